@@ -1,0 +1,42 @@
+// scorelab-cli: train, sample and evaluate score-based generative models from the shell.
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace {
+
+// Errors are printed on one line; multi-line reports (checkpoint mismatches) are joined.
+std::string one_line(std::string s) {
+  size_t pos;
+  while ((pos = s.find("\n  - ")) != std::string::npos) s.replace(pos, 5, "; ");
+  for (auto& c : s)
+    if (c == '\n') c = ' ';
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"scorelab-cli: train and evaluate score-based generative models on 2D data"};
+  app.require_subcommand(1);
+  const auto train = scorelab::cli::add_train_command(app);
+  const auto sample = scorelab::cli::add_sample_command(app);
+  const auto eval = scorelab::cli::add_eval_command(app);
+  const auto presets = scorelab::cli::add_presets_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (app.got_subcommand("train")) return train();
+    if (app.got_subcommand("sample")) return sample();
+    if (app.got_subcommand("eval")) return eval();
+    if (app.got_subcommand("presets")) return presets();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scorelab-cli: %s\n", one_line(e.what()).c_str());
+    return 1;
+  }
+  return 1;
+}

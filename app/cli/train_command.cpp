@@ -1,0 +1,197 @@
+// `scorelab-cli train`: drives the same Trainer as the app, with a progress bar.
+#include <ATen/Parallel.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/progress_bar.h"
+#include "common/error.h"
+#include "config/config_io.h"
+#include "config/presets.h"
+#include "train/trainer.h"
+
+namespace scorelab::cli {
+
+namespace {
+
+// Set by SIGINT so a long run can stop cleanly (a signal handler can only touch such a flag).
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_sigint(int) { g_interrupted = 1; }
+
+struct TrainOptions {
+  std::string preset, config_file, out, device;
+  std::vector<std::string> sets;
+  int64_t steps = -1, seed = -1, threads = -1;
+  double seconds = -1;
+};
+
+Config resolve_config(const TrainOptions& o, std::string& run_name) {
+  if (!o.preset.empty() && !o.config_file.empty()) {
+    throw ConfigError("give either --preset or --config, not both");
+  }
+  Config c;
+  if (!o.config_file.empty()) {
+    c = load_config_file(o.config_file);
+    run_name = std::filesystem::path(o.config_file).stem().string();
+  } else {
+    run_name = o.preset.empty() ? "swissroll-dsm" : o.preset;
+    c = load_preset(run_name);
+  }
+  for (const auto& s : o.sets) c = apply_setting(c, s);
+  if (o.steps >= 0) c.run.steps = o.steps;
+  if (o.seconds >= 0) c.run.seconds = o.seconds;
+  if (!o.device.empty()) c.run.device = o.device;
+  if (o.seed >= 0) c.run.seed = o.seed;
+  if (o.threads >= 0) c.run.threads = o.threads;
+  validate(c);
+  return c;
+}
+
+std::string fmt(const char* f, double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, x);
+  return buf;
+}
+
+std::string progress_text(const Snapshot& s) {
+  std::string t = "step " + std::to_string(s.step);
+  if (!s.rates.empty()) t += "  " + fmt("%.0f steps/s", s.rates.front().recent_per_s);
+  for (const auto& l : s.losses)
+    if (!l.empty()) t += "  " + l.name + " " + fmt("%.4g", l.last());
+  if (s.last_eval) {
+    t += "  sw2 " + fmt("%.3f", s.last_eval->sliced_w2) + " (floor " +
+         fmt("%.3f", s.last_eval->sliced_w2_floor) + ")";
+  }
+  return t;
+}
+
+double progress_fraction(const Snapshot& s) {
+  double f = -1;
+  if (s.config.run.steps > 0) f = std::max(f, double(s.step) / s.config.run.steps);
+  if (s.config.run.seconds > 0) f = std::max(f, s.wall_seconds / s.config.run.seconds);
+  return f;
+}
+
+double eta_seconds(const Snapshot& s) {
+  double eta = -1;
+  if (s.config.run.seconds > 0) eta = std::max(0.0, s.config.run.seconds - s.wall_seconds);
+  if (s.config.run.steps > 0 && s.step > 0 && s.wall_seconds > 0) {
+    const double by_steps = (s.config.run.steps - s.step) * s.wall_seconds / s.step;
+    eta = eta < 0 ? by_steps : std::min(eta, by_steps);
+  }
+  return eta;
+}
+
+void print_summary(const Snapshot& s) {
+  if (s.last_eval) {
+    const auto& m = *s.last_eval;
+    std::printf("eval at step %lld (%s, %lld samples): sliced_w2 %.4f  floor %.4f  energy %.4g",
+                static_cast<long long>(s.last_eval_step), s.config.sampler.kind.c_str(),
+                static_cast<long long>(m.n), m.sliced_w2, m.sliced_w2_floor, m.energy);
+    if (m.modes) {
+      std::printf("  modes %lld/%lld  high-quality %.3f  nll %.3f",
+                  static_cast<long long>(m.modes->modes_covered),
+                  static_cast<long long>(m.modes->modes_total), m.modes->high_quality_rate,
+                  m.modes->nll);
+    }
+    std::printf("\n");
+  }
+  std::string line = "throughput:";
+  for (const auto& r : s.rates) {
+    line += " " + r.name + " " + fmt("%.1f", r.average_per_s) + " steps/s (" +
+            std::to_string(r.updates) + " updates in " + fmt("%.1f", s.train_seconds) + " s)";
+  }
+  std::printf("%s\n", line.c_str());
+}
+
+}  // namespace
+
+Runner add_train_command(CLI::App& app) {
+  auto o = std::make_shared<TrainOptions>();
+  auto* sub = app.add_subcommand("train", "Train a preset or a config file; writes a run folder");
+  sub->add_option("--preset", o->preset, "preset name (see `presets`), default swissroll-dsm");
+  sub->add_option("--config", o->config_file, "config JSON file (instead of a preset)");
+  sub->add_option("--set", o->sets, "override a setting, key=value (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sub->add_option("--out", o->out, "run folder (default runs/<preset>)");
+  sub->add_option("--steps", o->steps, "stop after N steps");
+  sub->add_option("--seconds", o->seconds, "stop after S seconds");
+  sub->add_option("--device", o->device, "auto | cpu | cuda | cuda:N");
+  sub->add_option("--seed", o->seed, "random seed");
+  sub->add_option("--threads", o->threads, "intra-op CPU threads (default 1)");
+  return [o]() -> int {
+    std::string run_name;
+    Config c = resolve_config(*o, run_name);
+    const std::string out = o->out.empty() ? "runs/" + run_name : o->out;
+    Trainer trainer(c, out);
+    auto snap = trainer.snapshot();
+    std::printf("training %s on %s (%s) on %s; run folder %s\n", snap->method.c_str(),
+                c.data.name.c_str(), run_name.c_str(), snap->device.c_str(), out.c_str());
+    if (c.run.steps == 0 && c.run.seconds == 0) {
+      std::printf("no --steps or --seconds: training until Ctrl+C\n");
+    }
+    std::fflush(stdout);
+    g_interrupted = 0;
+    std::signal(SIGINT, on_sigint);
+    ProgressBar bar;
+    trainer.resume();
+    uint64_t seen = 0;
+    while (true) {
+      snap = trainer.wait_for([&](const Snapshot& s) { return s.version != seen; }, 0.25);
+      seen = snap->version;
+      const double eta = eta_seconds(*snap);
+      bar.update(progress_fraction(*snap),
+                 progress_text(*snap) + (eta >= 0 ? "  ETA " + format_duration(eta) : ""));
+      if (snap->state == RunState::finished || snap->state == RunState::error) break;
+      if (g_interrupted) {
+        trainer.pause();
+        break;
+      }
+    }
+    bar.finish();
+    std::signal(SIGINT, SIG_DFL);
+    int rc = 0;
+    if (g_interrupted || snap->state == RunState::error) {
+      // Keep what was learned: the worker has restored the last good state after a NaN.
+      const std::string ck = out + "/checkpoint.ckpt";
+      const std::string err = trainer.save_checkpoint(ck).get();
+      snap = trainer.snapshot();
+      if (snap->state == RunState::error) {
+        std::fprintf(stderr, "scorelab-cli: training stopped: %s\n", snap->error.c_str());
+        rc = 1;
+      } else {
+        std::printf("interrupted at step %lld\n", static_cast<long long>(snap->step));
+      }
+      std::printf("%s\n", err.empty() ? ("checkpoint saved to " + ck).c_str() : err.c_str());
+    } else {
+      std::printf("%s\n", snap->message.c_str());
+    }
+    print_summary(*snap);
+    return rc;
+  };
+}
+
+Runner add_presets_command(CLI::App& app) {
+  auto* sub = app.add_subcommand("presets", "List the presets with a one-line description each");
+  (void)sub;
+  return []() -> int {
+    const auto presets = list_presets();
+    if (presets.empty()) {
+      std::fprintf(stderr, "scorelab-cli: no presets found in %s\n", presets_dir().c_str());
+      return 1;
+    }
+    size_t w = 0;
+    for (const auto& p : presets) w = std::max(w, p.name.size());
+    for (const auto& p : presets) {
+      std::printf("%-*s  %s\n", static_cast<int>(w), p.name.c_str(), p.description.c_str());
+    }
+    return 0;
+  };
+}
+
+}  // namespace scorelab::cli

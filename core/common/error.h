@@ -1,0 +1,23 @@
+#pragma once
+// Error types of scorelab. Every message names what is wrong and where (field, file, step).
+#include <stdexcept>
+#include <string>
+
+namespace scorelab {
+
+// A configuration value is missing, unknown or out of range.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A file could not be read, written or parsed.
+struct IoError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A checkpoint is corrupt or does not match the model it is loaded into.
+struct CheckpointError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace scorelab

@@ -1,0 +1,47 @@
+#include "common/rng.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/cuda.h>
+#include <torch/torch.h>
+
+#include <mutex>
+
+namespace scorelab {
+
+Rng::Rng(uint64_t seed, torch::Device device)
+    : seed_(seed), device_(device), cpu_gen_(at::detail::createCPUGenerator(seed)) {
+  if (device_.is_cuda()) torch::cuda::manual_seed_all(seed);
+}
+
+c10::optional<at::Generator> Rng::gen() const {
+  if (device_.is_cpu()) return cpu_gen_;
+  return c10::nullopt;
+}
+
+torch::Tensor Rng::randn(at::IntArrayRef size) const {
+  return torch::randn(size, gen(), torch::TensorOptions().device(device_));
+}
+
+torch::Tensor Rng::rand(at::IntArrayRef size) const {
+  return torch::rand(size, gen(), torch::TensorOptions().device(device_));
+}
+
+torch::Tensor Rng::randint(int64_t high, at::IntArrayRef size) const {
+  return torch::randint(high, size, gen(), torch::TensorOptions().device(device_).dtype(torch::kLong));
+}
+
+torch::Tensor Rng::multinomial(const torch::Tensor& weights, int64_t n) const {
+  return torch::multinomial(weights.to(device_, torch::kFloat), n, /*replacement=*/true, gen());
+}
+
+torch::Tensor Rng::state() const {
+  std::lock_guard<std::mutex> lock(cpu_gen_.mutex());
+  return cpu_gen_.get_state().clone();
+}
+
+void Rng::set_state(const torch::Tensor& state) {
+  std::lock_guard<std::mutex> lock(cpu_gen_.mutex());
+  cpu_gen_.set_state(state);
+}
+
+}  // namespace scorelab

@@ -1,0 +1,376 @@
+#include "config/config_io.h"
+
+#include <cmath>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "config/config_schema.h"
+
+namespace scorelab {
+
+using nlohmann::json;
+
+namespace {
+
+std::string join_key(const std::string& prefix, const char* key) {
+  return prefix.empty() ? std::string(key) : prefix + "." + key;
+}
+
+std::string format_number(double x) {
+  std::ostringstream ss;
+  ss << x;
+  return ss.str();
+}
+
+std::string format_range(const Range& r) {
+  return std::string(r.lo_open ? "(" : "[") + format_number(r.lo) + ", " + format_number(r.hi) +
+         (r.hi_open ? ")" : "]");
+}
+
+bool in_range(double x, const Range& r) {
+  if (!std::isfinite(x)) return false;
+  if (r.lo_open ? x <= r.lo : x < r.lo) return false;
+  if (r.hi_open ? x >= r.hi : x > r.hi) return false;
+  return true;
+}
+
+std::string join_options(const std::vector<std::string>& options) {
+  std::string s;
+  for (size_t i = 0; i < options.size(); ++i) s += (i ? ", " : "") + options[i];
+  return s;
+}
+
+// Tracks the dotted path while descending into sections.
+class PathVisitor {
+ public:
+  template <class F>
+  void section(const char* key, F&& body) {
+    const std::string saved = prefix_;
+    prefix_ = join_key(prefix_, key);
+    enter(key);
+    body();
+    leave();
+    prefix_ = saved;
+  }
+
+ protected:
+  virtual void enter(const char*) {}
+  virtual void leave() {}
+  std::string key(const char* k) const { return join_key(prefix_, k); }
+  std::string prefix_;
+};
+
+class JsonWriter : public PathVisitor {
+ public:
+  json out = json::object();
+  void number(const char* k, double& x, Range, Live, const char*) { cur()[k] = x; }
+  void integer(const char* k, int64_t& x, Range, Live, const char*) { cur()[k] = x; }
+  void flag(const char* k, bool& x, Live, const char*) { cur()[k] = x; }
+  void choice(const char* k, std::string& x, const std::vector<std::string>&, Live, const char*) {
+    cur()[k] = x;
+  }
+  void text(const char* k, std::string& x, const char*) { cur()[k] = x; }
+
+ protected:
+  void enter(const char* k) override { stack_.push_back(k); }
+  void leave() override { stack_.pop_back(); }
+
+ private:
+  json& cur() {
+    json* j = &out;
+    for (const auto& s : stack_) j = &(*j)[s];
+    return *j;
+  }
+  std::vector<std::string> stack_;
+};
+
+class JsonReader : public PathVisitor {
+ public:
+  JsonReader(const json& root, std::string source) : source_(std::move(source)) {
+    stack_.push_back(&root);
+  }
+
+  void number(const char* k, double& x, Range, Live, const char*) {
+    if (const json* j = find(k)) {
+      if (!j->is_number()) fail(k, *j, "a number");
+      x = j->get<double>();
+    }
+  }
+  void integer(const char* k, int64_t& x, Range, Live, const char*) {
+    if (const json* j = find(k)) {
+      if (j->is_number_integer()) {
+        x = j->get<int64_t>();
+      } else if (j->is_number_float() && std::floor(j->get<double>()) == j->get<double>() &&
+                 std::fabs(j->get<double>()) < 9.0e15) {
+        x = static_cast<int64_t>(j->get<double>());  // 1e4 written in float notation
+      } else {
+        fail(k, *j, "an integer");
+      }
+    }
+  }
+  void flag(const char* k, bool& x, Live, const char*) {
+    if (const json* j = find(k)) {
+      if (!j->is_boolean()) fail(k, *j, "true or false");
+      x = j->get<bool>();
+    }
+  }
+  void choice(const char* k, std::string& x, const std::vector<std::string>& options, Live,
+              const char*) {
+    if (const json* j = find(k)) {
+      if (!j->is_string()) fail(k, *j, "one of " + join_options(options));
+      x = j->get<std::string>();
+    }
+  }
+  void text(const char* k, std::string& x, const char*) {
+    if (const json* j = find(k)) {
+      if (!j->is_string()) fail(k, *j, "a string");
+      x = j->get<std::string>();
+    }
+  }
+
+  // Keys present in the JSON that the schema does not know.
+  void check_unknown(const json& j, const std::string& prefix) const {
+    if (!j.is_object()) return;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      const std::string k = prefix.empty() ? it.key() : prefix + "." + it.key();
+      if (!seen_.count(k)) {
+        throw ConfigError(source_ + ": unknown setting '" + k + "'");
+      }
+      if (it->is_object()) check_unknown(*it, k);
+    }
+  }
+
+ protected:
+  void enter(const char* k) override {
+    seen_.insert(prefix_);
+    const json* parent = stack_.back();
+    const json* child = nullptr;
+    if (parent && parent->is_object()) {
+      auto it = parent->find(k);
+      if (it != parent->end()) {
+        if (!it->is_object()) {
+          throw ConfigError(source_ + ": '" + prefix_ + "' must be an object of settings, not " +
+                            it->dump());
+        }
+        child = &*it;
+      }
+    }
+    stack_.push_back(child);
+  }
+  void leave() override { stack_.pop_back(); }
+
+ private:
+  const json* find(const char* k) {
+    seen_.insert(key(k));
+    const json* parent = stack_.back();
+    if (!parent || !parent->is_object()) return nullptr;
+    auto it = parent->find(k);
+    return it == parent->end() ? nullptr : &*it;
+  }
+  [[noreturn]] void fail(const char* k, const json& j, const std::string& expected) const {
+    throw ConfigError(source_ + ": " + key(k) + " = " + j.dump() + " must be " + expected);
+  }
+  std::string source_;
+  std::vector<const json*> stack_;
+  std::set<std::string> seen_;
+};
+
+class Validator : public PathVisitor {
+ public:
+  void number(const char* k, double& x, Range r, Live, const char* doc) {
+    if (!in_range(x, r)) {
+      throw ConfigError(key(k) + " = " + format_number(x) + " is out of range " + format_range(r) +
+                        " (" + doc + ")");
+    }
+  }
+  void integer(const char* k, int64_t& x, Range r, Live, const char* doc) {
+    if (!in_range(static_cast<double>(x), r)) {
+      throw ConfigError(key(k) + " = " + std::to_string(x) + " is out of range " +
+                        format_range(r) + " (" + doc + ")");
+    }
+  }
+  void flag(const char*, bool&, Live, const char*) {}
+  void choice(const char* k, std::string& x, const std::vector<std::string>& options, Live,
+              const char*) {
+    for (const auto& o : options)
+      if (o == x) return;
+    throw ConfigError(key(k) + " = \"" + x + "\" is not one of: " + join_options(options));
+  }
+  void text(const char*, std::string&, const char*) {}
+};
+
+class Lister : public PathVisitor {
+ public:
+  std::vector<FieldInfo> fields;
+  void number(const char* k, double&, Range r, Live l, const char* doc) {
+    add(k, "number", doc, l);
+    set_range(r);
+  }
+  void integer(const char* k, int64_t&, Range r, Live l, const char* doc) {
+    add(k, "integer", doc, l);
+    set_range(r);
+  }
+  void flag(const char* k, bool&, Live l, const char* doc) { add(k, "flag", doc, l); }
+  void choice(const char* k, std::string&, const std::vector<std::string>& options, Live l,
+              const char* doc) {
+    add(k, "choice", doc, l).options = options;
+  }
+  void text(const char* k, std::string&, const char* doc) { add(k, "text", doc, Live::reset); }
+
+ private:
+  FieldInfo& add(const char* k, const char* type, const char* doc, Live l) {
+    FieldInfo f;
+    f.key = key(k);
+    f.type = type;
+    f.doc = doc;
+    f.live = l == Live::yes;
+    fields.push_back(f);
+    return fields.back();
+  }
+  void set_range(const Range& r) {
+    auto& f = fields.back();
+    f.lo = r.lo;
+    f.hi = r.hi;
+    f.lo_open = r.lo_open;
+    f.hi_open = r.hi_open;
+  }
+};
+
+void check_relations(const Config& c) {
+  auto order = [](const char* lo_key, double lo, const char* hi_key, double hi) {
+    if (!(lo < hi)) {
+      throw ConfigError(std::string(lo_key) + " = " + format_number(lo) + " must be below " +
+                        hi_key + " = " + format_number(hi));
+    }
+  };
+  order("noise.sigma_min", c.noise.sigma_min, "noise.sigma_max", c.noise.sigma_max);
+  if (c.sampler.levels > 1) {
+    order("sampler.sigma_min", c.sampler.sigma_min, "sampler.sigma_max", c.sampler.sigma_max);
+  }
+  // Syntax only; whether the device exists is checked when the run starts.
+  const std::string& d = c.run.device;
+  const bool ok = d == "auto" || d == "cpu" || d == "cuda" ||
+                  (d.rfind("cuda:", 0) == 0 && d.size() > 5 &&
+                   d.find_first_not_of("0123456789", 5) == std::string::npos);
+  if (!ok) throw ConfigError("run.device = \"" + d + "\" is not one of auto, cpu, cuda, cuda:N");
+}
+
+}  // namespace
+
+json to_json(const Config& config) {
+  Config copy = config;
+  JsonWriter w;
+  describe(copy, w);
+  return w.out;
+}
+
+Config merge_json(const Config& base, const json& j, const std::string& source) {
+  if (!j.is_object()) throw ConfigError(source + ": expected a JSON object of settings");
+  Config c = base;
+  JsonReader r(j, source);
+  describe(c, r);
+  r.check_unknown(j, "");
+  try {
+    validate(c);
+  } catch (const ConfigError& e) {
+    throw ConfigError(source + ": " + e.what());
+  }
+  return c;
+}
+
+void validate(const Config& config) {
+  Config copy = config;
+  Validator v;
+  describe(copy, v);
+  check_relations(copy);
+}
+
+json partial_json(const std::string& key, const json& value) {
+  json root = json::object();
+  json* cur = &root;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos
+                                                                       : dot - start);
+    if (part.empty()) throw ConfigError("setting key '" + key + "' is malformed");
+    if (dot == std::string::npos) {
+      (*cur)[part] = value;
+      break;
+    }
+    cur = &(*cur)[part];
+    start = dot + 1;
+  }
+  return root;
+}
+
+Config apply_setting(const Config& base, const std::string& key, const std::string& value) {
+  json v;
+  try {
+    v = json::parse(value);
+    if (v.is_object() || v.is_array() || v.is_null()) v = value;
+  } catch (const json::parse_error&) {
+    v = value;  // a bare word such as gauss8
+  }
+  return merge_json(base, partial_json(key, v), "--set " + key);
+}
+
+Config apply_setting(const Config& base, const std::string& assignment) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw ConfigError("--set " + assignment + ": expected key=value, e.g. optim.lr_score=3e-4");
+  }
+  return apply_setting(base, assignment.substr(0, eq), assignment.substr(eq + 1));
+}
+
+std::vector<FieldInfo> list_fields() {
+  Config c;
+  Lister l;
+  describe(c, l);
+  return l.fields;
+}
+
+std::vector<std::string> changed_keys(const Config& a, const Config& b) {
+  const json ja = to_json(a), jb = to_json(b);
+  std::vector<std::string> keys;
+  for (const auto& f : list_fields()) {
+    const json::json_pointer p("/" + [&] {
+      std::string s = f.key;
+      for (auto& ch : s)
+        if (ch == '.') ch = '/';
+      return s;
+    }());
+    if (ja.at(p) != jb.at(p)) keys.push_back(f.key);
+  }
+  return keys;
+}
+
+std::vector<std::string> reset_keys(const Config& a, const Config& b) {
+  const auto fields = list_fields();
+  std::vector<std::string> out;
+  for (const auto& k : changed_keys(a, b)) {
+    for (const auto& f : fields)
+      if (f.key == k && !f.live && k != "description") out.push_back(k);
+  }
+  return out;
+}
+
+Config load_config_file(const std::string& path) {
+  const std::string text = read_file(path);
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(path + ": not valid JSON: " + e.what());
+  }
+  return merge_json(Config{}, j, path);
+}
+
+void save_config_file(const Config& config, const std::string& path) {
+  write_file_atomically(path, to_json(config).dump(2) + "\n");
+}
+
+}  // namespace scorelab

@@ -1,0 +1,120 @@
+#pragma once
+// The one declaration of every setting: key, range or choices, whether a change applies live
+// (Live::yes) or needs a reset of the run (Live::reset), and its meaning. A Visitor provides
+//   number(key, double&, Range, Live, doc)      integer(key, int64_t&, Range, Live, doc)
+//   flag(key, bool&, Live, doc)                 choice(key, std::string&, options, Live, doc)
+//   text(key, std::string&, doc)                section(key, body)
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace scorelab {
+
+struct Range {
+  double lo, hi;
+  bool lo_open = false;  // lo itself excluded
+  bool hi_open = false;
+};
+
+enum class Live { yes, reset };
+
+inline const std::vector<std::string>& toy_dataset_names() {
+  static const std::vector<std::string> names = {"swissroll", "gauss8",  "gauss25",     "twomodes",
+                                                 "circle",    "moons",   "checkerboard"};
+  return names;
+}
+
+inline const std::vector<std::string>& method_names() {
+  static const std::vector<std::string> names = {"dsm"};
+  return names;
+}
+
+template <class V>
+void describe(DataConfig& c, V& v) {
+  v.choice("name", c.name, toy_dataset_names(), Live::reset, "toy data set");
+}
+
+template <class V>
+void describe(ModelConfig& c, V& v) {
+  v.integer("hidden", c.hidden, {1, 4096}, Live::reset, "width of each hidden layer");
+  v.integer("layers", c.layers, {1, 16}, Live::reset, "number of hidden layers");
+  v.integer("fourier_features", c.fourier_features, {1, 256}, Live::reset,
+            "Fourier frequencies of the sigma embedding");
+  v.number("sigma_fourier_scale", c.sigma_fourier_scale, {0, 100, true}, Live::reset,
+           "std of the sigma embedding's random frequencies");
+  v.number("sigma_data", c.sigma_data, {0, 1e4}, Live::reset,
+           "EDM sigma_data; 0 = measured from the data");
+}
+
+template <class V>
+void describe(NoiseConfig& c, V& v) {
+  v.choice("schedule", c.schedule, {"karras", "lognormal", "geometric"}, Live::yes,
+           "how training draws sigma");
+  v.number("sigma_min", c.sigma_min, {0, 1e4, true}, Live::yes, "smallest training sigma");
+  v.number("sigma_max", c.sigma_max, {0, 1e4, true}, Live::yes, "largest training sigma");
+  v.number("rho", c.rho, {0, 100, true}, Live::yes, "Karras grid curvature");
+  v.integer("levels", c.levels, {2, 100000}, Live::yes, "number of grid / ladder levels");
+  v.number("lognormal_mean", c.lognormal_mean, {-20, 20}, Live::yes, "mean of ln sigma");
+  v.number("lognormal_std", c.lognormal_std, {0, 20, true}, Live::yes, "std of ln sigma");
+}
+
+template <class V>
+void describe(OptimConfig& c, V& v) {
+  v.number("lr_score", c.lr_score, {0, 1, true}, Live::yes, "score network learning rate");
+  v.number("lr_gen", c.lr_gen, {0, 1, true}, Live::yes, "generator learning rate");
+  v.number("beta1", c.beta1, {0, 1, false, true}, Live::yes, "Adam beta1");
+  v.number("beta2", c.beta2, {0, 1, false, true}, Live::yes, "Adam beta2");
+  v.number("weight_decay", c.weight_decay, {0, 1}, Live::yes, "decoupled weight decay");
+  v.number("grad_clip", c.grad_clip, {0, 1e6}, Live::yes, "gradient-norm clip, 0 = off");
+  v.integer("batch", c.batch, {1, 1 << 20}, Live::yes, "samples per update");
+}
+
+template <class V>
+void describe(MethodConfig& c, V& v) {
+  v.choice("name", c.name, method_names(), Live::reset, "training method");
+}
+
+template <class V>
+void describe(SamplerConfig& c, V& v) {
+  v.choice("kind", c.kind, {"annealed", "langevin", "onestep"}, Live::yes,
+           "sampler used for evaluation");
+  v.integer("levels", c.levels, {1, 10000}, Live::yes, "annealed Langevin noise levels L");
+  v.integer("steps_per_level", c.steps_per_level, {1, 100000}, Live::yes, "steps T per level");
+  v.number("sigma_max", c.sigma_max, {0, 1e4, true}, Live::yes, "first (largest) level sigma");
+  v.number("sigma_min", c.sigma_min, {0, 1e4, true}, Live::yes, "last (smallest) level sigma");
+  v.number("eps", c.eps, {0, 1e4, true}, Live::yes, "base step: level i uses eps*s_i^2/s_L^2");
+  v.choice("init", c.init, {"gaussian", "uniform"}, Live::yes, "initial particles");
+  v.number("init_box", c.init_box, {0, 1e4, true}, Live::yes, "half width of the uniform start");
+  v.flag("denoise_last", c.denoise_last, Live::yes, "finish with one Tweedie denoising step");
+}
+
+template <class V>
+void describe(RunConfig& c, V& v) {
+  v.integer("seed", c.seed, {0, 9.0e15}, Live::reset, "random seed");
+  v.text("device", c.device, "auto, cpu, cuda or cuda:N");
+  v.integer("threads", c.threads, {1, 256}, Live::yes, "intra-op CPU threads");
+  v.integer("steps", c.steps, {0, 1e12}, Live::yes, "stop after N steps, 0 = no limit");
+  v.number("seconds", c.seconds, {0, 1e9}, Live::yes, "stop after S seconds, 0 = no limit");
+  v.integer("log_every", c.log_every, {1, 1000000}, Live::yes, "loss readback / NaN check period");
+  v.integer("csv_every", c.csv_every, {1, 1000000}, Live::yes, "metrics.csv row period");
+  v.integer("eval_every", c.eval_every, {0, 1e12}, Live::yes, "metric period, 0 = never");
+  v.integer("eval_samples", c.eval_samples, {16, 1000000}, Live::yes, "samples per evaluation");
+  v.integer("checkpoint_every", c.checkpoint_every, {0, 1e12}, Live::yes,
+            "checkpoint period, 0 = at the end only");
+  v.number("snapshot_hz", c.snapshot_hz, {0, 1000, true}, Live::yes, "snapshot rate limit");
+}
+
+template <class V>
+void describe(Config& c, V& v) {
+  v.text("description", c.description, "one-line description");
+  v.section("data", [&] { describe(c.data, v); });
+  v.section("model", [&] { describe(c.model, v); });
+  v.section("noise", [&] { describe(c.noise, v); });
+  v.section("optim", [&] { describe(c.optim, v); });
+  v.section("method", [&] { describe(c.method, v); });
+  v.section("sampler", [&] { describe(c.sampler, v); });
+  v.section("run", [&] { describe(c.run, v); });
+}
+
+}  // namespace scorelab

@@ -1,0 +1,119 @@
+#include "data/gaussian_mixture.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "common/rng.h"
+
+namespace scorelab {
+
+namespace {
+// Rows per chunk so that an [n, K] float64 block stays near 32 MB.
+int64_t chunk_rows(int64_t k) { return std::max<int64_t>(1, (int64_t{4} << 20) / std::max<int64_t>(k, 1)); }
+}  // namespace
+
+GaussianMixture::GaussianMixture(torch::Tensor weights, torch::Tensor means, torch::Tensor variances)
+    : weights_(weights.to(torch::kDouble).flatten()),
+      means_(means.to(torch::kDouble)),
+      variances_(variances.to(torch::kDouble).flatten().to(means.device())) {
+  if (means_.dim() != 2) throw std::invalid_argument("GaussianMixture: means must be [K, D]");
+  const int64_t k = means_.size(0);
+  if (weights_.size(0) != k || variances_.size(0) != k) {
+    throw std::invalid_argument("GaussianMixture: weights, means and variances disagree on K");
+  }
+  if (k == 0) throw std::invalid_argument("GaussianMixture: no components");
+  if ((weights_ < 0).any().item<bool>() || (variances_ < 0).any().item<bool>()) {
+    throw std::invalid_argument("GaussianMixture: negative weight or variance");
+  }
+  weights_ = (weights_ / weights_.sum()).to(means_.device());
+  log_weights_ = weights_.log();
+  mean_sq_ = means_.pow(2).sum(1);
+}
+
+GaussianMixture GaussianMixture::from_samples(const torch::Tensor& samples) {
+  const int64_t n = samples.size(0);
+  auto opts = torch::TensorOptions().dtype(torch::kDouble).device(samples.device());
+  return GaussianMixture(torch::full({n}, 1.0 / n, opts), samples, torch::zeros({n}, opts));
+}
+
+GaussianMixture GaussianMixture::blend(const GaussianMixture& p, const GaussianMixture& q,
+                                       double alpha) {
+  if (!(alpha >= 0 && alpha <= 1)) throw std::invalid_argument("blend: alpha outside [0, 1]");
+  if (alpha == 1) return p;
+  if (alpha == 0) return q;
+  auto qm = q.means_.to(p.means_.device());
+  return GaussianMixture(
+      torch::cat({p.weights_ * alpha, q.weights_.to(p.means_.device()) * (1 - alpha)}),
+      torch::cat({p.means_, qm}), torch::cat({p.variances_, q.variances_.to(p.means_.device())}));
+}
+
+GaussianMixture GaussianMixture::noised(double sigma) const {
+  return GaussianMixture(weights_, means_, variances_ + sigma * sigma);
+}
+
+void GaussianMixture::require_positive_variance(const char* what) const {
+  if ((variances_ <= 0).any().item<bool>()) {
+    throw std::invalid_argument(std::string("GaussianMixture::") + what +
+                                ": a component has variance 0; use noised(sigma) first");
+  }
+}
+
+torch::Tensor GaussianMixture::joint_log(const torch::Tensor& x) const {
+  // ‖x − m‖² = ‖x‖² − 2 x·m + ‖m‖², one matmul instead of an [n, K, D] difference.
+  auto x_sq = x.pow(2).sum(1, true);
+  auto d2 = (x_sq - 2 * x.matmul(means_.t()) + mean_sq_.unsqueeze(0)).clamp_min(0);
+  const double d = static_cast<double>(dim());
+  return log_weights_.unsqueeze(0) - 0.5 * d2 / variances_.unsqueeze(0) -
+         0.5 * d * (variances_ * (2 * M_PI)).log().unsqueeze(0);
+}
+
+torch::Tensor GaussianMixture::log_prob(const torch::Tensor& x_in) const {
+  require_positive_variance("log_prob");
+  torch::NoGradGuard no_grad;
+  auto x = x_in.to(means_.device(), torch::kDouble);
+  std::vector<torch::Tensor> parts;
+  const int64_t step = chunk_rows(components());
+  for (int64_t i = 0; i < x.size(0); i += step) {
+    parts.push_back(torch::logsumexp(joint_log(x.narrow(0, i, std::min(step, x.size(0) - i))), 1));
+  }
+  return parts.empty() ? torch::zeros({0}, x.options()) : torch::cat(parts);
+}
+
+torch::Tensor GaussianMixture::responsibilities(const torch::Tensor& x_in) const {
+  require_positive_variance("responsibilities");
+  torch::NoGradGuard no_grad;
+  auto x = x_in.to(means_.device(), torch::kDouble);
+  std::vector<torch::Tensor> parts;
+  const int64_t step = chunk_rows(components());
+  for (int64_t i = 0; i < x.size(0); i += step) {
+    parts.push_back(torch::softmax(joint_log(x.narrow(0, i, std::min(step, x.size(0) - i))), 1));
+  }
+  return parts.empty() ? torch::zeros({0, components()}, x.options()) : torch::cat(parts);
+}
+
+torch::Tensor GaussianMixture::score(const torch::Tensor& x_in) const {
+  require_positive_variance("score");
+  torch::NoGradGuard no_grad;
+  auto x = x_in.to(means_.device(), torch::kDouble);
+  std::vector<torch::Tensor> parts;
+  const int64_t step = chunk_rows(components());
+  const auto inv_var = variances_.reciprocal().unsqueeze(0);
+  for (int64_t i = 0; i < x.size(0); i += step) {
+    auto xc = x.narrow(0, i, std::min(step, x.size(0) - i));
+    // Σ_k r_k (m_k − x)/v_k = (r/v)·M − x·Σ_k r_k/v_k
+    auto rv = torch::softmax(joint_log(xc), 1) * inv_var;
+    parts.push_back(rv.matmul(means_) - xc * rv.sum(1, true));
+  }
+  return parts.empty() ? torch::zeros({0, dim()}, x.options()) : torch::cat(parts);
+}
+
+torch::Tensor GaussianMixture::sample(int64_t n, const Rng& rng) const {
+  auto idx = rng.multinomial(weights_, n);
+  auto m = means_.to(rng.device()).index_select(0, idx).to(torch::kFloat);
+  auto sd = variances_.to(rng.device()).sqrt().index_select(0, idx).to(torch::kFloat).unsqueeze(1);
+  return m + sd * rng.randn({n, dim()});
+}
+
+}  // namespace scorelab

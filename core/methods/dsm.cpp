@@ -1,0 +1,68 @@
+#include "methods/dsm.h"
+
+#include <torch/torch.h>
+
+#include "common/error.h"
+#include "common/rng.h"
+
+namespace scorelab {
+
+ScoreMLP make_score_mlp(const MethodContext& ctx, bool alpha_conditioned, uint64_t seed_offset) {
+  ScoreMLPOptions o;
+  o.dim = ctx.data->dim();
+  o.hidden = ctx.config.model.hidden;
+  o.layers = ctx.config.model.layers;
+  o.fourier_features = ctx.config.model.fourier_features;
+  o.sigma_fourier_scale = ctx.config.model.sigma_fourier_scale;
+  o.sigma_data = ctx.sigma_data;
+  o.alpha_conditioned = alpha_conditioned;
+  // Initialise on the CPU from a generator of its own, so the weights depend on the seed only.
+  Rng init_rng(static_cast<uint64_t>(ctx.config.run.seed) * 7919 + 17 + seed_offset, torch::kCPU);
+  ScoreMLP m(o, init_rng);
+  m->to(ctx.device);
+  return m;
+}
+
+DsmMethod::DsmMethod(const MethodContext& context)
+    : ctx_(context),
+      model_(make_score_mlp(context, false, 0)),
+      net_("score", model_.ptr(), score_hyper(context.config.optim)),
+      sigmas_(context.config.noise, context.device) {}
+
+torch::Tensor DsmMethod::loss(const torch::Tensor& x, const torch::Tensor& sigma,
+                              const torch::Tensor& eps) {
+  auto x_t = x + sigma * eps;
+  auto d = model_->denoise(x_t, sigma);
+  const double sd2 = ctx_.sigma_data * ctx_.sigma_data;
+  auto weight = (sigma * sigma).reciprocal() + 1.0 / sd2;
+  return (weight * (d - x).pow(2)).mean();
+}
+
+void DsmMethod::step(std::vector<torch::Tensor>& losses) {
+  const int64_t b = ctx_.config.optim.batch;
+  const Rng& rng = *ctx_.rng;
+  auto x = ctx_.data->sample(b, rng);
+  auto sigma = sigmas_.sample(b, rng);
+  auto l = loss(x, sigma, rng.randn({b, ctx_.data->dim()}));
+  net_.zero_grad();
+  l.backward();
+  net_.step();
+  losses.assign(1, l.detach());
+}
+
+void DsmMethod::update_hyperparams(const Config& config) {
+  ctx_.config = config;
+  net_.optimizer().set_hyper(score_hyper(config.optim));
+  sigmas_ = SigmaSampler(config.noise, ctx_.device);
+}
+
+torch::Tensor DsmMethod::score(const std::string& which, const torch::Tensor& x, double sigma,
+                               double) {
+  if (which != "score") throw ConfigError("dsm has no score model named '" + which + "'");
+  torch::NoGradGuard no_grad;
+  auto xs = x.to(ctx_.device, torch::kFloat);
+  auto s = torch::full({xs.size(0), 1}, sigma, xs.options());
+  return model_->score(xs, s);
+}
+
+}  // namespace scorelab

@@ -1,0 +1,38 @@
+#pragma once
+// Denoising score matching (the multi-step baseline): one σ-conditioned denoiser trained with
+// EDM's weighted loss λ(σ)·‖D(x + σε; σ) − x‖², λ = 1/σ² + 1/σ_d², σ drawn per sample.
+#include "data/toy_datasets.h"
+#include "methods/method.h"
+#include "models/score_mlp.h"
+#include "noise/sigma_schedules.h"
+
+namespace scorelab {
+
+class DsmMethod : public Method {
+ public:
+  explicit DsmMethod(const MethodContext& context);
+
+  std::string name() const override { return "dsm"; }
+  std::vector<std::string> loss_names() const override { return {"dsm"}; }
+  void step(std::vector<torch::Tensor>& losses) override;
+  std::vector<TrainableNetwork*> networks() override { return {&net_}; }
+  void update_hyperparams(const Config& config) override;
+  std::vector<std::string> score_models() const override { return {"score"}; }
+  torch::Tensor score(const std::string& which, const torch::Tensor& x, double sigma,
+                      double alpha) override;
+
+  // The DSM loss on a given batch (exposed for tests).
+  torch::Tensor loss(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& eps);
+  ScoreMLP& model() { return model_; }
+
+ private:
+  MethodContext ctx_;
+  ScoreMLP model_;
+  TrainableNetwork net_;
+  SigmaSampler sigmas_;
+};
+
+// Builds the score MLP that DSM (and later the SMT/SMD score models) use, on the context's device.
+ScoreMLP make_score_mlp(const MethodContext& context, bool alpha_conditioned, uint64_t seed_offset);
+
+}  // namespace scorelab

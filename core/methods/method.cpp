@@ -1,0 +1,27 @@
+#include "methods/method.h"
+
+#include "common/error.h"
+#include "methods/dsm.h"
+
+namespace scorelab {
+
+torch::Tensor Method::generate(int64_t) {
+  throw ConfigError("method " + name() + " has no one-step generator; use the annealed or "
+                    "langevin sampler");
+}
+
+std::unique_ptr<Method> make_method(const MethodContext& context) {
+  const std::string& name = context.config.method.name;
+  if (name == "dsm") return std::make_unique<DsmMethod>(context);
+  throw ConfigError("method.name = \"" + name + "\" is not a known method");
+}
+
+AdamWHyper score_hyper(const OptimConfig& c) {
+  return {c.lr_score, c.beta1, c.beta2, c.weight_decay, 1e-8, c.grad_clip};
+}
+
+AdamWHyper generator_hyper(const OptimConfig& c) {
+  return {c.lr_gen, c.beta1, c.beta2, c.weight_decay, 1e-8, c.grad_clip};
+}
+
+}  // namespace scorelab

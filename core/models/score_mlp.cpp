@@ -1,0 +1,62 @@
+#include "models/score_mlp.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+#include "common/rng.h"
+#include "models/init.h"
+
+namespace scorelab {
+
+ScoreMLPImpl::ScoreMLPImpl(const ScoreMLPOptions& o, const Rng& rng) : options_(o) {
+  const int64_t h = o.hidden;
+  sigma_embed_ = register_module("sigma_embed",
+                                 FourierEmbedding(o.fourier_features, o.sigma_fourier_scale, rng));
+  sigma_proj_ = register_module("sigma_proj", torch::nn::Linear(sigma_embed_->out_features(), h));
+  init_linear(sigma_proj_, rng);
+  if (o.alpha_conditioned) {
+    alpha_embed_ = register_module("alpha_embed",
+                                   FourierEmbedding(o.fourier_features, o.alpha_fourier_scale, rng));
+    alpha_proj_ = register_module("alpha_proj", torch::nn::Linear(alpha_embed_->out_features(), h));
+    init_linear(alpha_proj_, rng);
+  }
+  input_ = register_module("input", torch::nn::Linear(o.dim, h));
+  init_linear(input_, rng);
+  for (int64_t i = 1; i < o.layers; ++i) {
+    hidden_.push_back(register_module("hidden" + std::to_string(i), torch::nn::Linear(h, h)));
+    init_linear(hidden_.back(), rng);
+  }
+  output_ = register_module("output", torch::nn::Linear(h, o.dim));
+  init_linear(output_, rng);
+}
+
+torch::Tensor ScoreMLPImpl::raw(const torch::Tensor& x_in, const torch::Tensor& c_noise,
+                                const torch::Tensor& alpha) {
+  auto cond = sigma_proj_->forward(sigma_embed_->forward(c_noise));
+  if (options_.alpha_conditioned) {
+    if (!alpha.defined()) throw std::invalid_argument("ScoreMLP: this model needs alpha");
+    cond = cond + alpha_proj_->forward(alpha_embed_->forward(alpha - 0.5));
+  }
+  auto h = torch::silu(input_->forward(x_in) + torch::silu(cond));
+  for (auto& layer : hidden_) h = torch::silu(layer->forward(h));
+  return output_->forward(h);
+}
+
+torch::Tensor ScoreMLPImpl::denoise(const torch::Tensor& x_t, const torch::Tensor& sigma,
+                                    const torch::Tensor& alpha) {
+  const double sd = options_.sigma_data;
+  auto var = sigma * sigma + sd * sd;
+  auto inv_std = var.rsqrt();
+  auto c_skip = (sd * sd) * var.reciprocal();
+  auto c_out = sigma * sd * inv_std;
+  auto c_noise = sigma.log() * 0.25;
+  return c_skip * x_t + c_out * raw(x_t * inv_std, c_noise, alpha);
+}
+
+torch::Tensor ScoreMLPImpl::score(const torch::Tensor& x_t, const torch::Tensor& sigma,
+                                  const torch::Tensor& alpha) {
+  return (denoise(x_t, sigma, alpha) - x_t) / (sigma * sigma);
+}
+
+}  // namespace scorelab

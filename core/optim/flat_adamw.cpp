@@ -1,0 +1,39 @@
+#include "optim/flat_adamw.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace scorelab {
+
+FlatAdamW::FlatAdamW(FlatParameters& params, const AdamWHyper& hyper)
+    : params_(params),
+      hyper_(hyper),
+      m_(torch::zeros_like(params.data())),
+      v_(torch::zeros_like(params.data())) {}
+
+void FlatAdamW::step() {
+  torch::NoGradGuard no_grad;
+  auto& p = params_.data();
+  auto& g = params_.grad();
+  if (hyper_.grad_clip > 0) {
+    // scale = min(1, clip / (‖g‖ + 1e-6)), kept on the device.
+    g.mul_(torch::clamp_max(hyper_.grad_clip / (g.norm() + 1e-6), 1.0));
+  }
+  ++steps_;
+  m_.mul_(hyper_.beta1).add_(g, 1 - hyper_.beta1);
+  v_.mul_(hyper_.beta2).addcmul_(g, g, 1 - hyper_.beta2);
+  const double bc1 = 1 - std::pow(hyper_.beta1, static_cast<double>(steps_));
+  const double bc2 = 1 - std::pow(hyper_.beta2, static_cast<double>(steps_));
+  torch::Tensor before;
+  if (track_) before = p.clone();
+  if (hyper_.weight_decay > 0) p.mul_(1 - hyper_.lr * hyper_.weight_decay);
+  auto denom = (v_ / bc2).sqrt_().add_(hyper_.eps);
+  p.addcdiv_(m_, denom, -hyper_.lr / bc1);
+  if (track_) {
+    last_update_norm_ = (p - before).norm();
+    track_ = false;
+  }
+}
+
+}  // namespace scorelab

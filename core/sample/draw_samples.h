@@ -1,0 +1,21 @@
+#pragma once
+// Samples from a trained method with a named sampler: the one-step generator, annealed Langevin
+// or plain Langevin on the method's learned score. Shared by the Trainer, the CLI and benchmarks.
+#include <string>
+
+#include "config/config.h"
+#include "train/requests.h"
+
+namespace scorelab {
+
+class Method;
+
+// Throws ConfigError for an unknown sampler or "onestep" on a method without a generator.
+SampleResult draw_samples(Method& method, const SamplerConfig& sampler_config,
+                          const std::string& sampler, int64_t n, int64_t dim, uint64_t seed,
+                          torch::Device device);
+
+// Throws ConfigError when `sampler` cannot be used with `method`.
+void check_sampler(const Method& method, const std::string& sampler);
+
+}  // namespace scorelab

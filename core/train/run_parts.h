@@ -1,0 +1,30 @@
+#pragma once
+// The parts of a run built from a config — device, data set, Rng, method — for the Trainer, and
+// for the CLI's sample/eval commands that load a checkpoint without training it.
+#include <memory>
+#include <string>
+
+#include "common/rng.h"
+#include "config/config.h"
+#include "data/toy_datasets.h"
+#include "methods/method.h"
+
+namespace scorelab {
+
+struct RunParts {
+  Config config;
+  torch::Device device = torch::kCPU;
+  std::unique_ptr<ToyDataset> data;
+  std::unique_ptr<Rng> rng;
+  std::unique_ptr<Method> method;
+  int64_t step = 0;  // the checkpoint's step, when loaded from one
+};
+
+// Validates the config and builds everything; throws ConfigError naming the problem.
+RunParts build_run(const Config& config);
+
+// Reads a checkpoint and restores it into freshly built parts. device_override ("" = keep the
+// checkpoint's) picks where to run. Throws CheckpointError / ConfigError.
+RunParts load_run(const std::string& checkpoint_path, const std::string& device_override = "");
+
+}  // namespace scorelab

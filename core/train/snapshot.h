@@ -1,0 +1,59 @@
+#pragma once
+// The immutable picture of a run that the Trainer publishes at a bounded rate. Readers (the CLI's
+// progress bar, the app's panels) hold a shared_ptr to one and never wait on a training step.
+#include <torch/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "metrics/toy_metrics.h"
+
+namespace scorelab {
+
+enum class RunState { paused, running, finished, error };
+const char* to_string(RunState state);
+
+// A named curve: (step, value) points, thinned by half whenever it exceeds its cap.
+struct Series {
+  std::string name;
+  std::vector<int64_t> steps;
+  std::vector<double> values;
+  bool empty() const { return values.empty(); }
+  double last() const { return values.back(); }
+};
+
+struct NetworkRate {
+  std::string name;
+  int64_t updates = 0;
+  double recent_per_s = 0;   // over the last second or so of training
+  double average_per_s = 0;  // over all training time
+};
+
+struct Snapshot {
+  uint64_t version = 0;
+  RunState state = RunState::paused;
+  int64_t step = 0;
+  double train_seconds = 0;  // time spent in training steps
+  double wall_seconds = 0;   // time the run has been running (steps, evaluation, I/O)
+  std::string error;         // why the run stopped (state == error)
+  std::string message;       // the latest notice (a setting applied, a save done, ...)
+  Config config;
+  std::string method;
+  std::string device;
+  std::vector<std::string> loss_names;
+  std::vector<Series> losses;   // one per loss name
+  std::vector<Series> metrics;  // sliced_w2, sliced_w2_floor, energy, ...
+  std::vector<NetworkRate> rates;
+  std::optional<SampleMetrics> last_eval;
+  int64_t last_eval_step = -1;
+  torch::Tensor eval_samples;  // the latest evaluated samples, CPU [n, 2]
+  torch::Tensor real_samples;  // real samples of the same size, CPU
+
+  const Series* loss(const std::string& name) const;
+  const Series* metric(const std::string& name) const;
+};
+
+}  // namespace scorelab

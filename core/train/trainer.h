@@ -1,0 +1,68 @@
+#pragma once
+// The Trainer owns a run — data, Rng, method (networks and optimizers) — and trains it on a
+// worker thread of its own. Callers (the CLI, the app, tests) never touch those: they post
+// commands, which the worker applies between steps in the order posted, and read the latest
+// immutable Snapshot, which the worker publishes at a bounded rate.
+//
+// A NaN or inf in a loss or a weight is found at the next readback (every run.log_every steps):
+// the worker restores the state of the last good readback, pauses, and the snapshot's error
+// names the loss (or network) and the step.
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "train/requests.h"
+#include "train/snapshot.h"
+
+namespace scorelab {
+
+class Trainer {
+ public:
+  // Builds the run from `config` (throws ConfigError for a bad one, on the caller's thread) and
+  // starts the worker, paused. With a run_dir, writes config.json, metrics.csv, checkpoints and
+  // sample plots there.
+  explicit Trainer(const Config& config, std::string run_dir = "");
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  void resume();
+  void pause();
+  void step(int64_t n = 1);  // pauses, then runs exactly n steps
+  void reset();              // rebuilds from the current config and seed; keeps running/paused
+
+  // Live edits. The future holds "" when applied, else the reason (bad value, needs a reset).
+  // Keys whose change needs a rebuild are refused unless allow_reset, which then resets.
+  std::future<std::string> set(const std::string& key, const std::string& value,
+                               bool allow_reset = false);
+  std::future<std::string> set_json(const nlohmann::json& partial, bool allow_reset = false);
+  // Replaces the whole config (e.g. another preset) and resets.
+  std::future<std::string> replace_config(const Config& config);
+
+  std::future<std::string> save_checkpoint(const std::string& path);
+  // Replaces the run by the checkpoint's (config, weights, optimizer state, step, Rng), paused.
+  std::future<std::string> load_checkpoint(const std::string& path);
+
+  std::future<FieldResult> eval_field(const FieldRequest& request);
+  std::future<SampleResult> sample(const SampleRequest& request);
+  std::future<LangevinTrace> langevin(const LangevinRequest& request);
+
+  // Testing aid: poisons one weight of the first network, so the next step produces a NaN.
+  void inject_nan();
+
+  std::shared_ptr<const Snapshot> snapshot() const;
+  // Waits (without polling) until a published snapshot satisfies pred, or timeout_s passes;
+  // returns the latest snapshot either way.
+  std::shared_ptr<const Snapshot> wait_for(const std::function<bool(const Snapshot&)>& pred,
+                                           double timeout_s) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace scorelab
