@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "common/process_setup.h"
 
 namespace {
 
@@ -18,6 +19,7 @@ std::string one_line(std::string s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  scorelab::setup_process();
   CLI::App app{"scorelab-cli: train and evaluate score-based generative models on 2D data"};
   app.require_subcommand(1);
   const auto train = scorelab::cli::add_train_command(app);

@@ -11,6 +11,7 @@
 #include "cli/latest_checkpoint.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/process_setup.h"
 #include "metrics/toy_metrics.h"
 #include "plot/scatter_png.h"
 #include "sample/draw_samples.h"
@@ -45,7 +46,7 @@ struct Drawn {
 };
 
 Drawn load_and_draw(SampleOptions& o) {
-  at::set_num_threads(static_cast<int>(o.threads));
+  set_compute_threads(static_cast<int>(o.threads));
   Drawn d;
   d.checkpoint = o.checkpoint.empty() ? latest_checkpoint() : o.checkpoint;
   d.run = load_run(d.checkpoint, o.device);

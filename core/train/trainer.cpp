@@ -14,6 +14,7 @@
 
 #include "common/device.h"
 #include "common/error.h"
+#include "common/process_setup.h"
 #include "common/rng.h"
 #include "config/config_io.h"
 #include "data/toy_datasets.h"
@@ -184,7 +185,7 @@ struct Trainer::Impl {
 
   void apply_threads() {
     if (applied_threads != config.run.threads) {
-      at::set_num_threads(static_cast<int>(config.run.threads));
+      set_compute_threads(static_cast<int>(config.run.threads));
       applied_threads = static_cast<int>(config.run.threads);
     }
   }
