@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "common/error.h"
 #include "common/process_setup.h"
 
 namespace {
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("eval")) return eval();
     if (app.got_subcommand("presets")) return presets();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "scorelab-cli: %s\n", one_line(e.what()).c_str());
+    std::fprintf(stderr, "scorelab-cli: %s\n", one_line(scorelab::error_message(e)).c_str());
     return 1;
   }
   return 1;

@@ -21,3 +21,10 @@ struct CheckpointError : std::runtime_error {
 };
 
 }  // namespace scorelab
+
+namespace scorelab {
+
+// The message of an exception, without the C++ stack trace that libtorch's c10::Error appends.
+std::string error_message(const std::exception& e);
+
+}  // namespace scorelab

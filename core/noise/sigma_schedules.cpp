@@ -57,8 +57,8 @@ SigmaSampler::SigmaSampler(const NoiseConfig& config, torch::Device device) : co
 torch::Tensor SigmaSampler::sample(int64_t n, const Rng& rng, double lo_frac, double hi_frac) const {
   if (grid_.defined()) {
     const int64_t levels = grid_.size(0);
-    const int64_t lo = std::clamp<int64_t>(static_cast<int64_t>(std::floor(lo_frac * (levels - 1))), 0, levels - 1);
-    const int64_t hi = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(hi_frac * (levels - 1))), lo, levels - 1);
+    const int64_t lo = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(lo_frac * (levels - 1))), 0, levels - 1);
+    const int64_t hi = std::clamp<int64_t>(static_cast<int64_t>(std::floor(hi_frac * (levels - 1))), lo, levels - 1);
     auto idx = rng.randint(hi - lo + 1, {n}) + lo;
     return grid_.index_select(0, idx).unsqueeze(1);
   }

@@ -108,6 +108,7 @@ struct Trainer::Impl {
   std::vector<Series> loss_series, metric_series;
   std::vector<double> csv_loss_sum;
   int64_t csv_loss_rows = 0;
+  int64_t last_csv_step = -1;
   std::map<std::string, double> pending_csv_metrics;
   std::vector<NetworkRate> rates;
   std::vector<int64_t> rate_updates;
@@ -180,6 +181,7 @@ struct Trainer::Impl {
     last_eval.reset();
     last_eval_step = -1;
     eval_samples = eval_real = torch::Tensor();
+    backup = Backup{};  // the networks' sizes may have changed
     take_backup();
   }
 
@@ -225,10 +227,15 @@ struct Trainer::Impl {
 
   void train_once() {
     const auto t0 = Clock::now();
+    const bool readback_due = (step_count + 1) % config.run.log_every == 0 ||
+                              (state != RunState::running && pending_steps <= 1);
+    if (readback_due) {
+      for (auto* net : method->networks()) net->optimizer().track_next_update();
+    }
     try {
       method->step(step_losses);
     } catch (const std::exception& e) {
-      fail("step " + std::to_string(step_count + 1) + " failed: " + e.what());
+      fail("step " + std::to_string(step_count + 1) + " failed: " + error_message(e));
       return;
     }
     ++step_count;
@@ -247,7 +254,7 @@ struct Trainer::Impl {
         write_checkpoint(capture(), run_dir->path("checkpoint.ckpt"));
       }
     } catch (const std::exception& e) {
-      fail("step " + std::to_string(step_count) + ": " + e.what());
+      fail("step " + std::to_string(step_count) + ": " + error_message(e));
       return;
     }
     const bool step_limit = config.run.steps > 0 && step_count >= config.run.steps;
@@ -305,6 +312,9 @@ struct Trainer::Impl {
     const double dt = train_seconds - rate_time;
     for (size_t i = 0; i < nets.size(); ++i) {
       rates[i].updates = nets[i]->updates();
+      rates[i].lr = nets[i]->optimizer().hyper().lr;
+      const auto& u = nets[i]->optimizer().last_update_norm();
+      if (u.defined()) rates[i].last_update_norm = u.item<double>();
       if (train_seconds > 0) rates[i].average_per_s = rates[i].updates / train_seconds;
       if (dt >= 0.5) rates[i].recent_per_s = (rates[i].updates - rate_updates[i]) / dt;
       if (dt >= 0.5) rate_updates[i] = rates[i].updates;
@@ -391,6 +401,7 @@ struct Trainer::Impl {
       }
     }
     run_dir->append_metrics(step_count, wall_seconds, train_seconds, losses, pending_csv_metrics);
+    last_csv_step = step_count;
     csv_loss_sum.assign(loss_series.size(), 0.0);
     csv_loss_rows = 0;
     pending_csv_metrics.clear();
@@ -402,13 +413,13 @@ struct Trainer::Impl {
     message = "finished at step " + std::to_string(step_count);
     try {
       if (last_eval_step != step_count) evaluate();
-      write_csv_row();
+      if (last_csv_step != step_count || !pending_csv_metrics.empty()) write_csv_row();
       if (run_dir) {
         write_checkpoint(capture(), run_dir->path("checkpoint.ckpt"));
         message += "; outputs in " + run_dir->dir();
       }
     } catch (const std::exception& e) {
-      fail("finishing at step " + std::to_string(step_count) + ": " + e.what());
+      fail("finishing at step " + std::to_string(step_count) + ": " + error_message(e));
       return;
     }
     publish(true);
@@ -421,6 +432,13 @@ struct Trainer::Impl {
   // ------------------------------------------------------------------ commands
   void handle(Command& c) {
     std::visit([this](auto& x) { on(x); }, c);
+  }
+
+  // Publishes first, so a caller woken by the future already sees the state it caused.
+  template <class T>
+  void reply(Promise<T>& p, T value) {
+    publish(true);
+    p->set_value(std::move(value));
   }
 
   void on(cmd::Resume&) {
@@ -449,7 +467,7 @@ struct Trainer::Impl {
       state = keep;
       message = "reset to step 0";
     } catch (const std::exception& e) {
-      fail(std::string("reset failed: ") + e.what());
+      fail(std::string("reset failed: ") + error_message(e));
     }
   }
   void on(cmd::Set& s) {
@@ -470,10 +488,10 @@ struct Trainer::Impl {
         apply_threads();
       }
       message = "applied " + s.partial.dump();
-      s.done->set_value("");
+      reply(s.done, std::string(""));
     } catch (const std::exception& e) {
-      message = e.what();
-      s.done->set_value(e.what());
+      message = error_message(e);
+      reply(s.done, std::string(error_message(e)));
     }
   }
   void on(cmd::Replace& r) {
@@ -483,10 +501,10 @@ struct Trainer::Impl {
       apply_threads();
       state = keep;
       message = "loaded a new configuration";
-      r.done->set_value("");
+      reply(r.done, std::string(""));
     } catch (const std::exception& e) {
-      message = e.what();
-      r.done->set_value(e.what());
+      message = error_message(e);
+      reply(r.done, std::string(error_message(e)));
     }
   }
   void on(cmd::Save& s) {
@@ -494,10 +512,10 @@ struct Trainer::Impl {
       if (!loss_rows.empty() && !readback()) throw std::runtime_error(error);
       write_checkpoint(capture(), s.path);
       message = "saved " + s.path;
-      s.done->set_value("");
+      reply(s.done, std::string(""));
     } catch (const std::exception& e) {
-      message = std::string("save failed: ") + e.what();
-      s.done->set_value(message);
+      message = std::string("save failed: ") + error_message(e);
+      reply(s.done, std::string(message));
     }
   }
   void on(cmd::Load& l) {
@@ -514,10 +532,10 @@ struct Trainer::Impl {
       rate_time = train_seconds;
       state = RunState::paused;
       message = "loaded " + l.path + " at step " + std::to_string(step_count);
-      l.done->set_value("");
+      reply(l.done, std::string(""));
     } catch (const std::exception& e) {
-      message = std::string("load failed: ") + e.what();
-      l.done->set_value(message);
+      message = std::string("load failed: ") + error_message(e);
+      reply(l.done, std::string(message));
     }
   }
   void on(cmd::Field& f) {
@@ -696,7 +714,7 @@ std::future<std::string> Trainer::set(const std::string& key, const std::string&
     return set_json(partial_json(key, v), allow_reset);
   } catch (const ConfigError& e) {
     std::promise<std::string> p;
-    p.set_value(e.what());
+    p.set_value(error_message(e));
     return p.get_future();
   }
 }

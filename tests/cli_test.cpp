@@ -1,0 +1,109 @@
+// scorelab-cli as a user runs it: exit codes, one-line errors, nothing half-written.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "common/atomic_file.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+Result run_cli(const std::string& args) {
+  const std::string cmd = std::string(SCORELAB_CLI_PATH) + " " + args + " 2>&1";
+  Result r{-1, ""};
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+fs::path temp_dir() {
+  auto d = fs::temp_directory_path() / ("scorelab_cli_" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace
+
+TEST(Cli, BadInputFailsWithOneLineNamingTheProblem) {
+  const auto d = temp_dir();
+  struct Case {
+    std::string args, expect;
+  } cases[] = {
+      {"train --preset nosuch --out " + (d / "a").string(), "unknown preset 'nosuch'"},
+      {"train --preset gauss8-dsm --set optim.lr_score=-1 --out " + (d / "b").string(),
+       "optim.lr_score = -1 is out of range"},
+      {"train --preset gauss8-dsm --set optim.nope=1 --out " + (d / "c").string(),
+       "unknown setting 'optim.nope'"},
+      {"train --config " + (d / "missing.json").string(), "missing.json"},
+      {"train --preset gauss8-dsm --device cuda:7 --out " + (d / "e").string(), "run.device"},
+      {"eval --checkpoint " + (d / "missing.ckpt").string(), "missing.ckpt"},
+  };
+  for (const auto& c : cases) {
+    const Result r = run_cli(c.args);
+    EXPECT_NE(r.code, 0) << c.args;
+    EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.args << "\n" << r.out;
+    EXPECT_EQ(lines(r.out), 1) << c.args << "\n" << r.out;
+  }
+  // Nothing was created for the failed runs.
+  EXPECT_FALSE(fs::exists(d / "a"));
+  EXPECT_FALSE(fs::exists(d / "b"));
+  EXPECT_NE(run_cli("train --no-such-flag").code, 0);
+  EXPECT_NE(run_cli("").code, 0);
+}
+
+TEST(Cli, CorruptCheckpointIsNamed) {
+  const auto d = temp_dir();
+  scorelab::write_file_atomically((d / "bad.ckpt").string(), std::string("garbage"));
+  const Result r = run_cli("sample --checkpoint " + (d / "bad.ckpt").string() + " --out " +
+                           (d / "s.png").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("bad.ckpt: not a scorelab checkpoint"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(d / "s.png"));
+}
+
+TEST(Cli, TrainSampleEvalEndToEnd) {
+  const auto d = temp_dir() / "run";
+  const Result t = run_cli("train --preset gauss8-dsm --steps 300 --out " + d.string() +
+                           " --set run.eval_every=0 --set sampler.steps_per_level=20");
+  ASSERT_EQ(t.code, 0) << t.out;
+  EXPECT_NE(t.out.find("throughput: score"), std::string::npos) << t.out;
+  for (const char* f : {"config.json", "metrics.csv", "checkpoint.ckpt", "samples.png"}) {
+    EXPECT_TRUE(fs::exists(d / f)) << f;
+  }
+  const std::string ck = (d / "checkpoint.ckpt").string();
+  const Result s = run_cli("sample --checkpoint " + ck + " --n 500 --out " + (d / "s.csv").string());
+  ASSERT_EQ(s.code, 0) << s.out;
+  EXPECT_EQ(lines(scorelab::read_file((d / "s.csv").string())), 501);
+  const Result e = run_cli("eval --checkpoint " + ck + " --n 500 --json");
+  ASSERT_EQ(e.code, 0) << e.out;
+  const auto j = nlohmann::json::parse(e.out);
+  for (const char* k : {"sliced_w2", "sliced_w2_floor", "modes_covered", "modes_total",
+                        "high_quality_rate", "mode_weights", "true_mode_weights", "nll"}) {
+    EXPECT_TRUE(j.contains(k)) << k;
+  }
+  EXPECT_EQ(j["modes_total"], 8);
+  EXPECT_EQ(j["step"], 300);
+  const Result onestep = run_cli("sample --checkpoint " + ck + " --sampler onestep --out " +
+                                 (d / "o.png").string());
+  EXPECT_NE(onestep.code, 0);
+  EXPECT_NE(onestep.out.find("needs a method with a generator"), std::string::npos) << onestep.out;
+  const Result presets = run_cli("presets");
+  EXPECT_EQ(presets.code, 0);
+  EXPECT_NE(presets.out.find("swissroll-dsm"), std::string::npos);
+}
