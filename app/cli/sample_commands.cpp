@@ -23,6 +23,7 @@ namespace {
 
 struct SampleOptions {
   std::string checkpoint, sampler, out, device;
+  std::vector<std::string> sets;
   int64_t n = -1, seed = 1, threads = 1;
   bool json = false;
 };
@@ -37,6 +38,9 @@ void add_common(CLI::App* sub, SampleOptions& o, int64_t default_n) {
   sub->add_option("--seed", o.seed, "sampling seed");
   sub->add_option("--device", o.device, "auto | cpu | cuda | cuda:N (default: the run's)");
   sub->add_option("--threads", o.threads, "intra-op CPU threads")->check(CLI::Range(1, 256));
+  sub->add_option("--set", o.sets, "change a sampler setting, key=value (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 struct Drawn {
@@ -49,7 +53,7 @@ Drawn load_and_draw(SampleOptions& o) {
   set_compute_threads(static_cast<int>(o.threads));
   Drawn d;
   d.checkpoint = o.checkpoint.empty() ? latest_checkpoint() : o.checkpoint;
-  d.run = load_run(d.checkpoint, o.device);
+  d.run = load_run(d.checkpoint, o.device, o.sets);
   d.sampler = o.sampler.empty() ? d.run.config.sampler.kind : o.sampler;
   d.result = draw_samples(*d.run.method, d.run.config.sampler, d.sampler, o.n,
                           d.run.data->dim(), static_cast<uint64_t>(o.seed), d.run.device);

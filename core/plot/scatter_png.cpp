@@ -1,6 +1,5 @@
 #include "plot/scatter_png.h"
 
-#include <stb/stb_image_write.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "plot/png_writer.h"
 
 namespace scorelab {
 
@@ -92,7 +92,7 @@ void write_scatter_png(const std::string& path, const torch::Tensor& real,
   draw_frame(c, size, size, v);
   const float blue[3] = {0.12f, 0.35f, 0.75f}, grey[3] = {0.6f, 0.6f, 0.6f},
               orange[3] = {0.95f, 0.45f, 0.05f};
-  const float alpha = std::clamp(300.0f / std::max<int64_t>(real.size(0), 1), 0.08f, 0.6f);
+  const float alpha = std::clamp(1500.0f / std::max<int64_t>(real.size(0), 1), 0.2f, 0.8f);
   draw_points(c, 0, size, v, real, blue, alpha);
   draw_points(c, size, size, v, real, grey, alpha * 0.5f);
   draw_points(c, size, size, v, generated, orange, alpha);
@@ -100,14 +100,7 @@ void write_scatter_png(const std::string& path, const torch::Tensor& real,
   for (size_t i = 0; i < bytes.size(); ++i) {
     bytes[i] = static_cast<unsigned char>(std::clamp(c.rgb[i], 0.0f, 1.0f) * 255.0f + 0.5f);
   }
-  std::string png;
-  auto sink = [](void* ctx, void* data, int n) {
-    static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), n);
-  };
-  if (!stbi_write_png_to_func(sink, &png, c.w, c.h, 3, bytes.data(), c.w * 3)) {
-    throw IoError("cannot encode PNG for " + path);
-  }
-  write_file_atomically(path, png);
+  write_file_atomically(path, encode_png(bytes.data(), c.w, c.h));
 }
 
 }  // namespace scorelab

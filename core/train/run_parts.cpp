@@ -1,6 +1,7 @@
 #include "train/run_parts.h"
 
 #include "common/device.h"
+#include "common/error.h"
 #include "config/config_io.h"
 #include "sample/draw_samples.h"
 #include "train/checkpoint.h"
@@ -25,9 +26,16 @@ RunParts build_run(const Config& config) {
   return r;
 }
 
-RunParts load_run(const std::string& path, const std::string& device_override) {
+RunParts load_run(const std::string& path, const std::string& device_override,
+                  const std::vector<std::string>& settings) {
   Checkpoint ck = read_checkpoint(path);
   Config c = ck.config;
+  for (const auto& s : settings) c = apply_setting(c, s);
+  const auto structural = reset_keys(ck.config, c);
+  if (!structural.empty()) {
+    throw ConfigError("--set " + structural.front() + ": cannot change this setting of a trained "
+                      "checkpoint (it shapes the model or its data)");
+  }
   if (!device_override.empty()) c.run.device = device_override;
   RunParts r = build_run(c);
   restore_checkpoint(ck, *r.method);

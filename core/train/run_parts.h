@@ -3,6 +3,7 @@
 // for the CLI's sample/eval commands that load a checkpoint without training it.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/rng.h"
 #include "config/config.h"
@@ -24,7 +25,10 @@ struct RunParts {
 RunParts build_run(const Config& config);
 
 // Reads a checkpoint and restores it into freshly built parts. device_override ("" = keep the
-// checkpoint's) picks where to run. Throws CheckpointError / ConfigError.
-RunParts load_run(const std::string& checkpoint_path, const std::string& device_override = "");
+// checkpoint's) picks where to run; settings ("key=value", e.g. sampler.eps=2e-5) change live
+// settings such as the sampler's, and are refused for structural ones (model.hidden, ...).
+// Throws CheckpointError / ConfigError.
+RunParts load_run(const std::string& checkpoint_path, const std::string& device_override = "",
+                  const std::vector<std::string>& settings = {});
 
 }  // namespace scorelab
