@@ -62,3 +62,28 @@ TEST(FlatAdamW, GradientClipBoundsTheNorm) {
   flat.step();
   EXPECT_NEAR(flat.params().grad().norm().item<double>(), 0.1, 1e-5);
 }
+
+TEST(TrainableNetwork, EmaFollowsItsFormula) {
+  auto a = make_net(), shadow = make_net();
+  AdamWHyper h;
+  TrainableNetwork net("net", std::static_pointer_cast<torch::nn::Module>(a->ptr()), h);
+  net.attach_ema(std::static_pointer_cast<torch::nn::Module>(shadow->ptr()), 0.9);
+  Rng rng(3, torch::kCPU);
+  auto ema = net.params().data().clone();
+  for (int t = 1; t <= 30; ++t) {
+    net.zero_grad();
+    (*a)->forward(rng.randn({8, 3})).pow(2).sum().backward();
+    net.step();
+    const double d = std::min(0.9, (1.0 + t) / (10.0 + t));
+    ema = d * ema + (1 - d) * net.params().data();
+  }
+  EXPECT_LT((net.ema()->data() - ema).abs().max().item<double>(), 1e-6);
+  // The shadow module evaluates with the averaged weights.
+  auto x = torch::ones({2, 3});
+  EXPECT_FALSE(torch::allclose((*shadow)->forward(x), (*a)->forward(x)));
+  net.set_ema_decay(0);
+  net.zero_grad();
+  (*a)->forward(x).sum().backward();
+  net.step();
+  EXPECT_TRUE(torch::equal(net.ema()->data(), net.params().data()));
+}

@@ -37,6 +37,7 @@ struct OptimConfig {
   double beta2 = 0.999;       // Adam second-moment decay
   double weight_decay = 0.01; // decoupled weight decay
   double grad_clip = 10.0;    // gradient-norm clip; 0 = off
+  double ema = 0.999;         // EMA decay of the weights used for evaluation; 0 = the live weights
   int64_t batch = 256;        // samples per update
 };
 

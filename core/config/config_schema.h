@@ -67,6 +67,8 @@ void describe(OptimConfig& c, V& v) {
   v.number("beta2", c.beta2, {0, 1, false, true}, Live::yes, "Adam beta2");
   v.number("weight_decay", c.weight_decay, {0, 1}, Live::yes, "decoupled weight decay");
   v.number("grad_clip", c.grad_clip, {0, 1e6}, Live::yes, "gradient-norm clip, 0 = off");
+  v.number("ema", c.ema, {0, 1, false, true}, Live::yes,
+           "EMA decay of the evaluated weights, 0 = live weights");
   v.integer("batch", c.batch, {1, 1 << 20}, Live::yes, "samples per update");
 }
 

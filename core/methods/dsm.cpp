@@ -26,8 +26,11 @@ ScoreMLP make_score_mlp(const MethodContext& ctx, bool alpha_conditioned, uint64
 DsmMethod::DsmMethod(const MethodContext& context)
     : ctx_(context),
       model_(make_score_mlp(context, false, 0)),
+      ema_model_(make_score_mlp(context, false, 0)),
       net_("score", model_.ptr(), score_hyper(context.config.optim)),
-      sigmas_(context.config.noise, context.device) {}
+      sigmas_(context.config.noise, context.device) {
+  net_.attach_ema(ema_model_.ptr(), context.config.optim.ema);
+}
 
 torch::Tensor DsmMethod::loss(const torch::Tensor& x, const torch::Tensor& sigma,
                               const torch::Tensor& eps) {
@@ -53,6 +56,7 @@ void DsmMethod::step(std::vector<torch::Tensor>& losses) {
 void DsmMethod::update_hyperparams(const Config& config) {
   ctx_.config = config;
   net_.optimizer().set_hyper(score_hyper(config.optim));
+  net_.set_ema_decay(config.optim.ema);
   sigmas_ = SigmaSampler(config.noise, ctx_.device);
 }
 
@@ -62,7 +66,7 @@ torch::Tensor DsmMethod::score(const std::string& which, const torch::Tensor& x,
   torch::NoGradGuard no_grad;
   auto xs = x.to(ctx_.device, torch::kFloat);
   auto s = torch::full({xs.size(0), 1}, sigma, xs.options());
-  return model_->score(xs, s);
+  return ema_model_->score(xs, s);
 }
 
 }  // namespace scorelab

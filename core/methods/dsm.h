@@ -28,6 +28,7 @@ class DsmMethod : public Method {
  private:
   MethodContext ctx_;
   ScoreMLP model_;
+  ScoreMLP ema_model_;  // the weights evaluation uses: an EMA of model_'s
   TrainableNetwork net_;
   SigmaSampler sigmas_;
 };

@@ -1,6 +1,7 @@
 #pragma once
-// A trainable network: its module, the flat parameter buffer and its AdamW state, and how many
-// updates it has had (for the per-network steps/s figures).
+// A trainable network: its module, the flat parameter buffer and its AdamW state, how many
+// updates it has had (for the per-network steps/s figures), and optionally an exponential moving
+// average of its weights held by a shadow copy of the module, which evaluation uses.
 #include <torch/nn/module.h>
 
 #include <memory>
@@ -24,14 +25,26 @@ class TrainableNetwork {
   const FlatAdamW& optimizer() const { return optimizer_; }
 
   void zero_grad() { params_.zero_grad(); }
-  void step() { optimizer_.step(); }
+  // One optimizer update, then ema ← ema + (1 − decay)·(θ − ema) when there is a shadow.
+  void step();
   int64_t updates() const { return optimizer_.steps(); }
+
+  // Attaches a shadow module of identical structure (its buffers equal to the module's) whose
+  // weights track the EMA of this network's; decay 0 makes it a plain copy.
+  void attach_ema(std::shared_ptr<torch::nn::Module> shadow, double decay);
+  void set_ema_decay(double decay) { ema_decay_ = decay; }
+  bool has_ema() const { return ema_ != nullptr; }
+  FlatParameters* ema() { return ema_.get(); }
+  torch::nn::Module* ema_module() { return shadow_.get(); }
 
  private:
   std::string name_;
   std::shared_ptr<torch::nn::Module> module_;
   FlatParameters params_;
   FlatAdamW optimizer_;
+  std::shared_ptr<torch::nn::Module> shadow_;
+  std::unique_ptr<FlatParameters> ema_;
+  double ema_decay_ = 0;
 };
 
 }  // namespace scorelab

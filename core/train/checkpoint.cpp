@@ -91,6 +91,7 @@ Checkpoint capture_checkpoint(Method& method, const Config& config, int64_t step
     n.flat = net->params().data().detach().to(torch::kCPU).clone();
     n.exp_avg = net->optimizer().exp_avg().to(torch::kCPU).clone();
     n.exp_avg_sq = net->optimizer().exp_avg_sq().to(torch::kCPU).clone();
+    if (net->has_ema()) n.ema = net->ema()->data().to(torch::kCPU).clone();
     for (const auto& b : net->module().named_buffers(true)) {
       n.buffers[b.key()] = b.value().detach().to(torch::kCPU).clone();
     }
@@ -113,6 +114,7 @@ void write_checkpoint(const Checkpoint& c, const std::string& path) {
     blob.add("net/" + n.name + "/params", n.flat);
     blob.add("net/" + n.name + "/exp_avg", n.exp_avg);
     blob.add("net/" + n.name + "/exp_avg_sq", n.exp_avg_sq);
+    if (n.ema.defined()) blob.add("net/" + n.name + "/ema", n.ema);
     nets.push_back({{"name", n.name}, {"updates", n.updates}, {"params", params},
                     {"buffers", buffers}});
   }
@@ -220,6 +222,7 @@ Checkpoint read_checkpoint(const std::string& path) {
       net.flat = take("net/" + net.name + "/params");
       net.exp_avg = take("net/" + net.name + "/exp_avg");
       net.exp_avg_sq = take("net/" + net.name + "/exp_avg_sq");
+      if (tensors.count("net/" + net.name + "/ema")) net.ema = take("net/" + net.name + "/ema");
       c.networks.push_back(std::move(net));
     }
     if (tensors.count("rng/cpu")) c.rng_state = tensors["rng/cpu"];
@@ -261,7 +264,8 @@ void restore_checkpoint(const Checkpoint& c, Method& method) {
     }
     if (saved->flat.numel() != net->params().numel() ||
         saved->exp_avg.numel() != net->params().numel() ||
-        saved->exp_avg_sq.numel() != net->params().numel()) {
+        saved->exp_avg_sq.numel() != net->params().numel() ||
+        (saved->ema.defined() && saved->ema.numel() != net->params().numel())) {
       problems.push_back("network " + net->name() + ": " + std::to_string(saved->flat.numel()) +
                          " parameter values in the checkpoint, " +
                          std::to_string(net->params().numel()) + " in the model");
@@ -290,6 +294,7 @@ void restore_checkpoint(const Checkpoint& c, Method& method) {
       net->optimizer().exp_avg().copy_(n.exp_avg);
       net->optimizer().exp_avg_sq().copy_(n.exp_avg_sq);
       net->optimizer().set_steps(n.updates);
+      if (net->has_ema()) net->ema()->data().copy_(n.ema.defined() ? n.ema : n.flat);
       for (auto& b : net->module().named_buffers(true)) b.value().copy_(n.buffers.at(b.key()));
     }
   }

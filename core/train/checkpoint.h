@@ -25,6 +25,7 @@ struct CheckpointNetwork {
   int64_t updates = 0;
   std::vector<std::pair<std::string, std::vector<int64_t>>> params;   // name, shape, in order
   torch::Tensor flat, exp_avg, exp_avg_sq;                            // [numel] float32, CPU
+  torch::Tensor ema;                                                  // [numel], or undefined
   std::map<std::string, torch::Tensor> buffers;                       // CPU
 };
 

@@ -77,7 +77,7 @@ using Command = std::variant<cmd::Resume, cmd::Pause, cmd::Step, cmd::Reset, cmd
 struct Backup {
   int64_t step = -1;
   double train_seconds = 0;
-  std::vector<torch::Tensor> params, exp_avg, exp_avg_sq;
+  std::vector<torch::Tensor> params, exp_avg, exp_avg_sq, ema;
   std::vector<int64_t> updates;
   torch::Tensor rng_state;
 };
@@ -331,12 +331,15 @@ struct Trainer::Impl {
       auto& p = nets[i]->params().data();
       auto& m = nets[i]->optimizer().exp_avg();
       auto& v = nets[i]->optimizer().exp_avg_sq();
+      auto e = nets[i]->has_ema() ? nets[i]->ema()->data() : p;
       if (fresh) {
+        backup.ema.push_back(e.clone());
         backup.params.push_back(p.clone());
         backup.exp_avg.push_back(m.clone());
         backup.exp_avg_sq.push_back(v.clone());
         backup.updates.push_back(nets[i]->updates());
       } else {
+        backup.ema[i].copy_(e);
         backup.params[i].copy_(p);
         backup.exp_avg[i].copy_(m);
         backup.exp_avg_sq[i].copy_(v);
@@ -356,6 +359,7 @@ struct Trainer::Impl {
       nets[i]->optimizer().exp_avg().copy_(backup.exp_avg[i]);
       nets[i]->optimizer().exp_avg_sq().copy_(backup.exp_avg_sq[i]);
       nets[i]->optimizer().set_steps(backup.updates[i]);
+      if (nets[i]->has_ema()) nets[i]->ema()->data().copy_(backup.ema[i]);
     }
     step_count = backup.step;
     if (backup.rng_state.defined()) rng->set_state(backup.rng_state);

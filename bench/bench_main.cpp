@@ -1,0 +1,126 @@
+// scorelab-bench: DSM training throughput on gauss8 at batch 256 (1 and 2 threads), annealed
+// Langevin samples/s, and the machine's single-thread sgemm rate measured in the same run, so
+// figures can be compared as ratios (this machine's speed drifts between minutes).
+//   scorelab-bench [--seconds S] [--device auto|cpu|cuda]
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "common/device.h"
+#include "common/process_setup.h"
+#include "config/presets.h"
+#include "sample/draw_samples.h"
+#include "train/run_parts.h"
+
+using namespace scorelab;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+void sync(const torch::Device& d) {
+  if (d.is_cuda()) torch::zeros({1}, torch::TensorOptions().device(d)).cpu();  // waits for the stream
+}
+
+// GFLOP/s of a [256, 256] × [256, 256] float matmul, the size class of the toy MLPs' layers.
+double sgemm_gflops(double seconds) {
+  auto a = torch::randn({256, 256}), b = torch::randn({256, 256}), c = torch::empty({256, 256});
+  for (int i = 0; i < 20; ++i) torch::matmul_out(c, a, b);
+  int64_t n = 0;
+  const auto t0 = Clock::now();
+  while (since(t0) < seconds) {
+    for (int i = 0; i < 50; ++i) torch::matmul_out(c, a, b);
+    n += 50;
+  }
+  return 2.0 * 256 * 256 * 256 * n / since(t0) / 1e9;
+}
+
+// DSM steps/s on gauss8 (score MLP 3×128, batch 256).
+double dsm_steps_per_s(const std::string& device, int threads, double seconds) {
+  set_compute_threads(threads);
+  Config c = load_preset("gauss8-dsm");
+  c.run.device = device;
+  c.optim.batch = 256;
+  RunParts run = build_run(c);
+  std::vector<torch::Tensor> losses;
+  for (int i = 0; i < 50; ++i) run.method->step(losses);
+  sync(run.device);
+  int64_t n = 0;
+  const auto t0 = Clock::now();
+  while (since(t0) < seconds) {
+    for (int i = 0; i < 20; ++i) run.method->step(losses);
+    n += 20;
+    losses[0].item<double>();  // one readback per 20 steps, as the Trainer does
+  }
+  sync(run.device);
+  return n / since(t0);
+}
+
+struct SamplerFigures {
+  double samples_per_s, evals_per_s;
+  int64_t nfe;
+};
+
+SamplerFigures annealed_rate(const std::string& device, int64_t n) {
+  set_compute_threads(1);
+  Config c = load_preset("gauss8-dsm");
+  c.run.device = device;
+  RunParts run = build_run(c);
+  SampleResult warm = draw_samples(*run.method, c.sampler, "annealed", 64, 2, 1, run.device);
+  (void)warm;
+  sync(run.device);
+  const auto t0 = Clock::now();
+  SampleResult r = draw_samples(*run.method, c.sampler, "annealed", n, 2, 2, run.device);
+  sync(run.device);
+  const double s = since(t0);
+  return {n / s, n * static_cast<double>(r.nfe) / s, r.nfe};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  setup_process();
+  double seconds = 3;
+  std::string device = "cpu";
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) {
+      seconds = std::atof(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--device") && i + 1 < argc) {
+      device = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: scorelab-bench [--seconds S] [--device auto|cpu|cuda]\n");
+      return 2;
+    }
+  }
+  try {
+    const torch::Device dev = resolve_device(device);
+    std::printf("scorelab-bench  libtorch %s  device %s  %.1f s per figure\n", TORCH_VERSION,
+                describe_device(dev).c_str(), seconds);
+    set_compute_threads(1);
+    const double g1 = sgemm_gflops(seconds);
+    std::printf("%-52s %10.1f GFLOP/s\n", "sgemm 256x256x256, 1 thread", g1);
+    const double s1 = dsm_steps_per_s(device, 1, seconds);
+    std::printf("%-52s %10.1f steps/s\n", "DSM train gauss8, MLP 3x128, batch 256, 1 thread", s1);
+    if (dev.is_cpu()) {
+      const double s2 = dsm_steps_per_s(device, 2, seconds);
+      std::printf("%-52s %10.1f steps/s  (%.2fx of 1 thread)\n",
+                  "DSM train gauss8, MLP 3x128, batch 256, 2 threads", s2, s2 / s1);
+    }
+    for (int64_t n : {1000, 10000}) {
+      const auto a = annealed_rate(device, n);
+      char label[96];
+      std::snprintf(label, sizeof label, "annealed Langevin, %lld particles, %lld NFE",
+                    static_cast<long long>(n), static_cast<long long>(a.nfe));
+      std::printf("%-52s %10.1f samples/s  (%.3g particle-evals/s)\n", label, a.samples_per_s,
+                  a.evals_per_s);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scorelab-bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
