@@ -99,6 +99,13 @@ TEST(Cli, TrainSampleEvalEndToEnd) {
   }
   EXPECT_EQ(j["modes_total"], 8);
   EXPECT_EQ(j["step"], 300);
+  // With the closed-form score the sampler alone decides quality: all 8 modes, nearly all
+  // samples within 3 std of one.
+  const Result exact = run_cli("eval --checkpoint " + ck + " --n 500 --score exact --json");
+  ASSERT_EQ(exact.code, 0) << exact.out;
+  const auto je = nlohmann::json::parse(exact.out);
+  EXPECT_EQ(je["modes_covered"], 8);
+  EXPECT_GT(je["high_quality_rate"].get<double>(), 0.9);
   const Result onestep = run_cli("sample --checkpoint " + ck + " --sampler onestep --out " +
                                  (d / "o.png").string());
   EXPECT_NE(onestep.code, 0);

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -12,6 +13,8 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/process_setup.h"
+#include "common/rng.h"
+#include "data/toy_datasets.h"
 #include "metrics/toy_metrics.h"
 #include "plot/scatter_png.h"
 #include "sample/draw_samples.h"
@@ -22,7 +25,7 @@ namespace scorelab::cli {
 namespace {
 
 struct SampleOptions {
-  std::string checkpoint, sampler, out, device;
+  std::string checkpoint, sampler, out, device, score = "learned";
   std::vector<std::string> sets;
   int64_t n = -1, seed = 1, threads = 1;
   bool json = false;
@@ -34,6 +37,9 @@ void add_common(CLI::App* sub, SampleOptions& o, int64_t default_n) {
                   "checkpoint file (default: the newest runs/*/checkpoint.ckpt)");
   sub->add_option("--sampler", o.sampler, "onestep | annealed | langevin (default: the run's)")
       ->check(CLI::IsMember({"onestep", "annealed", "langevin"}));
+  sub->add_option("--score", o.score,
+                  "learned (the model's) | exact (the data's closed form; Langevin samplers only)")
+      ->check(CLI::IsMember({"learned", "exact"}));
   sub->add_option("--n", o.n, "number of samples")->check(CLI::Range(int64_t{1}, int64_t{10000000}));
   sub->add_option("--seed", o.seed, "sampling seed");
   sub->add_option("--device", o.device, "auto | cpu | cuda | cuda:N (default: the run's)");
@@ -55,8 +61,27 @@ Drawn load_and_draw(SampleOptions& o) {
   d.checkpoint = o.checkpoint.empty() ? latest_checkpoint() : o.checkpoint;
   d.run = load_run(d.checkpoint, o.device, o.sets);
   d.sampler = o.sampler.empty() ? d.run.config.sampler.kind : o.sampler;
-  d.result = draw_samples(*d.run.method, d.run.config.sampler, d.sampler, o.n,
-                          d.run.data->dim(), static_cast<uint64_t>(o.seed), d.run.device);
+  const auto seed = static_cast<uint64_t>(o.seed);
+  if (o.score == "learned") {
+    d.result = draw_samples(*d.run.method, d.run.config.sampler, d.sampler, o.n,
+                            d.run.data->dim(), seed, d.run.device);
+    return d;
+  }
+  if (d.sampler == "onestep") {
+    throw ConfigError("--score exact needs a Langevin sampler (annealed or langevin), not onestep");
+  }
+  // Mixtures have a closed form; any other set uses the exact score of its noised empirical
+  // density over a fixed sample (which Langevin at small σ will reproduce point by point).
+  // 2000 points keep each evaluation's N x 2000 float64 table small.
+  const GaussianMixture* mixture = d.run.data->mixture();
+  std::optional<GaussianMixture> empirical;
+  if (mixture == nullptr) {
+    Rng rng(seed + 7, torch::kCPU);
+    empirical = GaussianMixture::from_samples(d.run.data->sample(2000, rng));
+    mixture = &*empirical;
+  }
+  d.result = draw_langevin_samples(exact_score(*mixture), d.run.config.sampler, d.sampler, o.n,
+                                   d.run.data->dim(), seed, d.run.device);
   return d;
 }
 

@@ -51,7 +51,7 @@ struct SamplerConfig {
   int64_t steps_per_level = 100;  // T Langevin steps per level
   double sigma_max = 5.0;         // σ_1, the first (largest) level
   double sigma_min = 0.01;        // σ_L, the last level (plain Langevin runs here)
-  double eps = 5e-6;              // base step ε: level i uses ε·σ_i²/σ_L²
+  double eps = 2e-5;              // base step ε: level i uses ε·σ_i²/σ_L² (NCSN default)
   std::string init = "gaussian";  // initial particles: gaussian N(0, σ_1²I) or uniform box
   double init_box = 8.0;          // half width of the uniform start box
   bool denoise_last = true;       // finish with one Tweedie denoising step at σ_L

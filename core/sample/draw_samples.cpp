@@ -23,23 +23,41 @@ void check_sampler(const Method& method, const std::string& sampler) {
   }
 }
 
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+SampleResult draw_langevin_samples(const ScoreFn& score, const SamplerConfig& config,
+                                   const std::string& sampler, int64_t n, int64_t dim,
+                                   uint64_t seed, torch::Device device) {
+  if (sampler != "annealed" && sampler != "langevin") {
+    throw ConfigError("sampler \"" + sampler + "\" is not a Langevin sampler (annealed, langevin)");
+  }
+  torch::NoGradGuard no_grad;
+  const auto t0 = std::chrono::steady_clock::now();
+  LangevinSampler s(score, langevin_options(config, sampler == "annealed"), n, dim, seed, device);
+  s.run();
+  SampleResult r;
+  r.samples = s.result().to(torch::kCPU);
+  r.nfe = s.nfe();
+  r.seconds = seconds_since(t0);
+  return r;
+}
+
 SampleResult draw_samples(Method& method, const SamplerConfig& config, const std::string& sampler,
                           int64_t n, int64_t dim, uint64_t seed, torch::Device device) {
   check_sampler(method, sampler);
+  if (sampler != "onestep") {
+    return draw_langevin_samples(learned_score(method), config, sampler, n, dim, seed, device);
+  }
   torch::NoGradGuard no_grad;
   const auto t0 = std::chrono::steady_clock::now();
   SampleResult r;
-  if (sampler == "onestep") {
-    r.samples = method.generate(n).to(torch::kCPU);
-    r.nfe = 1;
-  } else {
-    const bool annealed = sampler == "annealed";
-    LangevinSampler s(learned_score(method), langevin_options(config, annealed), n, dim, seed, device);
-    s.run();
-    r.samples = s.result().to(torch::kCPU);
-    r.nfe = s.nfe();
-  }
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.samples = method.generate(n).to(torch::kCPU);
+  r.nfe = 1;
+  r.seconds = seconds_since(t0);
   return r;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "sample/score_fn.h"
 #include "train/requests.h"
 
 namespace scorelab {
@@ -14,6 +15,11 @@ class Method;
 SampleResult draw_samples(Method& method, const SamplerConfig& sampler_config,
                           const std::string& sampler, int64_t n, int64_t dim, uint64_t seed,
                           torch::Device device);
+
+// Annealed ("annealed") or plain ("langevin") Langevin with any score, e.g. an exact one.
+SampleResult draw_langevin_samples(const ScoreFn& score, const SamplerConfig& sampler_config,
+                                   const std::string& sampler, int64_t n, int64_t dim,
+                                   uint64_t seed, torch::Device device);
 
 // Throws ConfigError when `sampler` cannot be used with `method`.
 void check_sampler(const Method& method, const std::string& sampler);

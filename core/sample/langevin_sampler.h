@@ -21,7 +21,7 @@ struct LangevinOptions {
   int64_t steps_per_level = 100;
   double sigma_max = 5.0;
   double sigma_min = 0.01;
-  double eps = 5e-6;
+  double eps = 2e-5;
   std::string init = "gaussian";  // gaussian N(0, σ_1²I) or uniform [−box, box]^D
   double init_box = 8.0;
   bool denoise_last = true;  // result() adds σ_L²·s(x, σ_L) (Tweedie), one more evaluation
