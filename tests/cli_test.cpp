@@ -113,4 +113,9 @@ TEST(Cli, TrainSampleEvalEndToEnd) {
   const Result presets = run_cli("presets");
   EXPECT_EQ(presets.code, 0);
   EXPECT_NE(presets.out.find("swissroll-dsm"), std::string::npos);
+  const Result settings = run_cli("settings --preset twomodes-dsm");
+  EXPECT_EQ(settings.code, 0);
+  EXPECT_NE(settings.out.find("optim.lr_score"), std::string::npos) << settings.out;
+  EXPECT_NE(settings.out.find("uniform"), std::string::npos) << "the preset's sampler.init";
+  EXPECT_NE(settings.out.find("(0, 1]"), std::string::npos);
 }
