@@ -20,10 +20,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 void sync(const torch::Device& d) {
-  if (d.is_cuda()) torch::zeros({1}, torch::TensorOptions().device(d)).cpu();  // waits for the stream
+  if (d.is_cuda())
+    torch::zeros({1}, torch::TensorOptions().device(d)).cpu();  // waits for the stream
 }
 
 // GFLOP/s of a [256, 256] × [256, 256] float matmul, the size class of the toy MLPs' layers.

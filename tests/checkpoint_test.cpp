@@ -69,7 +69,8 @@ TEST(Checkpoint, CorruptFilesAreRejectedWithTheReason) {
 
   const std::string junk = temp_path("junk.ckpt");
   write_file_atomically(junk, std::string("hello world, not a checkpoint"));
-  EXPECT_NE(error_of([&] { read_checkpoint(junk); }).find("not a scorelab checkpoint"), std::string::npos);
+  EXPECT_NE(error_of([&] { read_checkpoint(junk); }).find("not a scorelab checkpoint"),
+            std::string::npos);
 
   const std::string cut = temp_path("cut.ckpt");
   write_file_atomically(cut, bytes.substr(0, bytes.size() - 100));
@@ -79,7 +80,8 @@ TEST(Checkpoint, CorruptFilesAreRejectedWithTheReason) {
   flipped_bytes[bytes.size() - 7] ^= 0x5a;
   const std::string flipped = temp_path("flip.ckpt");
   write_file_atomically(flipped, flipped_bytes);
-  EXPECT_NE(error_of([&] { read_checkpoint(flipped); }).find("checksum mismatch"), std::string::npos);
+  EXPECT_NE(error_of([&] { read_checkpoint(flipped); }).find("checksum mismatch"),
+            std::string::npos);
 
   EXPECT_NE(error_of([&] { read_checkpoint(temp_path("missing.ckpt")); }).find("missing.ckpt"),
             std::string::npos);
@@ -91,21 +93,27 @@ TEST(Checkpoint, CorruptFilesAreRejectedWithTheReason) {
   v2[at + 17] = '2';
   const std::string newer = temp_path("v2.ckpt");
   write_file_atomically(newer, v2);
-  EXPECT_NE(error_of([&] { read_checkpoint(newer); }).find("format version 2, this build reads version 1"),
+  EXPECT_NE(error_of([&] {
+              read_checkpoint(newer);
+            }).find("format version 2, this build reads version 1"),
             std::string::npos);
 }
 
 TEST(Checkpoint, MismatchedShapesAreListedAndTheModelIsUntouched) {
   RunParts small_run = build_run(small());
   const std::string path = temp_path("small.ckpt");
-  write_checkpoint(capture_checkpoint(*small_run.method, small_run.config, 0, 0, *small_run.rng), path);
+  write_checkpoint(capture_checkpoint(*small_run.method, small_run.config, 0, 0, *small_run.rng),
+                   path);
   Config wide = small();
   wide.model.hidden = 64;
   RunParts wide_run = build_run(wide);
   auto before = wide_run.method->networks()[0]->params().data().clone();
-  const std::string msg = error_of([&] { restore_checkpoint(read_checkpoint(path), *wide_run.method); });
-  EXPECT_NE(msg.find("parameter input.weight [32, 2] in the checkpoint, input.weight [64, 2] in the model"),
-            std::string::npos)
+  const std::string msg =
+      error_of([&] { restore_checkpoint(read_checkpoint(path), *wide_run.method); });
+  EXPECT_NE(
+      msg.find(
+          "parameter input.weight [32, 2] in the checkpoint, input.weight [64, 2] in the model"),
+      std::string::npos)
       << msg;
   EXPECT_TRUE(torch::equal(before, wide_run.method->networks()[0]->params().data()));
 }

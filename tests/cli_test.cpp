@@ -36,7 +36,9 @@ fs::path temp_dir() {
   return d;
 }
 
-int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+int lines(const std::string& s) {
+  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
 
 }  // namespace
 
@@ -87,7 +89,8 @@ TEST(Cli, TrainSampleEvalEndToEnd) {
     EXPECT_TRUE(fs::exists(d / f)) << f;
   }
   const std::string ck = (d / "checkpoint.ckpt").string();
-  const Result s = run_cli("sample --checkpoint " + ck + " --n 500 --out " + (d / "s.csv").string());
+  const Result s =
+      run_cli("sample --checkpoint " + ck + " --n 500 --out " + (d / "s.csv").string());
   ASSERT_EQ(s.code, 0) << s.out;
   EXPECT_EQ(lines(scorelab::read_file((d / "s.csv").string())), 501);
   const Result e = run_cli("eval --checkpoint " + ck + " --n 500 --json");
@@ -106,8 +109,8 @@ TEST(Cli, TrainSampleEvalEndToEnd) {
   const auto je = nlohmann::json::parse(exact.out);
   EXPECT_EQ(je["modes_covered"], 8);
   EXPECT_GT(je["high_quality_rate"].get<double>(), 0.9);
-  const Result onestep = run_cli("sample --checkpoint " + ck + " --sampler onestep --out " +
-                                 (d / "o.png").string());
+  const Result onestep =
+      run_cli("sample --checkpoint " + ck + " --sampler onestep --out " + (d / "o.png").string());
   EXPECT_NE(onestep.code, 0);
   EXPECT_NE(onestep.out.find("needs a method with a generator"), std::string::npos) << onestep.out;
   const Result presets = run_cli("presets");

@@ -38,18 +38,25 @@ TEST(Config, OutOfRangeNamesFieldValueAndRange) {
 }
 
 TEST(Config, UnknownKeysWrongTypesAndChoicesAreNamed) {
-  EXPECT_NE(error_of([] { apply_setting(Config{}, "optim.lr_scroe=1e-3"); }).find("unknown setting 'optim.lr_scroe'"),
+  EXPECT_NE(error_of([] {
+              apply_setting(Config{}, "optim.lr_scroe=1e-3");
+            }).find("unknown setting 'optim.lr_scroe'"),
             std::string::npos);
-  EXPECT_NE(error_of([] { apply_setting(Config{}, "optim.batch=abc"); }).find("optim.batch = \"abc\" must be an integer"),
+  EXPECT_NE(error_of([] {
+              apply_setting(Config{}, "optim.batch=abc");
+            }).find("optim.batch = \"abc\" must be an integer"),
             std::string::npos);
-  EXPECT_NE(error_of([] { apply_setting(Config{}, "data.name=spiral"); }).find("data.name = \"spiral\" is not one of"),
+  EXPECT_NE(error_of([] {
+              apply_setting(Config{}, "data.name=spiral");
+            }).find("data.name = \"spiral\" is not one of"),
             std::string::npos);
   EXPECT_NE(error_of([] { apply_setting(Config{}, "noise=3"); }).find("'noise' must be an object"),
             std::string::npos);
   EXPECT_NE(error_of([] { apply_setting(Config{}, "noevalue"); }).find("expected key=value"),
             std::string::npos);
-  EXPECT_NE(error_of([] { apply_setting(Config{}, "run.device=gpu"); }).find("run.device = \"gpu\""),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([] { apply_setting(Config{}, "run.device=gpu"); }).find("run.device = \"gpu\""),
+      std::string::npos);
 }
 
 TEST(Config, CrossFieldRelationsAreChecked) {

@@ -21,8 +21,10 @@ TEST(FlatAdamW, MatchesTorchAdamW) {
   h.lr = 1e-2;
   h.weight_decay = 0.05;
   TrainableNetwork flat("net", std::static_pointer_cast<torch::nn::Module>(a->ptr()), h);
-  torch::optim::AdamW ref((*b)->parameters(),
-                          torch::optim::AdamWOptions(h.lr).betas({h.beta1, h.beta2}).weight_decay(h.weight_decay).eps(h.eps));
+  torch::optim::AdamW ref((*b)->parameters(), torch::optim::AdamWOptions(h.lr)
+                                                  .betas({h.beta1, h.beta2})
+                                                  .weight_decay(h.weight_decay)
+                                                  .eps(h.eps));
   Rng rng(1, torch::kCPU);
   for (int step = 0; step < 20; ++step) {
     auto x = rng.randn({32, 3});

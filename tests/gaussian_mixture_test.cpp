@@ -29,7 +29,8 @@ torch::Tensor fd_gradient(const GaussianMixture& m, const torch::Tensor& x, doub
 // Points spread around the data at noise level sigma, in float64.
 torch::Tensor probe_points(const GaussianMixture& m, double sigma, int64_t n) {
   Rng rng(3, torch::kCPU);
-  return m.noised(sigma).sample(n, rng).to(torch::kDouble) + 0.5 * rng.randn({n, m.dim()}).to(torch::kDouble);
+  return m.noised(sigma).sample(n, rng).to(torch::kDouble) +
+         0.5 * rng.randn({n, m.dim()}).to(torch::kDouble);
 }
 
 double max_rel_err(const torch::Tensor& a, const torch::Tensor& b) {
@@ -94,7 +95,8 @@ TEST(GaussianMixture, BlendScoreIsScoreOfTheMixtureDensity) {
     const auto b = GaussianMixture::blend(p, q, alpha).noised(sigma);
     // The density is α p_σ + (1−α) q_σ by construction; check against that sum directly.
     auto pd = p.noised(sigma).log_prob(x).exp(), qd = q.noised(sigma).log_prob(x).exp();
-    EXPECT_LT((b.log_prob(x).exp() - (alpha * pd + (1 - alpha) * qd)).abs().max().item<double>(), 1e-12);
+    EXPECT_LT((b.log_prob(x).exp() - (alpha * pd + (1 - alpha) * qd)).abs().max().item<double>(),
+              1e-12);
     EXPECT_LT(max_rel_err(b.score(x), fd_gradient(b, x, 1e-5)), 1e-5) << "alpha " << alpha;
   }
 }

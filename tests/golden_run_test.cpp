@@ -54,5 +54,9 @@ void check_against_golden(const std::string& preset) {
 
 }  // namespace
 
-TEST(Golden, DsmGauss8LossTrajectory) { check_against_golden("gauss8-dsm"); }
-TEST(Golden, DsmSwissrollLossTrajectory) { check_against_golden("swissroll-dsm"); }
+TEST(Golden, DsmGauss8LossTrajectory) {
+  check_against_golden("gauss8-dsm");
+}
+TEST(Golden, DsmSwissrollLossTrajectory) {
+  check_against_golden("swissroll-dsm");
+}

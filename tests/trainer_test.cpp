@@ -136,7 +136,8 @@ TEST(Trainer, FieldRequestsReturnLearnedAndExactScores) {
 }
 
 TEST(Trainer, SaveLoadAndRunDirectory) {
-  const auto dir = std::filesystem::temp_directory_path() / ("scorelab_trainer_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("scorelab_trainer_" + std::to_string(::getpid()));
   remove_tree(dir);
   Config c = quick();
   c.run.steps = 60;
@@ -189,6 +190,6 @@ TEST(Trainer, LangevinTraceRecordsFrames) {
   auto tr = t.langevin(q).get();
   EXPECT_EQ(tr.frames.size(), 7u);  // steps 0, 5, …, 30
   EXPECT_EQ(tr.frame_steps.back(), 30);
-  EXPECT_EQ(tr.nfe, 31);            // 30 steps + the final denoising evaluation
+  EXPECT_EQ(tr.nfe, 31);  // 30 steps + the final denoising evaluation
   EXPECT_GT(tr.frame_sigma.front(), tr.frame_sigma.back());
 }

@@ -1,11 +1,12 @@
-// `scorelab-cli sample` and `scorelab-cli eval`: load a checkpoint, draw samples, write or score them.
+// `scorelab-cli sample` and `scorelab-cli eval`: load a checkpoint, draw samples, write or score
+// them.
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <cstdio>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -40,7 +41,8 @@ void add_common(CLI::App* sub, SampleOptions& o, int64_t default_n) {
   sub->add_option("--score", o.score,
                   "learned (the model's) | exact (the data's closed form; Langevin samplers only)")
       ->check(CLI::IsMember({"learned", "exact"}));
-  sub->add_option("--n", o.n, "number of samples")->check(CLI::Range(int64_t{1}, int64_t{10000000}));
+  sub->add_option("--n", o.n, "number of samples")
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}));
   sub->add_option("--seed", o.seed, "sampling seed");
   sub->add_option("--device", o.device, "auto | cpu | cuda | cuda:N (default: the run's)");
   sub->add_option("--threads", o.threads, "intra-op CPU threads")->check(CLI::Range(1, 256));
@@ -63,8 +65,8 @@ Drawn load_and_draw(SampleOptions& o) {
   d.sampler = o.sampler.empty() ? d.run.config.sampler.kind : o.sampler;
   const auto seed = static_cast<uint64_t>(o.seed);
   if (o.score == "learned") {
-    d.result = draw_samples(*d.run.method, d.run.config.sampler, d.sampler, o.n,
-                            d.run.data->dim(), seed, d.run.device);
+    d.result = draw_samples(*d.run.method, d.run.config.sampler, d.sampler, o.n, d.run.data->dim(),
+                            seed, d.run.device);
     return d;
   }
   if (d.sampler == "onestep") {
@@ -99,7 +101,8 @@ void write_csv(const std::string& path, const torch::Tensor& samples) {
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 nlohmann::json non_finite_as_null(double x) {

@@ -20,7 +20,9 @@ namespace {
 
 // Set by SIGINT so a long run can stop cleanly (a signal handler can only touch such a flag).
 volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_sigint(int) { g_interrupted = 1; }
+extern "C" void on_sigint(int) {
+  g_interrupted = 1;
+}
 
 struct TrainOptions {
   std::string preset, config_file, out, device;

@@ -9,7 +9,8 @@ namespace scorelab {
 
 // Calls write(stream) on a temporary file and renames it to path. On any failure the temporary
 // file is removed, the old file at path (if any) is left untouched, and IoError names the path.
-void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write);
 
 // Same, for bytes already in memory.
 void write_file_atomically(const std::string& path, const std::string& bytes);

@@ -28,6 +28,8 @@ torch::Device resolve_device(const std::string& name) {
   throw ConfigError("run.device = \"" + name + "\" is not one of auto, cpu, cuda, cuda:N");
 }
 
-std::string describe_device(const torch::Device& device) { return device.str(); }
+std::string describe_device(const torch::Device& device) {
+  return device.str();
+}
 
 }  // namespace scorelab

@@ -27,7 +27,8 @@ torch::Tensor Rng::rand(at::IntArrayRef size) const {
 }
 
 torch::Tensor Rng::randint(int64_t high, at::IntArrayRef size) const {
-  return torch::randint(high, size, gen(), torch::TensorOptions().device(device_).dtype(torch::kLong));
+  return torch::randint(high, size, gen(),
+                        torch::TensorOptions().device(device_).dtype(torch::kLong));
 }
 
 torch::Tensor Rng::multinomial(const torch::Tensor& weights, int64_t n) const {

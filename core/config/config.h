@@ -13,9 +13,9 @@ struct DataConfig {
 };
 
 struct ModelConfig {
-  int64_t hidden = 128;              // width of every hidden layer of the score MLP
-  int64_t layers = 3;                // number of hidden layers
-  int64_t fourier_features = 16;     // Fourier frequencies of the σ embedding (2× as many features)
+  int64_t hidden = 128;           // width of every hidden layer of the score MLP
+  int64_t layers = 3;             // number of hidden layers
+  int64_t fourier_features = 16;  // Fourier frequencies of the σ embedding (2× as many features)
   double sigma_fourier_scale = 2.0;  // std of the fixed Fourier frequencies for c_noise = ln(σ)/4
   double sigma_data = 0.0;           // EDM σ_data; 0 = measure the data set's std
 };
@@ -31,14 +31,14 @@ struct NoiseConfig {
 };
 
 struct OptimConfig {
-  double lr_score = 1e-3;     // AdamW learning rate of score networks
-  double lr_gen = 1e-4;       // AdamW learning rate of generators
-  double beta1 = 0.9;         // Adam first-moment decay
-  double beta2 = 0.999;       // Adam second-moment decay
-  double weight_decay = 0.01; // decoupled weight decay
-  double grad_clip = 10.0;    // gradient-norm clip; 0 = off
-  double ema = 0.999;         // EMA decay of the weights used for evaluation; 0 = the live weights
-  int64_t batch = 256;        // samples per update
+  double lr_score = 1e-3;      // AdamW learning rate of score networks
+  double lr_gen = 1e-4;        // AdamW learning rate of generators
+  double beta1 = 0.9;          // Adam first-moment decay
+  double beta2 = 0.999;        // Adam second-moment decay
+  double weight_decay = 0.01;  // decoupled weight decay
+  double grad_clip = 10.0;     // gradient-norm clip; 0 = off
+  double ema = 0.999;          // EMA decay of the weights used for evaluation; 0 = the live weights
+  int64_t batch = 256;         // samples per update
 };
 
 struct MethodConfig {
@@ -58,17 +58,17 @@ struct SamplerConfig {
 };
 
 struct RunConfig {
-  int64_t seed = 0;                // seeds data, noise, initialisation
-  std::string device = "auto";     // auto (CUDA if available), cpu, cuda, cuda:N
-  int64_t threads = 1;             // intra-op threads; 1 leaves the other core to the UI
-  int64_t steps = 0;               // stop after this many steps; 0 = no limit
-  double seconds = 0;              // stop after this much training time; 0 = no limit
-  int64_t log_every = 10;          // read losses back (and check for NaN) every K steps
-  int64_t csv_every = 100;         // append a row to metrics.csv every N steps
-  int64_t eval_every = 2000;       // evaluate sample metrics every N steps; 0 = never
-  int64_t eval_samples = 2000;     // samples per in-training evaluation
-  int64_t checkpoint_every = 0;    // write a checkpoint every N steps; 0 = only at the end
-  double snapshot_hz = 20;         // snapshots published per second at most
+  int64_t seed = 0;              // seeds data, noise, initialisation
+  std::string device = "auto";   // auto (CUDA if available), cpu, cuda, cuda:N
+  int64_t threads = 1;           // intra-op threads; 1 leaves the other core to the UI
+  int64_t steps = 0;             // stop after this many steps; 0 = no limit
+  double seconds = 0;            // stop after this much training time; 0 = no limit
+  int64_t log_every = 10;        // read losses back (and check for NaN) every K steps
+  int64_t csv_every = 100;       // append a row to metrics.csv every N steps
+  int64_t eval_every = 2000;     // evaluate sample metrics every N steps; 0 = never
+  int64_t eval_samples = 2000;   // samples per in-training evaluation
+  int64_t checkpoint_every = 0;  // write a checkpoint every N steps; 0 = only at the end
+  double snapshot_hz = 20;       // snapshots published per second at most
 };
 
 struct Config {

@@ -188,8 +188,8 @@ class Validator : public PathVisitor {
   }
   void integer(const char* k, int64_t& x, Range r, Live, const char* doc) {
     if (!in_range(static_cast<double>(x), r)) {
-      throw ConfigError(key(k) + " = " + std::to_string(x) + " is out of range " +
-                        format_range(r) + " (" + doc + ")");
+      throw ConfigError(key(k) + " = " + std::to_string(x) + " is out of range " + format_range(r) +
+                        " (" + doc + ")");
     }
   }
   void flag(const char*, bool&, Live, const char*) {}
@@ -294,8 +294,8 @@ json partial_json(const std::string& key, const json& value) {
   size_t start = 0;
   while (true) {
     const size_t dot = key.find('.', start);
-    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos
-                                                                       : dot - start);
+    const std::string part =
+        key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (part.empty()) throw ConfigError("setting key '" + key + "' is malformed");
     if (dot == std::string::npos) {
       (*cur)[part] = value;

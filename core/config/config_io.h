@@ -13,7 +13,8 @@ nlohmann::json to_json(const Config& config);
 
 // Reads keys present in `j` on top of `base` (missing keys keep base's values), then validates.
 // Unknown keys, wrong types and out-of-range values throw ConfigError naming `source` and the key.
-Config merge_json(const Config& base, const nlohmann::json& j, const std::string& source = "config");
+Config merge_json(const Config& base, const nlohmann::json& j,
+                  const std::string& source = "config");
 
 // Throws ConfigError naming the first bad field, its value and the allowed range.
 void validate(const Config& config);

@@ -20,8 +20,8 @@ struct Range {
 enum class Live { yes, reset };
 
 inline const std::vector<std::string>& toy_dataset_names() {
-  static const std::vector<std::string> names = {"swissroll", "gauss8",  "gauss25",     "twomodes",
-                                                 "circle",    "moons",   "checkerboard"};
+  static const std::vector<std::string> names = {"swissroll", "gauss8", "gauss25",     "twomodes",
+                                                 "circle",    "moons",  "checkerboard"};
   return names;
 }
 

@@ -11,10 +11,13 @@ namespace scorelab {
 
 namespace {
 // Rows per chunk so that an [n, K] float64 block stays near 32 MB.
-int64_t chunk_rows(int64_t k) { return std::max<int64_t>(1, (int64_t{4} << 20) / std::max<int64_t>(k, 1)); }
+int64_t chunk_rows(int64_t k) {
+  return std::max<int64_t>(1, (int64_t{4} << 20) / std::max<int64_t>(k, 1));
+}
 }  // namespace
 
-GaussianMixture::GaussianMixture(torch::Tensor weights, torch::Tensor means, torch::Tensor variances)
+GaussianMixture::GaussianMixture(torch::Tensor weights, torch::Tensor means,
+                                 torch::Tensor variances)
     : weights_(weights.to(torch::kDouble).flatten()),
       means_(means.to(torch::kDouble)),
       variances_(variances.to(torch::kDouble).flatten().to(means.device())) {

@@ -11,12 +11,16 @@ namespace scorelab {
 
 namespace {
 
-torch::TensorOptions f64() { return torch::TensorOptions().dtype(torch::kDouble); }
+torch::TensorOptions f64() {
+  return torch::TensorOptions().dtype(torch::kDouble);
+}
 
 class MixtureDataset : public ToyDataset {
  public:
   MixtureDataset(std::string name, std::string description, GaussianMixture mixture)
-      : name_(std::move(name)), description_(std::move(description)), mixture_(std::move(mixture)) {}
+      : name_(std::move(name)),
+        description_(std::move(description)),
+        mixture_(std::move(mixture)) {}
   std::string name() const override { return name_; }
   std::string description() const override { return description_; }
   torch::Tensor sample(int64_t n, const Rng& rng) const override { return mixture_.sample(n, rng); }
@@ -55,8 +59,8 @@ class Moons : public ToyDataset {
   torch::Tensor sample(int64_t n, const Rng& rng) const override {
     auto a = M_PI * rng.rand({n, 1});
     auto lower = (rng.rand({n, 1}) < 0.5).to(torch::kFloat);  // which moon
-    auto x = torch::cos(a) * (1 - 2 * lower) + lower;          // upper: cos a; lower: 1 − cos a
-    auto y = torch::sin(a) * (1 - 2 * lower) + 0.5 * lower;    // upper: sin a; lower: 0.5 − sin a
+    auto x = torch::cos(a) * (1 - 2 * lower) + lower;         // upper: cos a; lower: 1 − cos a
+    auto y = torch::sin(a) * (1 - 2 * lower) + 0.5 * lower;   // upper: sin a; lower: 0.5 − sin a
     auto pts = torch::cat({x - 0.5, y - 0.25}, 1);
     return pts + 0.05 * rng.randn({n, 2});
   }
@@ -84,7 +88,8 @@ GaussianMixture gauss8_mixture() {
   auto k = torch::arange(8, f64());
   auto ang = k * (2 * M_PI / 8);
   auto means = 2.0 * torch::stack({torch::cos(ang), torch::sin(ang)}, 1);
-  return GaussianMixture(torch::full({8}, 1.0 / 8, f64()), means, torch::full({8}, 0.05 * 0.05, f64()));
+  return GaussianMixture(torch::full({8}, 1.0 / 8, f64()), means,
+                         torch::full({8}, 0.05 * 0.05, f64()));
 }
 
 GaussianMixture gauss25_mixture() {
@@ -114,7 +119,8 @@ std::unique_ptr<ToyDataset> make_toy_dataset(const std::string& name) {
                                             gauss25_mixture());
   if (name == "twomodes")
     return std::make_unique<MixtureDataset>(
-        "twomodes", "1/5 N((5,5),I) + 4/5 N((-5,-5),I), the Langevin mixing test", twomodes_mixture());
+        "twomodes", "1/5 N((5,5),I) + 4/5 N((-5,-5),I), the Langevin mixing test",
+        twomodes_mixture());
   if (name == "circle") return std::make_unique<Circle>();
   if (name == "moons") return std::make_unique<Moons>();
   if (name == "checkerboard") return std::make_unique<Checkerboard>();

@@ -6,7 +6,8 @@
 namespace scorelab {
 
 torch::Tensor Method::generate(int64_t) {
-  throw ConfigError("method " + name() + " has no one-step generator; use the annealed or "
+  throw ConfigError("method " + name() +
+                    " has no one-step generator; use the annealed or "
                     "langevin sampler");
 }
 

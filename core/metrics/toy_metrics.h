@@ -40,7 +40,7 @@ struct SampleMetrics {
   double sliced_w2 = 0;
   double sliced_w2_floor = 0;  // between two independent real sets of the same size
   double energy = 0;
-  int64_t non_finite = 0;      // samples with a NaN or inf coordinate (dropped before metrics)
+  int64_t non_finite = 0;  // samples with a NaN or inf coordinate (dropped before metrics)
   std::optional<ModeMetrics> modes;
 };
 

@@ -16,8 +16,8 @@ ScoreMLPImpl::ScoreMLPImpl(const ScoreMLPOptions& o, const Rng& rng) : options_(
   sigma_proj_ = register_module("sigma_proj", torch::nn::Linear(sigma_embed_->out_features(), h));
   init_linear(sigma_proj_, rng);
   if (o.alpha_conditioned) {
-    alpha_embed_ = register_module("alpha_embed",
-                                   FourierEmbedding(o.fourier_features, o.alpha_fourier_scale, rng));
+    alpha_embed_ = register_module(
+        "alpha_embed", FourierEmbedding(o.fourier_features, o.alpha_fourier_scale, rng));
     alpha_proj_ = register_module("alpha_proj", torch::nn::Linear(alpha_embed_->out_features(), h));
     init_linear(alpha_proj_, rng);
   }

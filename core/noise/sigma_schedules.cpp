@@ -32,8 +32,9 @@ std::vector<double> smm_sigmas(int64_t steps, double beta_min, double beta_max) 
   std::vector<double> s(steps);
   double alpha_bar = 1;
   for (int64_t t = 0; t < steps; ++t) {
-    const double beta =
-        steps == 1 ? beta_min : beta_min + (beta_max - beta_min) * t / static_cast<double>(steps - 1);
+    const double beta = steps == 1
+                            ? beta_min
+                            : beta_min + (beta_max - beta_min) * t / static_cast<double>(steps - 1);
     alpha_bar *= 1 - beta;
     s[t] = std::sqrt(1 - alpha_bar);
   }
@@ -54,11 +55,14 @@ SigmaSampler::SigmaSampler(const NoiseConfig& config, torch::Device device) : co
   }
 }
 
-torch::Tensor SigmaSampler::sample(int64_t n, const Rng& rng, double lo_frac, double hi_frac) const {
+torch::Tensor SigmaSampler::sample(int64_t n, const Rng& rng, double lo_frac,
+                                   double hi_frac) const {
   if (grid_.defined()) {
     const int64_t levels = grid_.size(0);
-    const int64_t lo = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(lo_frac * (levels - 1))), 0, levels - 1);
-    const int64_t hi = std::clamp<int64_t>(static_cast<int64_t>(std::floor(hi_frac * (levels - 1))), lo, levels - 1);
+    const int64_t lo =
+        std::clamp<int64_t>(static_cast<int64_t>(std::ceil(lo_frac * (levels - 1))), 0, levels - 1);
+    const int64_t hi = std::clamp<int64_t>(static_cast<int64_t>(std::floor(hi_frac * (levels - 1))),
+                                           lo, levels - 1);
     auto idx = rng.randint(hi - lo + 1, {n}) + lo;
     return grid_.index_select(0, idx).unsqueeze(1);
   }

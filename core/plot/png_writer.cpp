@@ -40,7 +40,8 @@ uint32_t crc32(const std::string& s, size_t from) {
     return t;
   }();
   uint32_t c = 0xffffffffu;
-  for (size_t i = from; i < s.size(); ++i) c = table[(c ^ static_cast<unsigned char>(s[i])) & 0xff] ^ (c >> 8);
+  for (size_t i = from; i < s.size(); ++i)
+    c = table[(c ^ static_cast<unsigned char>(s[i])) & 0xff] ^ (c >> 8);
   return c ^ 0xffffffffu;
 }
 

@@ -41,7 +41,9 @@ int64_t LangevinSampler::level() const {
   return std::min(step_ / options_.steps_per_level, options_.levels - 1);
 }
 
-double LangevinSampler::sigma() const { return sigmas_[level()]; }
+double LangevinSampler::sigma() const {
+  return sigmas_[level()];
+}
 
 double LangevinSampler::step_size() const {
   const double s = sigma();

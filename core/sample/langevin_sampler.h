@@ -41,9 +41,9 @@ class LangevinSampler {
   torch::Tensor result();
 
   const torch::Tensor& particles() const { return x_; }
-  int64_t level() const;          // 0-based index of the current level
-  double sigma() const;           // σ of the current level
-  double step_size() const;       // a of the current level
+  int64_t level() const;     // 0-based index of the current level
+  double sigma() const;      // σ of the current level
+  double step_size() const;  // a of the current level
   int64_t steps_done() const { return step_; }
   int64_t total_steps() const { return options_.levels * options_.steps_per_level; }
   int64_t nfe() const { return nfe_; }  // score evaluations per particle so far

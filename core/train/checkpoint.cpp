@@ -115,8 +115,8 @@ void write_checkpoint(const Checkpoint& c, const std::string& path) {
     blob.add("net/" + n.name + "/exp_avg", n.exp_avg);
     blob.add("net/" + n.name + "/exp_avg_sq", n.exp_avg_sq);
     if (n.ema.defined()) blob.add("net/" + n.name + "/ema", n.ema);
-    nets.push_back({{"name", n.name}, {"updates", n.updates}, {"params", params},
-                    {"buffers", buffers}});
+    nets.push_back(
+        {{"name", n.name}, {"updates", n.updates}, {"params", params}, {"buffers", buffers}});
   }
   if (c.rng_state.defined()) blob.add("rng/cpu", c.rng_state);
   json header = {{"format_version", c.format_version},
@@ -152,11 +152,13 @@ Checkpoint read_checkpoint(const std::string& path) {
     throw CheckpointError(path + ": not a scorelab checkpoint (bad magic bytes)");
   }
   uint64_t len = 0;
-  for (int i = 0; i < 8; ++i) len |= uint64_t(static_cast<unsigned char>(file[kMagicLen + i])) << (8 * i);
+  for (int i = 0; i < 8; ++i)
+    len |= uint64_t(static_cast<unsigned char>(file[kMagicLen + i])) << (8 * i);
   const size_t head_start = kMagicLen + 8;
   if (len > file.size() - head_start) {
     throw CheckpointError(path + ": truncated: header of " + std::to_string(len) +
-                          " bytes but only " + std::to_string(file.size() - head_start) + " follow");
+                          " bytes but only " + std::to_string(file.size() - head_start) +
+                          " follow");
   }
   json h;
   try {
@@ -256,7 +258,8 @@ void restore_checkpoint(const Checkpoint& c, Method& method) {
                          std::to_string(saved->params.size()));
     }
     for (size_t i = 0; i < std::min(entries.size(), saved->params.size()); ++i) {
-      if (entries[i].name != saved->params[i].first || entries[i].shape != saved->params[i].second) {
+      if (entries[i].name != saved->params[i].first ||
+          entries[i].shape != saved->params[i].second) {
         problems.push_back("network " + net->name() + ": parameter " + saved->params[i].first +
                            " " + shape_str(saved->params[i].second) + " in the checkpoint, " +
                            entries[i].name + " " + shape_str(entries[i].shape) + " in the model");

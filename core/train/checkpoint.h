@@ -23,10 +23,10 @@ constexpr int kCheckpointFormatVersion = 1;
 struct CheckpointNetwork {
   std::string name;
   int64_t updates = 0;
-  std::vector<std::pair<std::string, std::vector<int64_t>>> params;   // name, shape, in order
-  torch::Tensor flat, exp_avg, exp_avg_sq;                            // [numel] float32, CPU
-  torch::Tensor ema;                                                  // [numel], or undefined
-  std::map<std::string, torch::Tensor> buffers;                       // CPU
+  std::vector<std::pair<std::string, std::vector<int64_t>>> params;  // name, shape, in order
+  torch::Tensor flat, exp_avg, exp_avg_sq;                           // [numel] float32, CPU
+  torch::Tensor ema;                                                 // [numel], or undefined
+  std::map<std::string, torch::Tensor> buffers;                      // CPU
 };
 
 struct Checkpoint {

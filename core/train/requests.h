@@ -13,10 +13,10 @@ namespace scorelab {
 struct FieldRequest {
   std::string model = "score";  // which score model of the method
   double sigma = 0.1;
-  double alpha = 1.0;           // for α-conditioned models
+  double alpha = 1.0;  // for α-conditioned models
   double x0 = -3, x1 = 3, y0 = -3, y1 = 3;
   int64_t nx = 32, ny = 32;
-  bool exact = true;            // also compute the exact counterpart
+  bool exact = true;  // also compute the exact counterpart
 };
 
 struct FieldResult {
@@ -34,7 +34,7 @@ struct SampleRequest {
   std::string sampler = "annealed";  // onestep | annealed | langevin
   int64_t n = 2000;
   uint64_t seed = 1;
-  bool metrics = true;               // also evaluate them against fresh real samples
+  bool metrics = true;  // also evaluate them against fresh real samples
 };
 
 struct SampleResult {
@@ -50,7 +50,7 @@ struct LangevinRequest {
   bool annealed = true;
   bool exact_score = false;  // use the data's exact score (mixtures, or the empirical one)
   int64_t n = 2000;
-  int64_t record_every = 10; // keep the particles every k steps
+  int64_t record_every = 10;  // keep the particles every k steps
   uint64_t seed = 1;
 };
 
@@ -58,7 +58,7 @@ struct LangevinTrace {
   std::vector<torch::Tensor> frames;  // particles [n, 2] at steps 0, k, 2k, …, end
   std::vector<int64_t> frame_steps;
   std::vector<double> frame_sigma, frame_step_size;
-  torch::Tensor result;               // final (denoised when configured) particles
+  torch::Tensor result;  // final (denoised when configured) particles
   int64_t nfe = 0;
   double seconds = 0;
 };

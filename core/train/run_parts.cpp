@@ -20,7 +20,8 @@ RunParts build_run(const Config& config) {
   ctx.device = r.device;
   ctx.data = r.data.get();
   ctx.rng = r.rng.get();
-  ctx.sigma_data = config.model.sigma_data > 0 ? config.model.sigma_data : measure_sigma_data(*r.data);
+  ctx.sigma_data =
+      config.model.sigma_data > 0 ? config.model.sigma_data : measure_sigma_data(*r.data);
   r.method = make_method(ctx);
   check_sampler(*r.method, config.sampler.kind);
   return r;
@@ -33,7 +34,8 @@ RunParts load_run(const std::string& path, const std::string& device_override,
   for (const auto& s : settings) c = apply_setting(c, s);
   const auto structural = reset_keys(ck.config, c);
   if (!structural.empty()) {
-    throw ConfigError("--set " + structural.front() + ": cannot change this setting of a trained "
+    throw ConfigError("--set " + structural.front() +
+                      ": cannot change this setting of a trained "
                       "checkpoint (it shapes the model or its data)");
   }
   if (!device_override.empty()) c.run.device = device_override;

@@ -28,8 +28,8 @@ struct Series {
 struct NetworkRate {
   std::string name;
   int64_t updates = 0;
-  double recent_per_s = 0;   // over the last second or so of training
-  double average_per_s = 0;  // over all training time
+  double recent_per_s = 0;      // over the last second or so of training
+  double average_per_s = 0;     // over all training time
   double lr = 0;                // learning rate of its latest update
   double last_update_norm = 0;  // ‖Δθ‖ of the update before the latest readback
 };

@@ -57,21 +57,45 @@ using Promise = std::shared_ptr<std::promise<T>>;
 namespace cmd {
 struct Resume {};
 struct Pause {};
-struct Step { int64_t n; };
+struct Step {
+  int64_t n;
+};
 struct Reset {};
-struct Set { nlohmann::json partial; bool allow_reset; Promise<std::string> done; };
-struct Replace { Config config; Promise<std::string> done; };
-struct Save { std::string path; Promise<std::string> done; };
-struct Load { std::string path; Promise<std::string> done; };
-struct Field { FieldRequest request; Promise<FieldResult> done; };
-struct Sample { SampleRequest request; Promise<SampleResult> done; };
-struct Langevin { LangevinRequest request; Promise<LangevinTrace> done; };
+struct Set {
+  nlohmann::json partial;
+  bool allow_reset;
+  Promise<std::string> done;
+};
+struct Replace {
+  Config config;
+  Promise<std::string> done;
+};
+struct Save {
+  std::string path;
+  Promise<std::string> done;
+};
+struct Load {
+  std::string path;
+  Promise<std::string> done;
+};
+struct Field {
+  FieldRequest request;
+  Promise<FieldResult> done;
+};
+struct Sample {
+  SampleRequest request;
+  Promise<SampleResult> done;
+};
+struct Langevin {
+  LangevinRequest request;
+  Promise<LangevinTrace> done;
+};
 struct InjectNan {};
 }  // namespace cmd
 
-using Command = std::variant<cmd::Resume, cmd::Pause, cmd::Step, cmd::Reset, cmd::Set, cmd::Replace,
-                             cmd::Save, cmd::Load, cmd::Field, cmd::Sample, cmd::Langevin,
-                             cmd::InjectNan>;
+using Command =
+    std::variant<cmd::Resume, cmd::Pause, cmd::Step, cmd::Reset, cmd::Set, cmd::Replace, cmd::Save,
+                 cmd::Load, cmd::Field, cmd::Sample, cmd::Langevin, cmd::InjectNan>;
 
 // Copies of every network's state at the last good readback, restored after a NaN.
 struct Backup {
@@ -258,7 +282,8 @@ struct Trainer::Impl {
       return;
     }
     const bool step_limit = config.run.steps > 0 && step_count >= config.run.steps;
-    const bool time_limit = config.run.seconds > 0 && wall_seconds + seconds_since(t0) >= config.run.seconds;
+    const bool time_limit =
+        config.run.seconds > 0 && wall_seconds + seconds_since(t0) >= config.run.seconds;
     if (state == RunState::running && (step_limit || time_limit)) finish();
   }
 
@@ -375,9 +400,8 @@ struct Trainer::Impl {
     const uint64_t seed = static_cast<uint64_t>(config.run.seed) * 31 + 7;
     SampleResult s = draw(config.sampler.kind, config.run.eval_samples, seed);
     SampleMetrics m = evaluate_samples(s.samples, *data, seed);
-    std::map<std::string, double> values = {{"sliced_w2", m.sliced_w2},
-                                            {"sliced_w2_floor", m.sliced_w2_floor},
-                                            {"energy", m.energy}};
+    std::map<std::string, double> values = {
+        {"sliced_w2", m.sliced_w2}, {"sliced_w2_floor", m.sliced_w2_floor}, {"energy", m.energy}};
     if (m.modes) {
       values["high_quality_rate"] = m.modes->high_quality_rate;
       values["modes_covered"] = static_cast<double>(m.modes->modes_covered);
@@ -591,7 +615,8 @@ struct Trainer::Impl {
       GaussianMixture p = mix ? *mix : GaussianMixture::from_samples(real_reference);
       r.exact_kind = mix ? "mixture" : "empirical";
       if (q.alpha < 1 && method->has_generator()) {
-        GaussianMixture fake = GaussianMixture::from_samples(method->generate(5000).to(torch::kCPU));
+        GaussianMixture fake =
+            GaussianMixture::from_samples(method->generate(5000).to(torch::kCPU));
         p = GaussianMixture::blend(p, fake, q.alpha);
         r.exact_kind += "+generator";
       }
@@ -603,7 +628,8 @@ struct Trainer::Impl {
   }
 
   LangevinTrace run_trace(const LangevinRequest& q) {
-    if (q.n < 1 || q.record_every < 1) throw ConfigError("langevin request: need n >= 1, record_every >= 1");
+    if (q.n < 1 || q.record_every < 1)
+      throw ConfigError("langevin request: need n >= 1, record_every >= 1");
     ScoreFn score;
     std::optional<GaussianMixture> empirical;
     if (q.exact_score) {
@@ -618,8 +644,8 @@ struct Trainer::Impl {
     }
     LangevinTrace t;
     const auto t0 = Clock::now();
-    LangevinSampler s(score, langevin_options(config.sampler, q.annealed), q.n, data->dim(),
-                      q.seed, device);
+    LangevinSampler s(score, langevin_options(config.sampler, q.annealed), q.n, data->dim(), q.seed,
+                      device);
     auto record = [&] {
       t.frames.push_back(s.particles().to(torch::kCPU));
       t.frame_steps.push_back(s.steps_done());
@@ -693,11 +719,21 @@ Trainer::~Trainer() {
   if (impl_->worker.joinable()) impl_->worker.join();
 }
 
-void Trainer::resume() { impl_->post(cmd::Resume{}); }
-void Trainer::pause() { impl_->post(cmd::Pause{}); }
-void Trainer::step(int64_t n) { impl_->post(cmd::Step{n}); }
-void Trainer::reset() { impl_->post(cmd::Reset{}); }
-void Trainer::inject_nan() { impl_->post(cmd::InjectNan{}); }
+void Trainer::resume() {
+  impl_->post(cmd::Resume{});
+}
+void Trainer::pause() {
+  impl_->post(cmd::Pause{});
+}
+void Trainer::step(int64_t n) {
+  impl_->post(cmd::Step{n});
+}
+void Trainer::reset() {
+  impl_->post(cmd::Reset{});
+}
+void Trainer::inject_nan() {
+  impl_->post(cmd::InjectNan{});
+}
 
 template <class T>
 static std::pair<std::future<T>, std::shared_ptr<std::promise<T>>> make_promise() {
