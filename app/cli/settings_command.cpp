@@ -22,7 +22,7 @@ std::string range_text(const FieldInfo& f) {
   char buf[96];
   std::snprintf(buf, sizeof buf, "%s%.10g, %.10g%s", f.lo_open ? "(" : "[", f.lo, f.hi,
                 f.hi_open ? ")" : "]");
-  return buf;
+  return f.type == "numbers" ? std::string("list in ") + buf : std::string(buf);
 }
 
 const nlohmann::json* find_key(const nlohmann::json& j, const std::string& dotted) {

@@ -31,6 +31,10 @@ torch::Tensor Rng::randint(int64_t high, at::IntArrayRef size) const {
                         torch::TensorOptions().device(device_).dtype(torch::kLong));
 }
 
+torch::Tensor Rng::gamma(const torch::Tensor& concentration) const {
+  return at::_standard_gamma(concentration.to(device_, torch::kFloat), gen());
+}
+
 torch::Tensor Rng::multinomial(const torch::Tensor& weights, int64_t n) const {
   return torch::multinomial(weights.to(device_, torch::kFloat), n, /*replacement=*/true, gen());
 }

@@ -16,6 +16,8 @@ class Rng {
   torch::Tensor rand(at::IntArrayRef size) const;
   // Integers uniform in [0, high).
   torch::Tensor randint(int64_t high, at::IntArrayRef size) const;
+  // Gamma(concentration, 1) draws, one per element of `concentration`.
+  torch::Tensor gamma(const torch::Tensor& concentration) const;
   // n draws of category indices with the given (unnormalised) weights.
   torch::Tensor multinomial(const torch::Tensor& weights, int64_t n) const;
 

@@ -18,6 +18,12 @@ struct ModelConfig {
   int64_t fourier_features = 16;  // Fourier frequencies of the σ embedding (2× as many features)
   double sigma_fourier_scale = 2.0;  // std of the fixed Fourier frequencies for c_noise = ln(σ)/4
   double sigma_data = 0.0;           // EDM σ_data; 0 = measure the data set's std
+  double alpha_fourier_scale = 16;   // std of the α embedding's frequencies (the SMT paper's 16)
+  int64_t z_dim = 2;                 // generator latent dimension
+  int64_t gen_hidden = 128;          // generator MLP width (the SMT toy experiments: 128)
+  int64_t gen_layers = 2;            // generator hidden layers (leaky ReLU)
+  int64_t disc_hidden = 128;         // discriminator MLP width (GAN baseline, SMD's ℓ)
+  int64_t disc_layers = 3;           // discriminator hidden layers
 };
 
 struct NoiseConfig {
@@ -38,11 +44,41 @@ struct OptimConfig {
   double weight_decay = 0.01;  // decoupled weight decay
   double grad_clip = 10.0;     // gradient-norm clip; 0 = off
   double ema = 0.999;          // EMA decay of the weights used for evaluation; 0 = the live weights
+  double ema_gen = 0.999;      // EMA decay of the generator used for sampling; 0 = live weights
   int64_t batch = 256;         // samples per update
 };
 
 struct MethodConfig {
-  std::string name = "dsm";  // training method
+  std::string name = "dsm";  // training method: dsm, smt, smd, smm, gan
+  int64_t score_steps = 5;   // score (or discriminator) updates per generator update
+
+  // α for the SMT / SMD score model. grid: uniform on {0, 1/(n−1), …, 1} with a fraction of draws
+  // forced to 0; pointmass: {0, ½, 1} with probability point_prob, else the grid; fixed: uniform
+  // over alpha_fixed; beta: Beta(a, b). The generator update draws from the same family without 0.
+  std::string alpha_sampler = "grid";
+  int64_t alpha_grid = 1001;                      // grid points n
+  double alpha_zero_frac = 0.25;                  // share of score-model draws forced to α = 0
+  double alpha_point_prob = 0.5;                  // pointmass: probability of {0, ½, 1}
+  std::vector<double> alpha_fixed = {0, 0.5, 1};  // fixed: the set ({0, 1} = the DMD-like ablation)
+  double alpha_beta_a = 1.0;                      // beta: a
+  double alpha_beta_b = 1.0;                      // beta: b
+
+  double gen_sigma_lo = 0.02;   // generator update: σ from this fraction of the grid's indices …
+  double gen_sigma_hi = 0.98;   // … to this one
+  bool adaptive_weight = true;  // SMT: w_α·w_DMD (Eq. 10); false = the DMD weight only
+  double gan_mu = 0.0;          // GAN regularizer: discriminator loss weight μ (paper 1e-2), 0 = off
+  double gan_lambda = 0.0;      // GAN regularizer: generator loss weight λ (paper 3e-3), 0 = off
+  int64_t warmup_steps = 0;     // generator denoiser warm-up iterations before the method starts
+
+  std::string teacher;          // SMD: DSM checkpoint of the teacher; empty = train one first
+  int64_t teacher_steps = 3000;  // SMD: DSM steps of the in-run teacher when no checkpoint
+
+  int64_t smm_steps = 10;       // SMM: diffusion steps T of the β schedule
+  double smm_beta_min = 1e-4;   // SMM: β_1
+  double smm_beta_max = 0.02;   // SMM: β_T
+  bool smm_duplicate = true;    // SMM: the duplicated generator loss (Eq. 21-22)
+  int64_t smm_variant = 1;      // SMM: 1 (predict ε), 2 (predict x + σε), 3 (sees x and x + σε)
+  double smm_r1 = 0.0;          // SMM: R1 penalty γ on real inputs, 0 = off
 };
 
 struct SamplerConfig {

@@ -73,6 +73,7 @@ class JsonWriter : public PathVisitor {
     cur()[k] = x;
   }
   void text(const char* k, std::string& x, const char*) { cur()[k] = x; }
+  void numbers(const char* k, std::vector<double>& x, Range, Live, const char*) { cur()[k] = x; }
 
  protected:
   void enter(const char* k) override { stack_.push_back(k); }
@@ -129,6 +130,37 @@ class JsonReader : public PathVisitor {
       if (!j->is_string()) fail(k, *j, "a string");
       x = j->get<std::string>();
     }
+  }
+  // A JSON array of numbers, or a string of comma-separated numbers ("0, 0.5, 1").
+  void numbers(const char* k, std::vector<double>& x, Range, Live, const char*) {
+    const json* j = find(k);
+    if (!j) return;
+    std::vector<double> out;
+    if (j->is_array()) {
+      for (const auto& e : *j) {
+        if (!e.is_number()) fail(k, *j, "a list of numbers");
+        out.push_back(e.get<double>());
+      }
+    } else if (j->is_string()) {
+      std::string item;
+      std::istringstream in(j->get<std::string>());
+      while (std::getline(in, item, ',')) {
+        size_t used = 0;
+        double v = 0;
+        try {
+          v = std::stod(item, &used);
+        } catch (const std::exception&) {
+          fail(k, *j, "a list of numbers such as 0,0.5,1");
+        }
+        if (item.find_first_not_of(" \t", used) != std::string::npos) {
+          fail(k, *j, "a list of numbers such as 0,0.5,1");
+        }
+        out.push_back(v);
+      }
+    } else {
+      fail(k, *j, "a list of numbers");
+    }
+    x = std::move(out);
   }
 
   // Keys present in the JSON that the schema does not know.
@@ -200,6 +232,15 @@ class Validator : public PathVisitor {
     throw ConfigError(key(k) + " = \"" + x + "\" is not one of: " + join_options(options));
   }
   void text(const char*, std::string&, const char*) {}
+  void numbers(const char* k, std::vector<double>& x, Range r, Live, const char* doc) {
+    if (x.empty()) throw ConfigError(key(k) + " is empty; it needs at least one value (" + doc + ")");
+    for (double v : x) {
+      if (!in_range(v, r)) {
+        throw ConfigError(key(k) + " contains " + format_number(v) + ", out of range " +
+                          format_range(r) + " (" + doc + ")");
+      }
+    }
+  }
 };
 
 class Lister : public PathVisitor {
@@ -219,6 +260,10 @@ class Lister : public PathVisitor {
     add(k, "choice", doc, l).options = options;
   }
   void text(const char* k, std::string&, const char* doc) { add(k, "text", doc, Live::reset); }
+  void numbers(const char* k, std::vector<double>&, Range r, Live l, const char* doc) {
+    add(k, "numbers", doc, l);
+    set_range(r);
+  }
 
  private:
   FieldInfo& add(const char* k, const char* type, const char* doc, Live l) {
@@ -247,6 +292,14 @@ void check_relations(const Config& c) {
     }
   };
   order("noise.sigma_min", c.noise.sigma_min, "noise.sigma_max", c.noise.sigma_max);
+  if (c.method.gen_sigma_lo > c.method.gen_sigma_hi) {
+    order("method.gen_sigma_lo", c.method.gen_sigma_lo, "method.gen_sigma_hi",
+          c.method.gen_sigma_hi);
+  }
+  if (c.method.smm_beta_min > c.method.smm_beta_max) {
+    order("method.smm_beta_min", c.method.smm_beta_min, "method.smm_beta_max",
+          c.method.smm_beta_max);
+  }
   if (c.sampler.levels > 1) {
     order("sampler.sigma_min", c.sampler.sigma_min, "sampler.sigma_max", c.sampler.sigma_max);
   }
@@ -311,7 +364,7 @@ Config apply_setting(const Config& base, const std::string& key, const std::stri
   json v;
   try {
     v = json::parse(value);
-    if (v.is_object() || v.is_array() || v.is_null()) v = value;
+    if (v.is_object() || v.is_null()) v = value;
   } catch (const json::parse_error&) {
     v = value;  // a bare word such as gauss8
   }

@@ -30,7 +30,7 @@ nlohmann::json partial_json(const std::string& key, const nlohmann::json& value)
 // One entry per field: for help texts, the app's controls and deciding what needs a reset.
 struct FieldInfo {
   std::string key;   // dotted path
-  std::string type;  // number, integer, flag, choice, text
+  std::string type;  // number, integer, flag, choice, text, numbers
   double lo = 0, hi = 0;
   bool lo_open = false, hi_open = false;
   std::vector<std::string> options;

@@ -4,6 +4,7 @@
 //   number(key, double&, Range, Live, doc)      integer(key, int64_t&, Range, Live, doc)
 //   flag(key, bool&, Live, doc)                 choice(key, std::string&, options, Live, doc)
 //   text(key, std::string&, doc)                section(key, body)
+//   numbers(key, std::vector<double>&, Range, Live, doc)   (a list; every element in Range)
 #include <string>
 #include <vector>
 
@@ -26,7 +27,7 @@ inline const std::vector<std::string>& toy_dataset_names() {
 }
 
 inline const std::vector<std::string>& method_names() {
-  static const std::vector<std::string> names = {"dsm"};
+  static const std::vector<std::string> names = {"dsm", "smt", "smd", "smm", "gan"};
   return names;
 }
 
@@ -45,6 +46,13 @@ void describe(ModelConfig& c, V& v) {
            "std of the sigma embedding's random frequencies");
   v.number("sigma_data", c.sigma_data, {0, 1e4}, Live::reset,
            "EDM sigma_data; 0 = measured from the data");
+  v.number("alpha_fourier_scale", c.alpha_fourier_scale, {0, 1000, true}, Live::reset,
+           "std of the alpha embedding's random frequencies");
+  v.integer("z_dim", c.z_dim, {1, 4096}, Live::reset, "generator latent dimension");
+  v.integer("gen_hidden", c.gen_hidden, {1, 4096}, Live::reset, "generator width");
+  v.integer("gen_layers", c.gen_layers, {1, 16}, Live::reset, "generator hidden layers");
+  v.integer("disc_hidden", c.disc_hidden, {1, 4096}, Live::reset, "discriminator width");
+  v.integer("disc_layers", c.disc_layers, {1, 16}, Live::reset, "discriminator hidden layers");
 }
 
 template <class V>
@@ -69,12 +77,48 @@ void describe(OptimConfig& c, V& v) {
   v.number("grad_clip", c.grad_clip, {0, 1e6}, Live::yes, "gradient-norm clip, 0 = off");
   v.number("ema", c.ema, {0, 1, false, true}, Live::yes,
            "EMA decay of the evaluated weights, 0 = live weights");
+  v.number("ema_gen", c.ema_gen, {0, 1, false, true}, Live::yes,
+           "EMA decay of the sampling generator, 0 = live weights");
   v.integer("batch", c.batch, {1, 1 << 20}, Live::yes, "samples per update");
 }
 
 template <class V>
 void describe(MethodConfig& c, V& v) {
   v.choice("name", c.name, method_names(), Live::reset, "training method");
+  v.integer("score_steps", c.score_steps, {1, 1000}, Live::yes,
+            "score (or discriminator) updates per generator update");
+  v.choice("alpha_sampler", c.alpha_sampler, {"grid", "pointmass", "fixed", "beta"}, Live::yes,
+           "how the mixture weight alpha is drawn");
+  v.integer("alpha_grid", c.alpha_grid, {2, 1000000}, Live::yes, "alpha grid points");
+  v.number("alpha_zero_frac", c.alpha_zero_frac, {0, 1, false, true}, Live::yes,
+           "share of score-model draws forced to alpha = 0");
+  v.number("alpha_point_prob", c.alpha_point_prob, {0, 1}, Live::yes,
+           "pointmass: probability of {0, 1/2, 1}");
+  v.numbers("alpha_fixed", c.alpha_fixed, {0, 1}, Live::yes,
+            "fixed: the alpha values ({0, 1} = DMD-like ablation)");
+  v.number("alpha_beta_a", c.alpha_beta_a, {0, 1000, true}, Live::yes, "beta sampler: a");
+  v.number("alpha_beta_b", c.alpha_beta_b, {0, 1000, true}, Live::yes, "beta sampler: b");
+  v.number("gen_sigma_lo", c.gen_sigma_lo, {0, 1}, Live::yes,
+           "generator update: lowest sigma, as a fraction of the grid");
+  v.number("gen_sigma_hi", c.gen_sigma_hi, {0, 1}, Live::yes,
+           "generator update: highest sigma, as a fraction of the grid");
+  v.flag("adaptive_weight", c.adaptive_weight, Live::yes,
+         "SMT: adaptive weight w_alpha*w_DMD; off = DMD weight only");
+  v.number("gan_mu", c.gan_mu, {0, 1000}, Live::yes, "GAN regularizer: discriminator weight mu");
+  v.number("gan_lambda", c.gan_lambda, {0, 1000}, Live::yes,
+           "GAN regularizer: generator weight lambda");
+  v.integer("warmup_steps", c.warmup_steps, {0, 1e9}, Live::yes,
+            "generator denoiser warm-up iterations");
+  v.text("teacher", c.teacher, "SMD: teacher DSM checkpoint; empty = train one first");
+  v.integer("teacher_steps", c.teacher_steps, {1, 1e9}, Live::reset,
+            "SMD: DSM steps of the in-run teacher");
+  v.integer("smm_steps", c.smm_steps, {1, 100000}, Live::yes, "SMM: diffusion steps T");
+  v.number("smm_beta_min", c.smm_beta_min, {0, 1, true, true}, Live::yes, "SMM: beta_1");
+  v.number("smm_beta_max", c.smm_beta_max, {0, 1, true, true}, Live::yes, "SMM: beta_T");
+  v.flag("smm_duplicate", c.smm_duplicate, Live::yes, "SMM: duplicated generator loss");
+  v.integer("smm_variant", c.smm_variant, {1, 3}, Live::reset,
+            "SMM: 1 predict eps, 2 predict x + sigma*eps, 3 sees x and x + sigma*eps");
+  v.number("smm_r1", c.smm_r1, {0, 1000}, Live::yes, "SMM: R1 penalty gamma on real inputs");
 }
 
 template <class V>

@@ -4,29 +4,14 @@
 
 #include "common/error.h"
 #include "common/rng.h"
+#include "methods/network_factory.h"
 
 namespace scorelab {
 
-ScoreMLP make_score_mlp(const MethodContext& ctx, bool alpha_conditioned, uint64_t seed_offset) {
-  ScoreMLPOptions o;
-  o.dim = ctx.data->dim();
-  o.hidden = ctx.config.model.hidden;
-  o.layers = ctx.config.model.layers;
-  o.fourier_features = ctx.config.model.fourier_features;
-  o.sigma_fourier_scale = ctx.config.model.sigma_fourier_scale;
-  o.sigma_data = ctx.sigma_data;
-  o.alpha_conditioned = alpha_conditioned;
-  // Initialise on the CPU from a generator of its own, so the weights depend on the seed only.
-  Rng init_rng(static_cast<uint64_t>(ctx.config.run.seed) * 7919 + 17 + seed_offset, torch::kCPU);
-  ScoreMLP m(o, init_rng);
-  m->to(ctx.device);
-  return m;
-}
-
 DsmMethod::DsmMethod(const MethodContext& context)
     : ctx_(context),
-      model_(make_score_mlp(context, false, 0)),
-      ema_model_(make_score_mlp(context, false, 0)),
+      model_(make_score_mlp(context, {})),
+      ema_model_(make_score_mlp(context, {})),
       net_("score", model_.ptr(), score_hyper(context.config.optim)),
       sigmas_(context.config.noise, context.device) {
   net_.attach_ema(ema_model_.ptr(), context.config.optim.ema);

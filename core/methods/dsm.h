@@ -33,7 +33,4 @@ class DsmMethod : public Method {
   SigmaSampler sigmas_;
 };
 
-// Builds the score MLP that DSM (and later the SMT/SMD score models) use, on the context's device.
-ScoreMLP make_score_mlp(const MethodContext& context, bool alpha_conditioned, uint64_t seed_offset);
-
 }  // namespace scorelab

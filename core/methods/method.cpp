@@ -2,10 +2,11 @@
 
 #include "common/error.h"
 #include "methods/dsm.h"
+#include "methods/smt.h"
 
 namespace scorelab {
 
-torch::Tensor Method::generate(int64_t) {
+torch::Tensor Method::generate(int64_t, const Rng&) {
   throw ConfigError("method " + name() +
                     " has no one-step generator; use the annealed or "
                     "langevin sampler");
@@ -14,6 +15,7 @@ torch::Tensor Method::generate(int64_t) {
 std::unique_ptr<Method> make_method(const MethodContext& context) {
   const std::string& name = context.config.method.name;
   if (name == "dsm") return std::make_unique<DsmMethod>(context);
+  if (name == "smt") return std::make_unique<SmtMethod>(context);
   throw ConfigError("method.name = \"" + name + "\" is not a known method");
 }
 

@@ -47,9 +47,10 @@ class Method {
   virtual torch::Tensor score(const std::string& which, const torch::Tensor& x, double sigma,
                               double alpha = 1.0) = 0;
 
-  // One-step generation, for methods with a generator.
+  // One-step generation, for methods with a generator: n samples [n, D] on the method's device,
+  // with z drawn from `rng` (not the training stream, so sampling never changes training).
   virtual bool has_generator() const { return false; }
-  virtual torch::Tensor generate(int64_t n);
+  virtual torch::Tensor generate(int64_t n, const Rng& rng);
 };
 
 // Builds the method named by context.config.method.name; throws ConfigError for an unknown one.

@@ -21,7 +21,7 @@ ScoreMLPImpl::ScoreMLPImpl(const ScoreMLPOptions& o, const Rng& rng) : options_(
     alpha_proj_ = register_module("alpha_proj", torch::nn::Linear(alpha_embed_->out_features(), h));
     init_linear(alpha_proj_, rng);
   }
-  input_ = register_module("input", torch::nn::Linear(o.dim, h));
+  input_ = register_module("input", torch::nn::Linear(o.in_dim > 0 ? o.in_dim : o.dim, h));
   init_linear(input_, rng);
   for (int64_t i = 1; i < o.layers; ++i) {
     hidden_.push_back(register_module("hidden" + std::to_string(i), torch::nn::Linear(h, h)));
@@ -29,10 +29,14 @@ ScoreMLPImpl::ScoreMLPImpl(const ScoreMLPOptions& o, const Rng& rng) : options_(
   }
   output_ = register_module("output", torch::nn::Linear(h, o.dim));
   init_linear(output_, rng);
+  if (o.disc_head) {
+    head_ = register_module("disc_head", torch::nn::Linear(h, 1));
+    init_linear(head_, rng);
+  }
 }
 
-torch::Tensor ScoreMLPImpl::raw(const torch::Tensor& x_in, const torch::Tensor& c_noise,
-                                const torch::Tensor& alpha) {
+torch::Tensor ScoreMLPImpl::features(const torch::Tensor& x_in, const torch::Tensor& c_noise,
+                                     const torch::Tensor& alpha) {
   auto cond = sigma_proj_->forward(sigma_embed_->forward(c_noise));
   if (options_.alpha_conditioned) {
     if (!alpha.defined()) throw std::invalid_argument("ScoreMLP: this model needs alpha");
@@ -40,7 +44,25 @@ torch::Tensor ScoreMLPImpl::raw(const torch::Tensor& x_in, const torch::Tensor& 
   }
   auto h = torch::silu(input_->forward(x_in) + torch::silu(cond));
   for (auto& layer : hidden_) h = torch::silu(layer->forward(h));
-  return output_->forward(h);
+  return h;
+}
+
+torch::Tensor ScoreMLPImpl::raw(const torch::Tensor& x_in, const torch::Tensor& c_noise,
+                                const torch::Tensor& alpha) {
+  return output_->forward(features(x_in, c_noise, alpha));
+}
+
+torch::Tensor ScoreMLPImpl::predict(const torch::Tensor& x, const torch::Tensor& sigma,
+                                    const torch::Tensor& alpha) {
+  const double sd = options_.sigma_data;
+  return raw(x * (sigma * sigma + sd * sd).rsqrt(), sigma.log() * 0.25, alpha);
+}
+
+torch::Tensor ScoreMLPImpl::logit(const torch::Tensor& x_t, const torch::Tensor& sigma,
+                                  const torch::Tensor& alpha) {
+  if (!options_.disc_head) throw std::invalid_argument("ScoreMLP: this model has no disc head");
+  const double sd = options_.sigma_data;
+  return head_->forward(features(x_t * (sigma * sigma + sd * sd).rsqrt(), sigma.log() * 0.25, alpha));
 }
 
 torch::Tensor ScoreMLPImpl::denoise(const torch::Tensor& x_t, const torch::Tensor& sigma,

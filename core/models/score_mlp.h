@@ -14,7 +14,8 @@ namespace scorelab {
 class Rng;
 
 struct ScoreMLPOptions {
-  int64_t dim = 2;                   // data dimension
+  int64_t dim = 2;                   // data dimension (the output's)
+  int64_t in_dim = 0;                // input dimension of predict(); 0 = dim
   int64_t hidden = 128;              // width of every hidden layer
   int64_t layers = 3;                // hidden layers
   int64_t fourier_features = 16;     // σ (and α) embedding frequencies
@@ -22,6 +23,7 @@ struct ScoreMLPOptions {
   double sigma_data = 1.0;           // EDM σ_data
   bool alpha_conditioned = false;    // SMT: also condition on α
   double alpha_fourier_scale = 16;   // the SMT paper's α embedding scale
+  bool disc_head = false;            // a linear discriminator head on the last hidden features
 };
 
 class ScoreMLPImpl : public torch::nn::Module {
@@ -36,14 +38,25 @@ class ScoreMLPImpl : public torch::nn::Module {
   torch::Tensor score(const torch::Tensor& x_t, const torch::Tensor& sigma,
                       const torch::Tensor& alpha = {});
 
+  // The raw network F(c_in(σ)·x, c_noise(σ), α) without the denoiser's skip (SMM's ε
+  // predictor); x [B, in_dim].
+  torch::Tensor predict(const torch::Tensor& x, const torch::Tensor& sigma,
+                        const torch::Tensor& alpha = {});
+  // The discriminator head on the features of x_t (needs disc_head): ℓ(x_t; σ, α) [B, 1].
+  torch::Tensor logit(const torch::Tensor& x_t, const torch::Tensor& sigma,
+                      const torch::Tensor& alpha = {});
+
   const ScoreMLPOptions& options() const { return options_; }
 
  private:
+  torch::Tensor features(const torch::Tensor& x_in, const torch::Tensor& c_noise,
+                         const torch::Tensor& alpha);
   torch::Tensor raw(const torch::Tensor& x_in, const torch::Tensor& c_noise,
                     const torch::Tensor& alpha);
   ScoreMLPOptions options_;
   FourierEmbedding sigma_embed_{nullptr}, alpha_embed_{nullptr};
-  torch::nn::Linear sigma_proj_{nullptr}, alpha_proj_{nullptr}, input_{nullptr}, output_{nullptr};
+  torch::nn::Linear sigma_proj_{nullptr}, alpha_proj_{nullptr}, input_{nullptr}, output_{nullptr},
+      head_{nullptr};
   std::vector<torch::nn::Linear> hidden_;
 };
 TORCH_MODULE(ScoreMLP);

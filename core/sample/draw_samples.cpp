@@ -55,7 +55,7 @@ SampleResult draw_samples(Method& method, const SamplerConfig& config, const std
   torch::NoGradGuard no_grad;
   const auto t0 = std::chrono::steady_clock::now();
   SampleResult r;
-  r.samples = method.generate(n).to(torch::kCPU);
+  r.samples = method.generate(n, Rng(seed, device)).to(torch::kCPU);
   r.nfe = 1;
   r.seconds = seconds_since(t0);
   return r;

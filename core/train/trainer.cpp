@@ -616,7 +616,7 @@ struct Trainer::Impl {
       r.exact_kind = mix ? "mixture" : "empirical";
       if (q.alpha < 1 && method->has_generator()) {
         GaussianMixture fake =
-            GaussianMixture::from_samples(method->generate(5000).to(torch::kCPU));
+            GaussianMixture::from_samples(method->generate(5000, Rng(config.run.seed + 4242, device)).to(torch::kCPU));
         p = GaussianMixture::blend(p, fake, q.alpha);
         r.exact_kind += "+generator";
       }

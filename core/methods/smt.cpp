@@ -1,0 +1,185 @@
+#include "methods/smt.h"
+
+#include <torch/torch.h>
+
+#include "common/error.h"
+#include "common/rng.h"
+#include "methods/network_factory.h"
+
+namespace scorelab {
+
+namespace {
+constexpr uint64_t kScoreSeed = 100, kGenSeed = 200;
+
+torch::Tensor row_mean(const torch::Tensor& t) { return t.mean(1, /*keepdim=*/true); }
+}  // namespace
+
+torch::Tensor smt_direction(const torch::Tensor& p0, const torch::Tensor& p_alpha,
+                            const torch::Tensor& p1, const torch::Tensor& alpha, bool adaptive) {
+  auto diff = p_alpha - p0;
+  auto dmd = row_mean(p1.abs());
+  torch::Tensor w;
+  if (adaptive) {
+    w = dmd * (row_mean(diff.square()) / (row_mean((p1 - p0).square()) + 1e-6)).sqrt();
+  } else {
+    w = alpha * dmd;
+  }
+  return diff / w.clamp_min(1e-12);
+}
+
+torch::Tensor direction_loss(const torch::Tensor& x, const torch::Tensor& direction) {
+  auto target = (x - direction).detach();
+  return 0.5 * (x - target).square().sum() / static_cast<double>(x.size(0));
+}
+
+SmtMethod::SmtMethod(const MethodContext& context)
+    : ctx_(context),
+      score_(make_score_mlp(context, {kScoreSeed, true, true})),
+      gen_(make_generator(context, kGenSeed)),
+      gen_ema_(make_generator(context, kGenSeed)),
+      score_net_("score", score_.ptr(), score_hyper(context.config.optim)),
+      gen_net_("gen", gen_.ptr(), generator_hyper(context.config.optim)),
+      sigmas_(context.config.noise, context.device),
+      alphas_(context.config.method, context.device) {
+  gen_net_.attach_ema(gen_ema_.ptr(), context.config.optim.ema_gen);
+  if (context.config.method.warmup_steps > 0 && context.config.model.z_dim != context.data->dim()) {
+    throw ConfigError("method.warmup_steps needs model.z_dim = " +
+                      std::to_string(context.data->dim()) +
+                      " (the warm-up feeds noised data to the generator)");
+  }
+}
+
+torch::Tensor SmtMethod::draw_fakes(int64_t n) {
+  torch::NoGradGuard no_grad;
+  return gen_->forward(ctx_.rng->randn({n, ctx_.config.model.z_dim}));
+}
+
+torch::Tensor SmtMethod::score_loss(const torch::Tensor& x_r, const torch::Tensor& x_f,
+                                    const torch::Tensor& sigma, const torch::Tensor& alpha,
+                                    const torch::Tensor& eps_r, const torch::Tensor& eps_f) {
+  // Real and fake in one batch: one pass through the network instead of two.
+  auto x = torch::cat({x_r, x_f});
+  auto s = torch::cat({sigma, sigma});
+  auto a = torch::cat({alpha, alpha});
+  auto x_t = torch::addcmul(x, s, torch::cat({eps_r, eps_f}));
+  auto err = row_mean((score_->denoise(x_t, s, a) - x).square());
+  const double sd2 = ctx_.sigma_data * ctx_.sigma_data;
+  auto lambda = s.square().reciprocal() + 1.0 / sd2;
+  auto weight = torch::cat({alpha, 1.0 - alpha}) * lambda;
+  auto loss = (weight * err).sum() / static_cast<double>(x_r.size(0));
+  const double mu = ctx_.config.method.gan_mu;
+  if (mu > 0) {
+    // Discriminator head at α = ½: real logits up, fake logits down, each weighted ½.
+    auto logit = score_->logit(x_t, s, torch::full_like(a, 0.5));
+    const int64_t b = x_r.size(0);
+    auto disc = 0.5 * (torch::softplus(-logit.narrow(0, 0, b)).mean() +
+                       torch::softplus(logit.narrow(0, b, b)).mean());
+    loss = loss + mu * disc;
+    last_disc_ = disc.detach();
+  }
+  return loss;
+}
+
+torch::Tensor SmtMethod::score_step(const torch::Tensor& fake) {
+  const int64_t b = ctx_.config.optim.batch;
+  const Rng& rng = *ctx_.rng;
+  const int64_t d = ctx_.data->dim();
+  auto x_r = ctx_.data->sample(b, rng);
+  auto x_f = fake.defined() ? fake : draw_fakes(b);
+  auto loss = score_loss(x_r, x_f, sigmas_.sample(b, rng), alphas_.score_alphas(b, rng),
+                         rng.randn({b, d}), rng.randn({b, d}));
+  score_net_.zero_grad();
+  loss.backward();
+  score_net_.step();
+  return loss.detach();
+}
+
+torch::Tensor SmtMethod::generator_direction(const torch::Tensor& x, const torch::Tensor& x_t,
+                                             const torch::Tensor& sigma,
+                                             const torch::Tensor& alpha) {
+  torch::NoGradGuard no_grad;
+  const int64_t b = x.size(0);
+  // The three evaluations a ∈ {0, α, 1} in one batch.
+  auto a = torch::cat({torch::zeros_like(alpha), alpha, torch::ones_like(alpha)});
+  auto den = score_->denoise(x_t.repeat({3, 1}), sigma.repeat({3, 1}), a);
+  auto p = x.repeat({3, 1}) - den;
+  return smt_direction(p.narrow(0, 0, b), p.narrow(0, b, b), p.narrow(0, 2 * b, b), alpha,
+                       ctx_.config.method.adaptive_weight);
+}
+
+torch::Tensor SmtMethod::gen_step(torch::Tensor& gan_loss) {
+  const MethodConfig& m = ctx_.config.method;
+  const int64_t b = ctx_.config.optim.batch;
+  const Rng& rng = *ctx_.rng;
+  auto x = gen_->forward(rng.randn({b, ctx_.config.model.z_dim}));
+  auto sigma = sigmas_.sample(b, rng, m.gen_sigma_lo, m.gen_sigma_hi);
+  auto alpha = alphas_.generator_alphas(b, rng);
+  auto x_t = torch::addcmul(x.detach(), sigma, rng.randn(x.sizes()));
+  auto loss = direction_loss(x, generator_direction(x.detach(), x_t, sigma, alpha));
+  auto total = loss;
+  if (m.gan_lambda > 0) {
+    // Eq. (11) at α = ½ (log term 0): gradients flow through the score network into x only;
+    // the score network's own gradients are cleared before its next update.
+    auto logit = score_->logit(x + (x_t - x.detach()), sigma, torch::full_like(alpha, 0.5));
+    gan_loss = torch::softplus(-logit).mean();
+    total = total + m.gan_lambda * gan_loss;
+  }
+  gen_net_.zero_grad();
+  total.backward();
+  gen_net_.step();
+  return loss.detach();
+}
+
+torch::Tensor SmtMethod::warmup_step() {
+  // The generator as an ordinary denoiser at σ_max: g(ε + x/σ_max) ≈ x, so it starts near the data.
+  const int64_t b = ctx_.config.optim.batch;
+  const Rng& rng = *ctx_.rng;
+  auto x = ctx_.data->sample(b, rng);
+  auto input = rng.randn(x.sizes()) + x / ctx_.config.noise.sigma_max;
+  auto loss = (gen_->forward(input) - x).square().mean();
+  gen_net_.zero_grad();
+  loss.backward();
+  gen_net_.step();
+  return loss.detach();
+}
+
+void SmtMethod::step(std::vector<torch::Tensor>& losses) {
+  auto zero = torch::zeros({}, torch::TensorOptions().device(ctx_.device));
+  // Warm-up runs before the first score update; counting from the networks' update counters
+  // makes a resumed checkpoint continue where it stopped.
+  if (score_net_.updates() == 0 && gen_net_.updates() < ctx_.config.method.warmup_steps) {
+    losses = {zero, warmup_step(), zero, zero};
+    return;
+  }
+  last_disc_ = zero;
+  torch::Tensor score_loss;
+  for (int64_t k = 0; k < ctx_.config.method.score_steps; ++k) score_loss = score_step();
+  torch::Tensor gan = zero;
+  auto gen = gen_step(gan);
+  losses = {score_loss, gen, last_disc_, gan.detach()};
+}
+
+void SmtMethod::update_hyperparams(const Config& config) {
+  ctx_.config = config;
+  score_net_.optimizer().set_hyper(score_hyper(config.optim));
+  gen_net_.optimizer().set_hyper(generator_hyper(config.optim));
+  gen_net_.set_ema_decay(config.optim.ema_gen);
+  sigmas_ = SigmaSampler(config.noise, ctx_.device);
+  alphas_ = AlphaSampler(config.method, ctx_.device);
+}
+
+torch::Tensor SmtMethod::score(const std::string& which, const torch::Tensor& x, double sigma,
+                               double alpha) {
+  if (which != "score") throw ConfigError("smt has no score model named '" + which + "'");
+  torch::NoGradGuard no_grad;
+  auto xs = x.to(ctx_.device, torch::kFloat);
+  auto s = torch::full({xs.size(0), 1}, sigma, xs.options());
+  return score_->score(xs, s, torch::full_like(s, alpha));
+}
+
+torch::Tensor SmtMethod::generate(int64_t n, const Rng& rng) {
+  torch::NoGradGuard no_grad;
+  return gen_ema_->forward(rng.randn({n, ctx_.config.model.z_dim}));
+}
+
+}  // namespace scorelab

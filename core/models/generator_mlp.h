@@ -1,0 +1,62 @@
+#pragma once
+// The one-step generator for 2D data: x = g(z), an MLP with leaky ReLU (slope 0.2), as in the
+// SMT toy experiments (2 hidden layers of 128).
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+#include <vector>
+
+#include "models/fourier_embedding.h"
+
+namespace scorelab {
+
+class Rng;
+
+struct GeneratorMLPOptions {
+  int64_t z_dim = 2;
+  int64_t dim = 2;
+  int64_t hidden = 128;
+  int64_t layers = 2;
+};
+
+class GeneratorMLPImpl : public torch::nn::Module {
+ public:
+  GeneratorMLPImpl(const GeneratorMLPOptions& options, const Rng& rng);
+  torch::Tensor forward(const torch::Tensor& z);  // [B, z_dim] → [B, dim]
+  const GeneratorMLPOptions& options() const { return options_; }
+
+ private:
+  GeneratorMLPOptions options_;
+  std::vector<torch::nn::Linear> layers_;
+};
+TORCH_MODULE(GeneratorMLP);
+
+// A plain MLP classifier x [B, D] → logit [B, 1] with leaky ReLU, optionally conditioned on σ
+// through Fourier features of ln σ / 4 added to the first layer (SMD's ℓ(x_t; σ)); inputs are
+// scaled by 1/sqrt(σ² + σ_d²) when conditioned, like the score model's.
+struct DiscriminatorMLPOptions {
+  int64_t dim = 2;
+  int64_t hidden = 128;
+  int64_t layers = 3;
+  bool sigma_conditioned = false;
+  int64_t fourier_features = 16;
+  double sigma_fourier_scale = 2.0;
+  double sigma_data = 1.0;
+};
+
+class DiscriminatorMLPImpl : public torch::nn::Module {
+ public:
+  DiscriminatorMLPImpl(const DiscriminatorMLPOptions& options, const Rng& rng);
+  // sigma [B, 1] when sigma_conditioned, else undefined.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& sigma = {});
+
+ private:
+  DiscriminatorMLPOptions options_;
+  FourierEmbedding sigma_embed_{nullptr};
+  torch::nn::Linear sigma_proj_{nullptr};
+  std::vector<torch::nn::Linear> layers_;
+};
+TORCH_MODULE(DiscriminatorMLP);
+
+}  // namespace scorelab
