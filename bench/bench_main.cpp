@@ -4,32 +4,28 @@
 //   scorelab-bench [--seconds S] [--device auto|cpu|cuda]
 #include <torch/torch.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
 
+#include "bench_util.h"
 #include "common/device.h"
 #include "common/process_setup.h"
 #include "config/presets.h"
 #include "sample/draw_samples.h"
+#include "smt_speed.h"
 #include "train/run_parts.h"
 
 using namespace scorelab;
-using Clock = std::chrono::steady_clock;
+using namespace scorelab::bench;
 
-namespace {
-
-double since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
+namespace scorelab::bench {
 
 void sync(const torch::Device& d) {
   if (d.is_cuda())
     torch::zeros({1}, torch::TensorOptions().device(d)).cpu();  // waits for the stream
 }
 
-// GFLOP/s of a [256, 256] × [256, 256] float matmul, the size class of the toy MLPs' layers.
 double sgemm_gflops(double seconds) {
   auto a = torch::randn({256, 256}), b = torch::randn({256, 256}), c = torch::empty({256, 256});
   for (int i = 0; i < 20; ++i) torch::matmul_out(c, a, b);
@@ -41,6 +37,10 @@ double sgemm_gflops(double seconds) {
   }
   return 2.0 * 256 * 256 * 256 * n / since(t0) / 1e9;
 }
+
+}  // namespace scorelab::bench
+
+namespace {
 
 // DSM steps/s on gauss8 (score MLP 3×128, batch 256).
 double dsm_steps_per_s(const std::string& device, int threads, double seconds) {
@@ -112,6 +112,18 @@ int main(int argc, char** argv) {
       const double s2 = dsm_steps_per_s(device, 2, seconds);
       std::printf("%-52s %10.1f steps/s  (%.2fx of 1 thread)\n",
                   "DSM train gauss8, MLP 3x128, batch 256, 2 threads", s2, s2 / s1);
+    }
+    for (int64_t width : {128, 256}) {
+      for (int threads : {1, 2}) {
+        if (threads == 2 && !dev.is_cpu()) continue;
+        const SmtSpeed m = smt_speed(device, width, threads, seconds);
+        char label[96];
+        std::snprintf(label, sizeof label, "SMT train, score MLP 3x%lld, K=5, %d thread%s",
+                      static_cast<long long>(width), threads, threads > 1 ? "s" : "");
+        std::printf(
+            "%-52s %10.1f gen steps/s  %7.1f score steps/s  %6.1f GFLOP/s (%.0f%% of sgemm)\n",
+            label, m.gen_steps_per_s, m.score_steps_per_s, m.gflops(), 100 * m.gflops() / g1);
+      }
     }
     for (int64_t n : {1000, 10000}) {
       const auto a = annealed_rate(device, n);

@@ -126,3 +126,21 @@ TEST(ToyDatasets, MixtureSamplesHaveTheStatedMoments) {
   auto parity = torch::remainder(torch::floor(cb.select(1, 0)) + torch::floor(cb.select(1, 1)), 2);
   EXPECT_EQ(parity.sum().item<double>(), 0.0);
 }
+
+TEST(GaussianMixture, PerRowNoiseMatchesNoisingRowByRow) {
+  // noised_score / noised_log_prob with one σ per row equal noised(σ_i) evaluated on row i.
+  GaussianMixture m(torch::tensor({0.3, 0.7}, torch::kDouble),
+                    torch::tensor({{1.0, -1.0}, {-2.0, 0.5}}, torch::kDouble),
+                    torch::tensor({0.2, 0.05}, torch::kDouble));
+  scorelab::Rng rng(8, torch::kCPU);
+  auto x = rng.randn({6, 2}) * 2;
+  auto sigma = torch::tensor({0.01, 0.1, 0.3, 0.7, 1.5, 4.0}, torch::kDouble);
+  auto s = m.noised_score(x, sigma);
+  auto lp = m.noised_log_prob(x, sigma.unsqueeze(1));
+  for (int64_t i = 0; i < 6; ++i) {
+    auto mi = m.noised(sigma[i].item<double>());
+    auto xi = x.narrow(0, i, 1);
+    EXPECT_LT((s[i] - mi.score(xi)[0]).abs().max().item<double>(), 1e-10) << i;
+    EXPECT_NEAR(lp[i].item<double>(), mi.log_prob(xi)[0].item<double>(), 1e-10) << i;
+  }
+}

@@ -109,8 +109,8 @@ TEST(Smt, BatchedGeneratorDirectionMatchesSeparateEvaluations) {
   auto batched = smt.generator_direction(x, x_t, sigma, alpha);
   torch::NoGradGuard no_grad;
   auto p = [&](const torch::Tensor& a) { return x - smt.score_model()->denoise(x_t, sigma, a); };
-  auto separate = smt_direction(p(torch::zeros_like(alpha)), p(alpha), p(torch::ones_like(alpha)),
-                                alpha, true);
+  auto separate =
+      smt_direction(p(torch::zeros_like(alpha)), p(alpha), p(torch::ones_like(alpha)), alpha, true);
   EXPECT_LT(max_abs_diff(batched, separate), 1e-5);
 }
 

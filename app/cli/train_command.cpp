@@ -61,7 +61,8 @@ std::string fmt(const char* f, double x) {
 
 std::string progress_text(const Snapshot& s) {
   std::string t = "step " + std::to_string(s.step);
-  if (!s.rates.empty()) t += "  " + fmt("%.0f steps/s", s.rates.front().recent_per_s);
+  // The last network is the one updated once per step (the generator where there is one).
+  if (!s.rates.empty()) t += "  " + fmt("%.0f steps/s", s.rates.back().recent_per_s);
   for (const auto& l : s.losses)
     if (!l.empty()) t += "  " + l.name + " " + fmt("%.4g", l.last());
   if (s.last_eval) {

@@ -66,19 +66,19 @@ struct MethodConfig {
   double gen_sigma_lo = 0.02;   // generator update: σ from this fraction of the grid's indices …
   double gen_sigma_hi = 0.98;   // … to this one
   bool adaptive_weight = true;  // SMT: w_α·w_DMD (Eq. 10); false = the DMD weight only
-  double gan_mu = 0.0;          // GAN regularizer: discriminator loss weight μ (paper 1e-2), 0 = off
-  double gan_lambda = 0.0;      // GAN regularizer: generator loss weight λ (paper 3e-3), 0 = off
-  int64_t warmup_steps = 0;     // generator denoiser warm-up iterations before the method starts
+  double gan_mu = 0.0;       // GAN regularizer: discriminator loss weight μ (paper 1e-2), 0 = off
+  double gan_lambda = 0.0;   // GAN regularizer: generator loss weight λ (paper 3e-3), 0 = off
+  int64_t warmup_steps = 0;  // generator denoiser warm-up iterations before the method starts
 
-  std::string teacher;          // SMD: DSM checkpoint of the teacher; empty = train one first
+  std::string teacher;           // SMD: DSM checkpoint of the teacher; empty = train one first
   int64_t teacher_steps = 3000;  // SMD: DSM steps of the in-run teacher when no checkpoint
 
-  int64_t smm_steps = 10;       // SMM: diffusion steps T of the β schedule
-  double smm_beta_min = 1e-4;   // SMM: β_1
-  double smm_beta_max = 0.02;   // SMM: β_T
-  bool smm_duplicate = true;    // SMM: the duplicated generator loss (Eq. 21-22)
-  int64_t smm_variant = 1;      // SMM: 1 (predict ε), 2 (predict x + σε), 3 (sees x and x + σε)
-  double smm_r1 = 0.0;          // SMM: R1 penalty γ on real inputs, 0 = off
+  int64_t smm_steps = 10;      // SMM: diffusion steps T of the β schedule
+  double smm_beta_min = 1e-4;  // SMM: β_1
+  double smm_beta_max = 0.02;  // SMM: β_T
+  bool smm_duplicate = true;   // SMM: the duplicated generator loss (Eq. 21-22)
+  int64_t smm_variant = 1;     // SMM: 1 (predict ε), 2 (predict x + σε), 3 (sees x and x + σε)
+  double smm_r1 = 0.0;         // SMM: R1 penalty γ on real inputs, 0 = off
 };
 
 struct SamplerConfig {

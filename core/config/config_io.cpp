@@ -233,7 +233,8 @@ class Validator : public PathVisitor {
   }
   void text(const char*, std::string&, const char*) {}
   void numbers(const char* k, std::vector<double>& x, Range r, Live, const char* doc) {
-    if (x.empty()) throw ConfigError(key(k) + " is empty; it needs at least one value (" + doc + ")");
+    if (x.empty())
+      throw ConfigError(key(k) + " is empty; it needs at least one value (" + doc + ")");
     for (double v : x) {
       if (!in_range(v, r)) {
         throw ConfigError(key(k) + " contains " + format_number(v) + ", out of range " +

@@ -63,13 +63,58 @@ void GaussianMixture::require_positive_variance(const char* what) const {
   }
 }
 
-torch::Tensor GaussianMixture::joint_log(const torch::Tensor& x) const {
+torch::Tensor GaussianMixture::joint_log(const torch::Tensor& x, const torch::Tensor& var) const {
   // ‖x − m‖² = ‖x‖² − 2 x·m + ‖m‖², one matmul instead of an [n, K, D] difference.
   auto x_sq = x.pow(2).sum(1, true);
   auto d2 = (x_sq - 2 * x.matmul(means_.t()) + mean_sq_.unsqueeze(0)).clamp_min(0);
   const double d = static_cast<double>(dim());
-  return log_weights_.unsqueeze(0) - 0.5 * d2 / variances_.unsqueeze(0) -
-         0.5 * d * (variances_ * (2 * M_PI)).log().unsqueeze(0);
+  return log_weights_.unsqueeze(0) - 0.5 * d2 / var - 0.5 * d * (var * (2 * M_PI)).log();
+}
+
+torch::Tensor GaussianMixture::joint_log(const torch::Tensor& x) const {
+  return joint_log(x, variances_.unsqueeze(0));
+}
+
+namespace {
+torch::Tensor row_sigmas(const torch::Tensor& sigma, const torch::Tensor& x, int64_t rows) {
+  auto s = sigma.to(x.device(), torch::kDouble).reshape({-1, 1});
+  if (s.size(0) != rows) {
+    throw std::invalid_argument("GaussianMixture: need one sigma per row of x");
+  }
+  return s;
+}
+}  // namespace
+
+torch::Tensor GaussianMixture::noised_log_prob(const torch::Tensor& x_in,
+                                               const torch::Tensor& sigma) const {
+  torch::NoGradGuard no_grad;
+  auto x = x_in.to(means_.device(), torch::kDouble);
+  auto s = row_sigmas(sigma, x, x.size(0));
+  std::vector<torch::Tensor> parts;
+  const int64_t step = chunk_rows(components());
+  for (int64_t i = 0; i < x.size(0); i += step) {
+    const int64_t n = std::min(step, x.size(0) - i);
+    auto var = variances_.unsqueeze(0) + s.narrow(0, i, n).square();
+    parts.push_back(torch::logsumexp(joint_log(x.narrow(0, i, n), var), 1));
+  }
+  return parts.empty() ? torch::zeros({0}, x.options()) : torch::cat(parts);
+}
+
+torch::Tensor GaussianMixture::noised_score(const torch::Tensor& x_in,
+                                            const torch::Tensor& sigma) const {
+  torch::NoGradGuard no_grad;
+  auto x = x_in.to(means_.device(), torch::kDouble);
+  auto s = row_sigmas(sigma, x, x.size(0));
+  std::vector<torch::Tensor> parts;
+  const int64_t step = chunk_rows(components());
+  for (int64_t i = 0; i < x.size(0); i += step) {
+    const int64_t n = std::min(step, x.size(0) - i);
+    auto xc = x.narrow(0, i, n);
+    auto var = variances_.unsqueeze(0) + s.narrow(0, i, n).square();
+    auto rv = torch::softmax(joint_log(xc, var), 1) / var;
+    parts.push_back(rv.matmul(means_) - xc * rv.sum(1, true));
+  }
+  return parts.empty() ? torch::zeros({0, dim()}, x.options()) : torch::cat(parts);
 }
 
 torch::Tensor GaussianMixture::log_prob(const torch::Tensor& x_in) const {

@@ -28,6 +28,10 @@ class GaussianMixture {
   // returned in float64 on the mixture's device). Requires every variance > 0.
   torch::Tensor log_prob(const torch::Tensor& x) const;
   torch::Tensor score(const torch::Tensor& x) const;
+  // The same with a noise level per row: row i of x [N, D] under the mixture convolved with
+  // N(0, σ_i² I); sigma [N] or [N, 1]. Zero-variance mixtures (sample sets) need σ_i > 0.
+  torch::Tensor noised_log_prob(const torch::Tensor& x, const torch::Tensor& sigma) const;
+  torch::Tensor noised_score(const torch::Tensor& x, const torch::Tensor& sigma) const;
   // Posterior component probabilities [N, K].
   torch::Tensor responsibilities(const torch::Tensor& x) const;
 
@@ -43,6 +47,8 @@ class GaussianMixture {
  private:
   // log w_k + log N(x; m_k, v_k I) for a chunk of rows: [n, K].
   torch::Tensor joint_log(const torch::Tensor& x) const;
+  // The same with variances var: [1, K] or one row per x row [n, K].
+  torch::Tensor joint_log(const torch::Tensor& x, const torch::Tensor& var) const;
   void require_positive_variance(const char* what) const;
   torch::Tensor weights_, means_, variances_;  // float64
   torch::Tensor log_weights_, mean_sq_;        // cached for joint_log

@@ -17,13 +17,17 @@ DsmMethod::DsmMethod(const MethodContext& context)
   net_.attach_ema(ema_model_.ptr(), context.config.optim.ema);
 }
 
+torch::Tensor dsm_loss(ScoreMLP& model, const torch::Tensor& x, const torch::Tensor& sigma,
+                       const torch::Tensor& eps, double sigma_data) {
+  auto x_t = x + sigma * eps;
+  auto d = model->denoise(x_t, sigma);
+  auto weight = (sigma * sigma).reciprocal() + 1.0 / (sigma_data * sigma_data);
+  return (weight * (d - x).pow(2)).mean();
+}
+
 torch::Tensor DsmMethod::loss(const torch::Tensor& x, const torch::Tensor& sigma,
                               const torch::Tensor& eps) {
-  auto x_t = x + sigma * eps;
-  auto d = model_->denoise(x_t, sigma);
-  const double sd2 = ctx_.sigma_data * ctx_.sigma_data;
-  auto weight = (sigma * sigma).reciprocal() + 1.0 / sd2;
-  return (weight * (d - x).pow(2)).mean();
+  return dsm_loss(model_, x, sigma, eps, ctx_.sigma_data);
 }
 
 void DsmMethod::step(std::vector<torch::Tensor>& losses) {

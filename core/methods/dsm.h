@@ -8,6 +8,11 @@
 
 namespace scorelab {
 
+// EDM's weighted denoising loss of `model` on clean x with noise σ·ε (σ [B, 1]), mean over
+// samples and dimensions.
+torch::Tensor dsm_loss(ScoreMLP& model, const torch::Tensor& x, const torch::Tensor& sigma,
+                       const torch::Tensor& eps, double sigma_data);
+
 class DsmMethod : public Method {
  public:
   explicit DsmMethod(const MethodContext& context);

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "methods/dsm.h"
+#include "methods/smd.h"
 #include "methods/smt.h"
 
 namespace scorelab {
@@ -16,6 +17,7 @@ std::unique_ptr<Method> make_method(const MethodContext& context) {
   const std::string& name = context.config.method.name;
   if (name == "dsm") return std::make_unique<DsmMethod>(context);
   if (name == "smt") return std::make_unique<SmtMethod>(context);
+  if (name == "smd") return std::make_unique<SmdMethod>(context);
   throw ConfigError("method.name = \"" + name + "\" is not a known method");
 }
 

@@ -11,7 +11,9 @@ namespace scorelab {
 namespace {
 constexpr uint64_t kScoreSeed = 100, kGenSeed = 200;
 
-torch::Tensor row_mean(const torch::Tensor& t) { return t.mean(1, /*keepdim=*/true); }
+torch::Tensor row_mean(const torch::Tensor& t) {
+  return t.mean(1, /*keepdim=*/true);
+}
 }  // namespace
 
 torch::Tensor smt_direction(const torch::Tensor& p0, const torch::Tensor& p_alpha,
@@ -43,9 +45,9 @@ SmtMethod::SmtMethod(const MethodContext& context)
       alphas_(context.config.method, context.device) {
   gen_net_.attach_ema(gen_ema_.ptr(), context.config.optim.ema_gen);
   if (context.config.method.warmup_steps > 0 && context.config.model.z_dim != context.data->dim()) {
-    throw ConfigError("method.warmup_steps needs model.z_dim = " +
-                      std::to_string(context.data->dim()) +
-                      " (the warm-up feeds noised data to the generator)");
+    throw ConfigError(
+        "method.warmup_steps needs model.z_dim = " + std::to_string(context.data->dim()) +
+        " (the warm-up feeds noised data to the generator)");
   }
 }
 

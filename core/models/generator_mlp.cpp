@@ -43,8 +43,8 @@ DiscriminatorMLPImpl::DiscriminatorMLPImpl(const DiscriminatorMLPOptions& o, con
   if (o.sigma_conditioned) {
     sigma_embed_ = register_module(
         "sigma_embed", FourierEmbedding(o.fourier_features, o.sigma_fourier_scale, rng));
-    sigma_proj_ = register_module("sigma_proj",
-                                  torch::nn::Linear(sigma_embed_->out_features(), o.hidden));
+    sigma_proj_ =
+        register_module("sigma_proj", torch::nn::Linear(sigma_embed_->out_features(), o.hidden));
     init_linear(sigma_proj_, rng);
   }
   layers_ = make_stack(*this, o.dim, o.hidden, o.layers, 1, rng);

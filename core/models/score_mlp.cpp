@@ -62,7 +62,8 @@ torch::Tensor ScoreMLPImpl::logit(const torch::Tensor& x_t, const torch::Tensor&
                                   const torch::Tensor& alpha) {
   if (!options_.disc_head) throw std::invalid_argument("ScoreMLP: this model has no disc head");
   const double sd = options_.sigma_data;
-  return head_->forward(features(x_t * (sigma * sigma + sd * sd).rsqrt(), sigma.log() * 0.25, alpha));
+  return head_->forward(
+      features(x_t * (sigma * sigma + sd * sd).rsqrt(), sigma.log() * 0.25, alpha));
 }
 
 torch::Tensor ScoreMLPImpl::denoise(const torch::Tensor& x_t, const torch::Tensor& sigma,

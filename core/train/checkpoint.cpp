@@ -236,6 +236,69 @@ Checkpoint read_checkpoint(const std::string& path) {
   return c;
 }
 
+namespace {
+
+// Appends to `problems` every way `saved` does not fit `net` (names, shapes, sizes, buffers).
+void check_network(const CheckpointNetwork& saved, TrainableNetwork& net,
+                   std::vector<std::string>& problems) {
+  const auto& entries = net.params().entries();
+  if (saved.params.size() != entries.size()) {
+    problems.push_back("network " + net.name() + " has " + std::to_string(entries.size()) +
+                       " parameter tensors, the checkpoint " + std::to_string(saved.params.size()));
+  }
+  for (size_t i = 0; i < std::min(entries.size(), saved.params.size()); ++i) {
+    if (entries[i].name != saved.params[i].first || entries[i].shape != saved.params[i].second) {
+      problems.push_back("network " + net.name() + ": parameter " + saved.params[i].first + " " +
+                         shape_str(saved.params[i].second) + " in the checkpoint, " +
+                         entries[i].name + " " + shape_str(entries[i].shape) + " in the model");
+    }
+  }
+  const int64_t n = net.params().numel();
+  if (saved.flat.numel() != n || saved.exp_avg.numel() != n || saved.exp_avg_sq.numel() != n ||
+      (saved.ema.defined() && saved.ema.numel() != n)) {
+    problems.push_back("network " + net.name() + ": " + std::to_string(saved.flat.numel()) +
+                       " parameter values in the checkpoint, " + std::to_string(n) +
+                       " in the model");
+  }
+  for (const auto& b : net.module().named_buffers(true)) {
+    auto it = saved.buffers.find(b.key());
+    if (it == saved.buffers.end()) {
+      problems.push_back("network " + net.name() + ": buffer " + b.key() + " is missing");
+    } else if (it->second.sizes() != b.value().sizes()) {
+      problems.push_back("network " + net.name() + ": buffer " + b.key() + " " +
+                         shape_str(it->second.sizes().vec()) + " in the checkpoint, " +
+                         shape_str(b.value().sizes().vec()) + " in the model");
+    }
+  }
+}
+
+void copy_network(const CheckpointNetwork& saved, TrainableNetwork& net) {
+  torch::NoGradGuard no_grad;
+  net.params().data().copy_(saved.flat);
+  net.optimizer().exp_avg().copy_(saved.exp_avg);
+  net.optimizer().exp_avg_sq().copy_(saved.exp_avg_sq);
+  net.optimizer().set_steps(saved.updates);
+  if (net.has_ema()) net.ema()->data().copy_(saved.ema.defined() ? saved.ema : saved.flat);
+  for (auto& b : net.module().named_buffers(true)) b.value().copy_(saved.buffers.at(b.key()));
+}
+
+void throw_problems(const std::string& what, const std::vector<std::string>& problems) {
+  if (problems.empty()) return;
+  std::string msg = what + " does not match the model:";
+  for (const auto& p : problems) msg += "\n  - " + p;
+  throw CheckpointError(msg);
+}
+
+}  // namespace
+
+void restore_network(const CheckpointNetwork& saved, TrainableNetwork& net,
+                     const std::string& what) {
+  std::vector<std::string> problems;
+  check_network(saved, net, problems);
+  throw_problems(what, problems);
+  copy_network(saved, net);
+}
+
 void restore_checkpoint(const Checkpoint& c, Method& method) {
   std::vector<std::string> problems;
   if (c.method != method.name()) {
@@ -251,55 +314,12 @@ void restore_checkpoint(const Checkpoint& c, Method& method) {
       problems.push_back("network " + net->name() + " is missing from the checkpoint");
       continue;
     }
-    const auto& entries = net->params().entries();
-    if (saved->params.size() != entries.size()) {
-      problems.push_back("network " + net->name() + " has " + std::to_string(entries.size()) +
-                         " parameter tensors, the checkpoint " +
-                         std::to_string(saved->params.size()));
-    }
-    for (size_t i = 0; i < std::min(entries.size(), saved->params.size()); ++i) {
-      if (entries[i].name != saved->params[i].first ||
-          entries[i].shape != saved->params[i].second) {
-        problems.push_back("network " + net->name() + ": parameter " + saved->params[i].first +
-                           " " + shape_str(saved->params[i].second) + " in the checkpoint, " +
-                           entries[i].name + " " + shape_str(entries[i].shape) + " in the model");
-      }
-    }
-    if (saved->flat.numel() != net->params().numel() ||
-        saved->exp_avg.numel() != net->params().numel() ||
-        saved->exp_avg_sq.numel() != net->params().numel() ||
-        (saved->ema.defined() && saved->ema.numel() != net->params().numel())) {
-      problems.push_back("network " + net->name() + ": " + std::to_string(saved->flat.numel()) +
-                         " parameter values in the checkpoint, " +
-                         std::to_string(net->params().numel()) + " in the model");
-    }
-    for (const auto& b : net->module().named_buffers(true)) {
-      auto it = saved->buffers.find(b.key());
-      if (it == saved->buffers.end()) {
-        problems.push_back("network " + net->name() + ": buffer " + b.key() + " is missing");
-      } else if (it->second.sizes() != b.value().sizes()) {
-        problems.push_back("network " + net->name() + ": buffer " + b.key() + " " +
-                           shape_str(it->second.sizes().vec()) + " in the checkpoint, " +
-                           shape_str(b.value().sizes().vec()) + " in the model");
-      }
-    }
+    check_network(*saved, *net, problems);
   }
-  if (!problems.empty()) {
-    std::string msg = "checkpoint does not match the model:";
-    for (const auto& p : problems) msg += "\n  - " + p;
-    throw CheckpointError(msg);
-  }
-  torch::NoGradGuard no_grad;
+  throw_problems("checkpoint", problems);
   for (TrainableNetwork* net : nets) {
-    for (const auto& n : c.networks) {
-      if (n.name != net->name()) continue;
-      net->params().data().copy_(n.flat);
-      net->optimizer().exp_avg().copy_(n.exp_avg);
-      net->optimizer().exp_avg_sq().copy_(n.exp_avg_sq);
-      net->optimizer().set_steps(n.updates);
-      if (net->has_ema()) net->ema()->data().copy_(n.ema.defined() ? n.ema : n.flat);
-      for (auto& b : net->module().named_buffers(true)) b.value().copy_(n.buffers.at(b.key()));
-    }
+    for (const auto& n : c.networks)
+      if (n.name == net->name()) copy_network(n, *net);
   }
 }
 

@@ -17,6 +17,7 @@ namespace scorelab {
 
 class Method;
 class Rng;
+class TrainableNetwork;
 
 constexpr int kCheckpointFormatVersion = 1;
 
@@ -48,5 +49,9 @@ Checkpoint read_checkpoint(const std::string& path);
 // Copies weights and optimizer state into `method`. Throws CheckpointError listing every
 // network, parameter or buffer whose name or shape does not match; `method` is untouched then.
 void restore_checkpoint(const Checkpoint& checkpoint, Method& method);
+// The same for one network (e.g. a teacher taken from another run); `what` names the source in
+// the error.
+void restore_network(const CheckpointNetwork& saved, TrainableNetwork& net,
+                     const std::string& what);
 
 }  // namespace scorelab

@@ -615,8 +615,8 @@ struct Trainer::Impl {
       GaussianMixture p = mix ? *mix : GaussianMixture::from_samples(real_reference);
       r.exact_kind = mix ? "mixture" : "empirical";
       if (q.alpha < 1 && method->has_generator()) {
-        GaussianMixture fake =
-            GaussianMixture::from_samples(method->generate(5000, Rng(config.run.seed + 4242, device)).to(torch::kCPU));
+        GaussianMixture fake = GaussianMixture::from_samples(
+            method->generate(5000, Rng(config.run.seed + 4242, device)).to(torch::kCPU));
         p = GaussianMixture::blend(p, fake, q.alpha);
         r.exact_kind += "+generator";
       }

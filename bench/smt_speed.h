@@ -1,0 +1,17 @@
+#pragma once
+// SMT training throughput: generator and score updates per second at batch 256, generator MLP
+// 2×128, K = 5 score steps per generator step, and the matmul FLOP rate that achieves.
+#include <string>
+
+namespace scorelab::bench {
+
+struct SmtSpeed {
+  double gen_steps_per_s = 0;
+  double score_steps_per_s = 0;
+  double gflop_per_gen_step = 0;  // matmul FLOPs of one generator step with its K score steps
+  double gflops() const { return gen_steps_per_s * gflop_per_gen_step; }
+};
+
+SmtSpeed smt_speed(const std::string& device, int64_t score_width, int threads, double seconds);
+
+}  // namespace scorelab::bench

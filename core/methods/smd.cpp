@@ -1,0 +1,216 @@
+#include "methods/smd.h"
+
+#include <torch/torch.h>
+
+#include "common/error.h"
+#include "common/rng.h"
+#include "config/config_io.h"
+#include "methods/dsm.h"
+#include "methods/network_factory.h"
+#include "methods/smt.h"
+#include "train/checkpoint.h"
+
+namespace scorelab {
+
+namespace {
+constexpr uint64_t kTeacherSeed = 0, kFakeSeed = 300, kDiscSeed = 400, kGenSeed = 500;
+
+torch::Tensor row_mean(const torch::Tensor& t) { return t.mean(1, /*keepdim=*/true); }
+
+// log(α/(1−α)); ±inf at α = 0 and 1, where sigmoid(ℓ ± inf) is exactly 0 or 1.
+torch::Tensor alpha_logit(const torch::Tensor& alpha) { return alpha.log() - (1.0 - alpha).log(); }
+}  // namespace
+
+SmdMethod::SmdMethod(const MethodContext& context)
+    : ctx_(context),
+      teacher_(make_score_mlp(context, {kTeacherSeed})),
+      teacher_ema_(make_score_mlp(context, {kTeacherSeed})),
+      fake_(make_score_mlp(context, {kFakeSeed})),
+      disc_(make_discriminator(context, true, kDiscSeed)),
+      gen_(make_generator(context, kGenSeed)),
+      gen_ema_(make_generator(context, kGenSeed)),
+      teacher_net_("teacher", teacher_.ptr(), score_hyper(context.config.optim)),
+      fake_net_("fake", fake_.ptr(), score_hyper(context.config.optim)),
+      disc_net_("disc", disc_.ptr(), score_hyper(context.config.optim)),
+      gen_net_("gen", gen_.ptr(), generator_hyper(context.config.optim)),
+      sigmas_(context.config.noise, context.device),
+      alphas_(context.config.method, context.device) {
+  teacher_net_.attach_ema(teacher_ema_.ptr(), context.config.optim.ema);
+  gen_net_.attach_ema(gen_ema_.ptr(), context.config.optim.ema_gen);
+  if (!context.config.method.teacher.empty()) load_teacher(context.config.method.teacher);
+}
+
+void SmdMethod::load_teacher(const std::string& path) {
+  const Checkpoint ck = read_checkpoint(path);
+  const Config& tc = ck.config;
+  if (tc.data.name != ctx_.config.data.name) {
+    throw ConfigError("method.teacher " + path + " was trained on " + tc.data.name +
+                      ", this run uses " + ctx_.config.data.name);
+  }
+  for (const auto& key : changed_keys(tc, ctx_.config)) {
+    if (key.rfind("model.", 0) == 0 && key.find("gen_") == std::string::npos &&
+        key.find("disc_") == std::string::npos && key != "model.z_dim" &&
+        key != "model.alpha_fourier_scale") {
+      throw ConfigError("method.teacher " + path + ": its " + key +
+                        " differs from this run's; the fake score copies the teacher's shape");
+    }
+  }
+  const CheckpointNetwork* saved = nullptr;
+  for (const auto& n : ck.networks)
+    if (n.name == "score" || n.name == "teacher") saved = &n;
+  if (!saved) throw CheckpointError(path + ": holds no DSM score network to distil");
+  restore_network(*saved, teacher_net_, path);
+  teacher_loaded_ = true;
+}
+
+bool SmdMethod::teacher_ready() const {
+  return teacher_loaded_ || external_teacher_ ||
+         teacher_net_.updates() >= ctx_.config.method.teacher_steps;
+}
+
+void SmdMethod::set_teacher(Denoiser teacher) { external_teacher_ = std::move(teacher); }
+
+torch::Tensor SmdMethod::teacher_denoise(const torch::Tensor& x_t, const torch::Tensor& sigma) {
+  torch::NoGradGuard no_grad;
+  if (external_teacher_) return external_teacher_(x_t, sigma);
+  return teacher_ema_->denoise(x_t, sigma);
+}
+
+torch::Tensor SmdMethod::log_ratio(const torch::Tensor& x_t, const torch::Tensor& sigma) {
+  return disc_->forward(x_t, sigma);
+}
+
+torch::Tensor SmdMethod::mixture_loss(const torch::Tensor& x_r, const torch::Tensor& x_f,
+                                      const torch::Tensor& sigma, const torch::Tensor& alpha,
+                                      const torch::Tensor& eps_r, const torch::Tensor& eps_f) {
+  auto x = torch::cat({x_r, x_f});
+  auto s = torch::cat({sigma, sigma});
+  auto a = torch::cat({alpha, alpha});
+  auto x_t = torch::addcmul(x, s, torch::cat({eps_r, eps_f}));
+  auto d_p = teacher_denoise(x_t, s);
+  auto d_fake = fake_->denoise(x_t, s);
+  auto weight_p = torch::sigmoid(disc_->forward(x_t, s) + alpha_logit(a));
+  // s_exp = D·s_p + (1 − D)·s_fake is, in denoiser terms, the same blend of D_p and D_fake.
+  auto d_exp = d_fake + weight_p * (d_p - d_fake);
+  auto err = row_mean((d_exp - x).square());
+  const double sd2 = ctx_.sigma_data * ctx_.sigma_data;
+  auto weight = torch::cat({alpha, 1.0 - alpha}) * (s.square().reciprocal() + 1.0 / sd2);
+  return (weight * err).sum() / static_cast<double>(x_r.size(0));
+}
+
+torch::Tensor SmdMethod::score_step(const torch::Tensor& fake) {
+  const int64_t b = ctx_.config.optim.batch;
+  const Rng& rng = *ctx_.rng;
+  const int64_t d = ctx_.data->dim();
+  auto x_r = ctx_.data->sample(b, rng);
+  torch::Tensor x_f = fake;
+  if (!x_f.defined()) {
+    torch::NoGradGuard no_grad;
+    x_f = gen_->forward(rng.randn({b, ctx_.config.model.z_dim}));
+  }
+  auto loss = mixture_loss(x_r, x_f, sigmas_.sample(b, rng), alphas_.score_alphas(b, rng),
+                           rng.randn({b, d}), rng.randn({b, d}));
+  fake_net_.zero_grad();
+  disc_net_.zero_grad();
+  loss.backward();
+  fake_net_.step();
+  disc_net_.step();
+  return loss.detach();
+}
+
+torch::Tensor SmdMethod::generator_direction(const torch::Tensor& x, const torch::Tensor& x_t,
+                                             const torch::Tensor& sigma,
+                                             const torch::Tensor& alpha) {
+  torch::NoGradGuard no_grad;
+  auto d_p = teacher_denoise(x_t, sigma);
+  auto d_fake = fake_->denoise(x_t, sigma);
+  auto weight_p = torch::sigmoid(disc_->forward(x_t, sigma) + alpha_logit(alpha));
+  auto dmd = row_mean((x - d_p).abs()).clamp_min(1e-12);
+  return weight_p * (d_fake - d_p) / (alpha * dmd);
+}
+
+torch::Tensor SmdMethod::gen_step(torch::Tensor& gan_loss) {
+  const MethodConfig& m = ctx_.config.method;
+  const int64_t b = ctx_.config.optim.batch;
+  const Rng& rng = *ctx_.rng;
+  auto x = gen_->forward(rng.randn({b, ctx_.config.model.z_dim}));
+  auto sigma = sigmas_.sample(b, rng, m.gen_sigma_lo, m.gen_sigma_hi);
+  auto alpha = alphas_.generator_alphas(b, rng);
+  auto noise = sigma * rng.randn(x.sizes());
+  auto loss = direction_loss(x, generator_direction(x.detach(), x.detach() + noise, sigma, alpha));
+  auto total = loss;
+  if (m.gan_lambda > 0) {
+    // Eq. (11) with ℓ ≈ log p_σ/q_σ, at α = ½ (log term 0) as in SMT.
+    gan_loss = torch::softplus(-disc_->forward(x + noise, sigma)).mean();
+    total = total + m.gan_lambda * gan_loss;
+  }
+  gen_net_.zero_grad();
+  total.backward();
+  gen_net_.step();
+  return loss.detach();
+}
+
+torch::Tensor SmdMethod::teacher_step() {
+  const int64_t b = ctx_.config.optim.batch;
+  const Rng& rng = *ctx_.rng;
+  auto x = ctx_.data->sample(b, rng);
+  auto loss = dsm_loss(teacher_, x, sigmas_.sample(b, rng), rng.randn(x.sizes()), ctx_.sigma_data);
+  teacher_net_.zero_grad();
+  loss.backward();
+  teacher_net_.step();
+  return loss.detach();
+}
+
+void SmdMethod::step(std::vector<torch::Tensor>& losses) {
+  auto zero = torch::zeros({}, torch::TensorOptions().device(ctx_.device));
+  if (!teacher_ready()) {
+    losses = {teacher_step(), zero, zero, zero};
+    return;
+  }
+  if (!fake_initialised_ && fake_net_.updates() == 0 && !external_teacher_) {
+    // Alg. 2: the fake score starts as the teacher (its EMA weights, the ones that score).
+    torch::NoGradGuard no_grad;
+    fake_net_.params().data().copy_(teacher_net_.ema()->data());
+  }
+  fake_initialised_ = true;
+  torch::Tensor score_loss;
+  for (int64_t k = 0; k < ctx_.config.method.score_steps; ++k) score_loss = score_step();
+  torch::Tensor gan = zero;
+  auto gen = gen_step(gan);
+  losses = {zero, score_loss, gen, gan.detach()};
+}
+
+void SmdMethod::update_hyperparams(const Config& config) {
+  ctx_.config = config;
+  for (TrainableNetwork* n : {&teacher_net_, &fake_net_, &disc_net_}) {
+    n->optimizer().set_hyper(score_hyper(config.optim));
+  }
+  teacher_net_.set_ema_decay(config.optim.ema);
+  gen_net_.optimizer().set_hyper(generator_hyper(config.optim));
+  gen_net_.set_ema_decay(config.optim.ema_gen);
+  sigmas_ = SigmaSampler(config.noise, ctx_.device);
+  alphas_ = AlphaSampler(config.method, ctx_.device);
+}
+
+torch::Tensor SmdMethod::score(const std::string& which, const torch::Tensor& x, double sigma,
+                               double alpha) {
+  torch::NoGradGuard no_grad;
+  auto xs = x.to(ctx_.device, torch::kFloat);
+  auto s = torch::full({xs.size(0), 1}, sigma, xs.options());
+  auto to_score = [&](const torch::Tensor& d) { return (d - xs) / (sigma * sigma); };
+  if (which == "teacher") return to_score(teacher_denoise(xs, s));
+  if (which == "fake") return to_score(fake_->denoise(xs, s));
+  if (which == "mixture") {
+    auto d_p = teacher_denoise(xs, s), d_fake = fake_->denoise(xs, s);
+    auto w = torch::sigmoid(disc_->forward(xs, s) + alpha_logit(torch::full_like(s, alpha)));
+    return to_score(d_fake + w * (d_p - d_fake));
+  }
+  throw ConfigError("smd has no score model named '" + which + "' (teacher, fake, mixture)");
+}
+
+torch::Tensor SmdMethod::generate(int64_t n, const Rng& rng) {
+  torch::NoGradGuard no_grad;
+  return gen_ema_->forward(rng.randn({n, ctx_.config.model.z_dim}));
+}
+
+}  // namespace scorelab
