@@ -55,6 +55,15 @@ TEST(Cli, BadInputFailsWithOneLineNamingTheProblem) {
       {"train --config " + (d / "missing.json").string(), "missing.json"},
       {"train --preset gauss8-dsm --device cuda:7 --out " + (d / "e").string(), "run.device"},
       {"eval --checkpoint " + (d / "missing.ckpt").string(), "missing.ckpt"},
+      {"train --preset gauss8-dsm --set method.name=smd --set method.teacher=" +
+           (d / "none.ckpt").string() + " --out " + (d / "a").string(),
+       "method.teacher: cannot read"},
+      {"train --preset gauss8-dsm --set method.name=smt --set method.alpha_sampler=fixed "
+       "--set method.alpha_fixed=0 --out " +
+           (d / "b").string(),
+       "method.alpha_fixed has no value above 0"},
+      {"train --preset gauss8-dsm --set method.alpha_fixed=0,x --out " + (d / "c").string(),
+       "method.alpha_fixed = \"0,x\" must be a list of numbers"},
   };
   for (const auto& c : cases) {
     const Result r = run_cli(c.args);

@@ -136,7 +136,9 @@ class JsonReader : public PathVisitor {
     const json* j = find(k);
     if (!j) return;
     std::vector<double> out;
-    if (j->is_array()) {
+    if (j->is_number()) {
+      out.push_back(j->get<double>());  // a single value, e.g. --set key=1
+    } else if (j->is_array()) {
       for (const auto& e : *j) {
         if (!e.is_number()) fail(k, *j, "a list of numbers");
         out.push_back(e.get<double>());

@@ -15,10 +15,14 @@ namespace scorelab {
 namespace {
 constexpr uint64_t kTeacherSeed = 0, kFakeSeed = 300, kDiscSeed = 400, kGenSeed = 500;
 
-torch::Tensor row_mean(const torch::Tensor& t) { return t.mean(1, /*keepdim=*/true); }
+torch::Tensor row_mean(const torch::Tensor& t) {
+  return t.mean(1, /*keepdim=*/true);
+}
 
 // log(α/(1−α)); ±inf at α = 0 and 1, where sigmoid(ℓ ± inf) is exactly 0 or 1.
-torch::Tensor alpha_logit(const torch::Tensor& alpha) { return alpha.log() - (1.0 - alpha).log(); }
+torch::Tensor alpha_logit(const torch::Tensor& alpha) {
+  return alpha.log() - (1.0 - alpha).log();
+}
 }  // namespace
 
 SmdMethod::SmdMethod(const MethodContext& context)
@@ -41,7 +45,12 @@ SmdMethod::SmdMethod(const MethodContext& context)
 }
 
 void SmdMethod::load_teacher(const std::string& path) {
-  const Checkpoint ck = read_checkpoint(path);
+  Checkpoint ck;
+  try {
+    ck = read_checkpoint(path);
+  } catch (const std::exception& e) {
+    throw ConfigError(std::string("method.teacher: ") + e.what());
+  }
   const Config& tc = ck.config;
   if (tc.data.name != ctx_.config.data.name) {
     throw ConfigError("method.teacher " + path + " was trained on " + tc.data.name +
@@ -68,7 +77,9 @@ bool SmdMethod::teacher_ready() const {
          teacher_net_.updates() >= ctx_.config.method.teacher_steps;
 }
 
-void SmdMethod::set_teacher(Denoiser teacher) { external_teacher_ = std::move(teacher); }
+void SmdMethod::set_teacher(Denoiser teacher) {
+  external_teacher_ = std::move(teacher);
+}
 
 torch::Tensor SmdMethod::teacher_denoise(const torch::Tensor& x_t, const torch::Tensor& sigma) {
   torch::NoGradGuard no_grad;
