@@ -49,7 +49,7 @@ struct OptimConfig {
 };
 
 struct MethodConfig {
-  std::string name = "dsm";  // training method: dsm, smt, smd (smm and gan to come)
+  std::string name = "dsm";  // training method: dsm, smt, smd, smm (gan to come)
   int64_t score_steps = 5;   // score (or discriminator) updates per generator update
 
   // α for the SMT / SMD score model. grid: uniform on {0, 1/(n−1), …, 1} with a fraction of draws

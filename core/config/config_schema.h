@@ -27,7 +27,7 @@ inline const std::vector<std::string>& toy_dataset_names() {
 }
 
 inline const std::vector<std::string>& method_names() {
-  static const std::vector<std::string> names = {"dsm", "smt", "smd"};
+  static const std::vector<std::string> names = {"dsm", "smt", "smd", "smm"};
   return names;
 }
 

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "methods/dsm.h"
 #include "methods/smd.h"
+#include "methods/smm.h"
 #include "methods/smt.h"
 
 namespace scorelab {
@@ -18,6 +19,7 @@ std::unique_ptr<Method> make_method(const MethodContext& context) {
   if (name == "dsm") return std::make_unique<DsmMethod>(context);
   if (name == "smt") return std::make_unique<SmtMethod>(context);
   if (name == "smd") return std::make_unique<SmdMethod>(context);
+  if (name == "smm") return std::make_unique<SmmMethod>(context);
   throw ConfigError("method.name = \"" + name + "\" is not a known method");
 }
 

@@ -1,0 +1,145 @@
+#include "methods/smm.h"
+
+#include <torch/torch.h>
+
+#include "common/error.h"
+#include "common/rng.h"
+#include "methods/network_factory.h"
+#include "noise/sigma_schedules.h"
+
+namespace scorelab {
+
+namespace {
+constexpr uint64_t kScoreSeed = 600, kGenSeed = 700;
+
+torch::Tensor schedule(const MethodConfig& m, torch::Device device) {
+  const auto s = smm_sigmas(m.smm_steps, m.smm_beta_min, m.smm_beta_max);
+  return torch::tensor(std::vector<float>(s.begin(), s.end())).to(device);
+}
+
+// Mean over samples of the squared error summed over dimensions, divided by the dimension.
+torch::Tensor mse(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).square().mean(); }
+}  // namespace
+
+SmmMethod::SmmMethod(const MethodContext& context)
+    : ctx_(context),
+      net_(make_score_mlp(context, {kScoreSeed, false, false,
+                                    context.config.method.smm_variant == 1
+                                        ? 0
+                                        : 2 * context.data->dim()})),
+      gen_(make_generator(context, kGenSeed)),
+      gen_ema_(make_generator(context, kGenSeed)),
+      score_net_("score", net_.ptr(), score_hyper(context.config.optim)),
+      gen_net_("gen", gen_.ptr(), generator_hyper(context.config.optim)),
+      sigmas_(schedule(context.config.method, context.device)) {
+  gen_net_.attach_ema(gen_ema_.ptr(), context.config.optim.ema_gen);
+}
+
+torch::Tensor SmmMethod::draw_sigmas(int64_t n) const {
+  return sigmas_.index_select(0, ctx_.rng->randint(sigmas_.size(0), {n})).unsqueeze(1);
+}
+
+torch::Tensor SmmMethod::predict(const torch::Tensor& x, const torch::Tensor& sigma,
+                                 const torch::Tensor& eps) {
+  switch (ctx_.config.method.smm_variant) {
+    case 1: return net_->predict(x + sigma * eps, sigma);
+    case 2: return net_->predict(torch::cat({x, sigma * eps}, 1), sigma);
+    default: return net_->predict(torch::cat({x, x + sigma * eps}, 1), sigma);
+  }
+}
+
+torch::Tensor SmmMethod::target(const torch::Tensor& x, const torch::Tensor& sigma,
+                                const torch::Tensor& eps) {
+  return ctx_.config.method.smm_variant == 2 ? x + sigma * eps : eps;
+}
+
+torch::Tensor SmmMethod::score_loss(const torch::Tensor& x_r, const torch::Tensor& x_f) {
+  const Rng& rng = *ctx_.rng;
+  const int64_t b = x_r.size(0);
+  // Real and fake in one pass; the fake target uses an independent ε3 (the mismatch).
+  auto x = torch::cat({x_r, x_f});
+  auto sigma = draw_sigmas(2 * b);
+  auto eps = rng.randn(x.sizes());
+  auto eps_target = torch::cat({eps.narrow(0, 0, b), rng.randn(x_f.sizes())});
+  const bool r1 = ctx_.config.method.smm_r1 > 0;
+  torch::Tensor x_in = x;
+  if (r1) x_in = x.detach().requires_grad_(true);
+  auto out = predict(x_in, sigma, eps);
+  // Variant 2's target x + σε3 keeps the fake's clean part: only the noise is mismatched.
+  auto loss = 2 * mse(out, target(x, sigma, eps_target));
+  if (r1) {
+    // R1: γ/2·E‖∇_x Σ S(x + σε)‖² on the real half.
+    auto g = torch::autograd::grad({out.narrow(0, 0, b).sum()}, {x_in}, {}, true, true)[0];
+    loss = loss + 0.5 * ctx_.config.method.smm_r1 * g.narrow(0, 0, b).square().sum(1).mean();
+  }
+  return loss;
+}
+
+torch::Tensor SmmMethod::score_step(const torch::Tensor& fake) {
+  const int64_t b = ctx_.config.optim.batch;
+  const Rng& rng = *ctx_.rng;
+  auto x_r = ctx_.data->sample(b, rng);
+  torch::Tensor x_f = fake;
+  if (!x_f.defined()) {
+    torch::NoGradGuard no_grad;
+    x_f = gen_->forward(rng.randn({b, ctx_.config.model.z_dim}));
+  }
+  auto loss = score_loss(x_r, x_f);
+  score_net_.zero_grad();
+  loss.backward();
+  score_net_.step();
+  return loss.detach();
+}
+
+torch::Tensor SmmMethod::gen_step() {
+  const int64_t b = ctx_.config.optim.batch;
+  const Rng& rng = *ctx_.rng;
+  auto x = gen_->forward(rng.randn({b, ctx_.config.model.z_dim}));
+  // Duplication: the same fakes under a second, independent noise draw, in the same pass.
+  if (ctx_.config.method.smm_duplicate) x = torch::cat({x, x});
+  auto sigma = draw_sigmas(x.size(0));
+  auto eps = rng.randn(x.sizes());
+  auto loss = mse(predict(x, sigma, eps), target(x, sigma, eps)) * (x.size(0) / b);
+  gen_net_.zero_grad();
+  loss.backward();  // the score network's gradients are cleared before its next update
+  gen_net_.step();
+  return loss.detach();
+}
+
+void SmmMethod::step(std::vector<torch::Tensor>& losses) {
+  torch::Tensor score_loss;
+  for (int64_t k = 0; k < ctx_.config.method.score_steps; ++k) score_loss = score_step();
+  losses = {score_loss, gen_step()};
+}
+
+void SmmMethod::update_hyperparams(const Config& config) {
+  ctx_.config = config;
+  score_net_.optimizer().set_hyper(score_hyper(config.optim));
+  gen_net_.optimizer().set_hyper(generator_hyper(config.optim));
+  gen_net_.set_ema_decay(config.optim.ema_gen);
+  sigmas_ = schedule(config.method, ctx_.device);
+}
+
+std::vector<std::string> SmmMethod::score_models() const {
+  if (ctx_.config.method.smm_variant == 1) return {"score"};
+  return {};
+}
+
+torch::Tensor SmmMethod::score(const std::string& which, const torch::Tensor& x, double sigma,
+                               double) {
+  if (which != "score" || ctx_.config.method.smm_variant != 1) {
+    throw ConfigError("smm variant " + std::to_string(ctx_.config.method.smm_variant) +
+                      " has no score model named '" + which + "'");
+  }
+  torch::NoGradGuard no_grad;
+  auto xs = x.to(ctx_.device, torch::kFloat);
+  auto s = torch::full({xs.size(0), 1}, sigma, xs.options());
+  return -net_->predict(xs, s) / sigma;
+}
+
+torch::Tensor SmmMethod::generate(int64_t n, const Rng& rng) {
+  torch::NoGradGuard no_grad;
+  return gen_ema_->forward(rng.randn({n, ctx_.config.model.z_dim}));
+}
+
+}  // namespace scorelab
