@@ -3,7 +3,7 @@ BUILD_DIR   ?= build
 CMAKE_FLAGS ?=
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps configure build run demo test bench format clean
+.PHONY: all deps configure build run demo test bench bench-quality format clean
 
 all: build
 
@@ -30,6 +30,10 @@ test: build
 
 bench: build
 	@$(BUILD_DIR)/scorelab-bench
+
+# One-step presets x data sets: quality after 60 s and 300 s of training (~75 min in all).
+bench-quality: build
+	@$(BUILD_DIR)/scorelab-bench --quality
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.h')

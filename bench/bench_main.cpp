@@ -1,7 +1,9 @@
-// scorelab-bench: DSM training throughput on gauss8 at batch 256 (1 and 2 threads), annealed
-// Langevin samples/s, and the machine's single-thread sgemm rate measured in the same run, so
-// figures can be compared as ratios (this machine's speed drifts between minutes).
+// scorelab-bench: DSM and SMT training throughput (1 and 2 threads), annealed Langevin
+// samples/s, and the machine's single-thread sgemm rate measured in the same run, so figures
+// can be compared as ratios (this machine's speed drifts between minutes). With --quality, the
+// sample-quality table of the one-step presets after a short and a long run instead.
 //   scorelab-bench [--seconds S] [--device auto|cpu|cuda]
+//   scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] [--device D]
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -12,6 +14,7 @@
 #include "common/device.h"
 #include "common/process_setup.h"
 #include "config/presets.h"
+#include "quality_table.h"
 #include "sample/draw_samples.h"
 #include "smt_speed.h"
 #include "train/run_parts.h"
@@ -83,23 +86,59 @@ SamplerFigures annealed_rate(const std::string& device, int64_t n) {
   return {n / s, n * static_cast<double>(r.nfe) / s, r.nfe};
 }
 
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t comma = s.find(',', start);
+    const size_t end = comma == std::string::npos ? s.size() : comma;
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   setup_process();
   double seconds = 3;
   std::string device = "cpu";
+  bool quality = false;
+  QualityOptions q;
+  q.presets = default_quality_presets();
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) {
+    const bool has_value = i + 1 < argc;
+    if (!std::strcmp(argv[i], "--seconds") && has_value) {
       seconds = std::atof(argv[++i]);
-    } else if (!std::strcmp(argv[i], "--device") && i + 1 < argc) {
+    } else if (!std::strcmp(argv[i], "--device") && has_value) {
       device = argv[++i];
+    } else if (!std::strcmp(argv[i], "--quality")) {
+      quality = true;
+    } else if (!std::strcmp(argv[i], "--short") && has_value) {
+      q.short_seconds = std::atof(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--long") && has_value) {
+      q.long_seconds = std::atof(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--presets") && has_value) {
+      q.presets = split_list(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: scorelab-bench [--seconds S] [--device auto|cpu|cuda]\n");
+      std::fprintf(stderr,
+                   "usage: scorelab-bench [--seconds S] [--device auto|cpu|cuda]\n"
+                   "       scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] "
+                   "[--device D]\n");
       return 2;
     }
   }
+  if (seconds <= 0 || q.short_seconds <= 0 || q.long_seconds < q.short_seconds) {
+    std::fprintf(stderr, "scorelab-bench: need --seconds > 0 and 0 < --short <= --long\n");
+    return 2;
+  }
   try {
+    if (quality) {
+      q.device = device;
+      print_quality_table(q);
+      return 0;
+    }
     const torch::Device dev = resolve_device(device);
     std::printf("scorelab-bench  libtorch %s  device %s  %.1f s per figure\n", TORCH_VERSION,
                 describe_device(dev).c_str(), seconds);

@@ -36,8 +36,8 @@ void add_common(CLI::App* sub, SampleOptions& o, int64_t default_n) {
   o.n = default_n;
   sub->add_option("--checkpoint", o.checkpoint,
                   "checkpoint file (default: the newest runs/*/checkpoint.ckpt)");
-  sub->add_option("--sampler", o.sampler, "onestep | annealed | langevin (default: the run's)")
-      ->check(CLI::IsMember({"onestep", "annealed", "langevin"}));
+  sub->add_option("--sampler", o.sampler, "auto | onestep | annealed | langevin (default: the run's)")
+      ->check(CLI::IsMember({"auto", "onestep", "annealed", "langevin"}));
   sub->add_option("--score", o.score,
                   "learned (the model's) | exact (the data's closed form; Langevin samplers only)")
       ->check(CLI::IsMember({"learned", "exact"}));
@@ -63,6 +63,9 @@ Drawn load_and_draw(SampleOptions& o) {
   d.checkpoint = o.checkpoint.empty() ? latest_checkpoint() : o.checkpoint;
   d.run = load_run(d.checkpoint, o.device, o.sets);
   d.sampler = o.sampler.empty() ? d.run.config.sampler.kind : o.sampler;
+  // An exact score only drives Langevin, so "auto" means annealed there.
+  d.sampler = o.score == "exact" && d.sampler == "auto" ? "annealed"
+                                                        : resolve_sampler(*d.run.method, d.sampler);
   const auto seed = static_cast<uint64_t>(o.seed);
   if (o.score == "learned") {
     d.result = draw_samples(*d.run.method, d.run.config.sampler, d.sampler, o.n, d.run.data->dim(),

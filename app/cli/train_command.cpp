@@ -93,7 +93,7 @@ void print_summary(const Snapshot& s) {
   if (s.last_eval) {
     const auto& m = *s.last_eval;
     std::printf("eval at step %lld (%s, %lld samples): sliced_w2 %.4f  floor %.4f  energy %.4g",
-                static_cast<long long>(s.last_eval_step), s.config.sampler.kind.c_str(),
+                static_cast<long long>(s.last_eval_step), s.eval_sampler.c_str(),
                 static_cast<long long>(m.n), m.sliced_w2, m.sliced_w2_floor, m.energy);
     if (m.modes) {
       std::printf("  modes %lld/%lld  high-quality %.3f  nll %.3f",

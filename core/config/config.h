@@ -46,10 +46,11 @@ struct OptimConfig {
   double ema = 0.999;          // EMA decay of the weights used for evaluation; 0 = the live weights
   double ema_gen = 0.999;      // EMA decay of the generator used for sampling; 0 = live weights
   int64_t batch = 256;         // samples per update
+  int64_t gen_batch = 0;       // samples per generator update, 0 = batch
 };
 
 struct MethodConfig {
-  std::string name = "dsm";  // training method: dsm, smt, smd, smm (gan to come)
+  std::string name = "dsm";  // training method: dsm, smt, smd, smm, gan
   int64_t score_steps = 5;   // score (or discriminator) updates per generator update
 
   // α for the SMT / SMD score model. grid: uniform on {0, 1/(n−1), …, 1} with a fraction of draws
@@ -82,7 +83,7 @@ struct MethodConfig {
 };
 
 struct SamplerConfig {
-  std::string kind = "annealed";  // default sampler for evaluation: annealed, langevin, onestep
+  std::string kind = "auto";  // evaluation sampler: auto (onestep when there is a generator, else annealed), annealed, langevin, onestep
   int64_t levels = 10;            // annealed Langevin: number of geometric noise levels L
   int64_t steps_per_level = 100;  // T Langevin steps per level
   double sigma_max = 5.0;         // σ_1, the first (largest) level

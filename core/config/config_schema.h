@@ -27,7 +27,7 @@ inline const std::vector<std::string>& toy_dataset_names() {
 }
 
 inline const std::vector<std::string>& method_names() {
-  static const std::vector<std::string> names = {"dsm", "smt", "smd", "smm"};
+  static const std::vector<std::string> names = {"dsm", "smt", "smd", "smm", "gan"};
   return names;
 }
 
@@ -80,6 +80,8 @@ void describe(OptimConfig& c, V& v) {
   v.number("ema_gen", c.ema_gen, {0, 1, false, true}, Live::yes,
            "EMA decay of the sampling generator, 0 = live weights");
   v.integer("batch", c.batch, {1, 1 << 20}, Live::yes, "samples per update");
+  v.integer("gen_batch", c.gen_batch, {0, 1 << 20}, Live::yes,
+            "samples per generator update, 0 = optim.batch");
 }
 
 template <class V>
@@ -123,8 +125,8 @@ void describe(MethodConfig& c, V& v) {
 
 template <class V>
 void describe(SamplerConfig& c, V& v) {
-  v.choice("kind", c.kind, {"annealed", "langevin", "onestep"}, Live::yes,
-           "sampler used for evaluation");
+  v.choice("kind", c.kind, {"auto", "annealed", "langevin", "onestep"}, Live::yes,
+           "evaluation sampler; auto = onestep for methods with a generator, else annealed");
   v.integer("levels", c.levels, {1, 10000}, Live::yes, "annealed Langevin noise levels L");
   v.integer("steps_per_level", c.steps_per_level, {1, 100000}, Live::yes, "steps T per level");
   v.number("sigma_max", c.sigma_max, {0, 1e4, true}, Live::yes, "first (largest) level sigma");

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "methods/dsm.h"
+#include "methods/gan.h"
 #include "methods/smd.h"
 #include "methods/smm.h"
 #include "methods/smt.h"
@@ -20,6 +21,7 @@ std::unique_ptr<Method> make_method(const MethodContext& context) {
   if (name == "smt") return std::make_unique<SmtMethod>(context);
   if (name == "smd") return std::make_unique<SmdMethod>(context);
   if (name == "smm") return std::make_unique<SmmMethod>(context);
+  if (name == "gan") return std::make_unique<GanMethod>(context);
   throw ConfigError("method.name = \"" + name + "\" is not a known method");
 }
 

@@ -43,6 +43,9 @@ class Method {
 
   // Score models that can be evaluated, e.g. {"score"}.
   virtual std::vector<std::string> score_models() const = 0;
+  // The model that estimates the data score ∇log p_σ (at α = 1), which Langevin sampling uses;
+  // empty when the method learns none.
+  virtual std::string data_score_model() const { return "score"; }
   // Score of model `which` at x [N, D] for noise σ (α for α-conditioned models), [N, D] float32.
   virtual torch::Tensor score(const std::string& which, const torch::Tensor& x, double sigma,
                               double alpha = 1.0) = 0;
@@ -59,5 +62,7 @@ std::unique_ptr<Method> make_method(const MethodContext& context);
 // AdamW hyperparameters of a score network or a generator from the config.
 AdamWHyper score_hyper(const OptimConfig& c);
 AdamWHyper generator_hyper(const OptimConfig& c);
+// Samples per generator update (optim.gen_batch, or optim.batch when that is 0).
+inline int64_t generator_batch(const OptimConfig& c) { return c.gen_batch > 0 ? c.gen_batch : c.batch; }
 
 }  // namespace scorelab

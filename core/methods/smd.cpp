@@ -31,16 +31,13 @@ SmdMethod::SmdMethod(const MethodContext& context)
       teacher_ema_(make_score_mlp(context, {kTeacherSeed})),
       fake_(make_score_mlp(context, {kFakeSeed})),
       disc_(make_discriminator(context, true, kDiscSeed)),
-      gen_(make_generator(context, kGenSeed)),
-      gen_ema_(make_generator(context, kGenSeed)),
+      gen_(context, kGenSeed),
       teacher_net_("teacher", teacher_.ptr(), score_hyper(context.config.optim)),
       fake_net_("fake", fake_.ptr(), score_hyper(context.config.optim)),
       disc_net_("disc", disc_.ptr(), score_hyper(context.config.optim)),
-      gen_net_("gen", gen_.ptr(), generator_hyper(context.config.optim)),
       sigmas_(context.config.noise, context.device),
       alphas_(context.config.method, context.device) {
   teacher_net_.attach_ema(teacher_ema_.ptr(), context.config.optim.ema);
-  gen_net_.attach_ema(gen_ema_.ptr(), context.config.optim.ema_gen);
   if (!context.config.method.teacher.empty()) load_teacher(context.config.method.teacher);
 }
 
@@ -114,11 +111,7 @@ torch::Tensor SmdMethod::score_step(const torch::Tensor& fake) {
   const Rng& rng = *ctx_.rng;
   const int64_t d = ctx_.data->dim();
   auto x_r = ctx_.data->sample(b, rng);
-  torch::Tensor x_f = fake;
-  if (!x_f.defined()) {
-    torch::NoGradGuard no_grad;
-    x_f = gen_->forward(rng.randn({b, ctx_.config.model.z_dim}));
-  }
+  auto x_f = fake.defined() ? fake : gen_.draw(b);
   auto loss = mixture_loss(x_r, x_f, sigmas_.sample(b, rng), alphas_.score_alphas(b, rng),
                            rng.randn({b, d}), rng.randn({b, d}));
   fake_net_.zero_grad();
@@ -142,9 +135,9 @@ torch::Tensor SmdMethod::generator_direction(const torch::Tensor& x, const torch
 
 torch::Tensor SmdMethod::gen_step(torch::Tensor& gan_loss) {
   const MethodConfig& m = ctx_.config.method;
-  const int64_t b = ctx_.config.optim.batch;
+  const int64_t b = generator_batch(ctx_.config.optim);
   const Rng& rng = *ctx_.rng;
-  auto x = gen_->forward(rng.randn({b, ctx_.config.model.z_dim}));
+  auto x = gen_.forward(b);
   auto sigma = sigmas_.sample(b, rng, m.gen_sigma_lo, m.gen_sigma_hi);
   auto alpha = alphas_.generator_alphas(b, rng);
   auto noise = sigma * rng.randn(x.sizes());
@@ -155,9 +148,7 @@ torch::Tensor SmdMethod::gen_step(torch::Tensor& gan_loss) {
     gan_loss = torch::softplus(-disc_->forward(x + noise, sigma)).mean();
     total = total + m.gan_lambda * gan_loss;
   }
-  gen_net_.zero_grad();
-  total.backward();
-  gen_net_.step();
+  gen_.step(total);
   return loss.detach();
 }
 
@@ -197,8 +188,7 @@ void SmdMethod::update_hyperparams(const Config& config) {
     n->optimizer().set_hyper(score_hyper(config.optim));
   }
   teacher_net_.set_ema_decay(config.optim.ema);
-  gen_net_.optimizer().set_hyper(generator_hyper(config.optim));
-  gen_net_.set_ema_decay(config.optim.ema_gen);
+  gen_.update_hyperparams(config);
   sigmas_ = SigmaSampler(config.noise, ctx_.device);
   alphas_ = AlphaSampler(config.method, ctx_.device);
 }
@@ -220,8 +210,7 @@ torch::Tensor SmdMethod::score(const std::string& which, const torch::Tensor& x,
 }
 
 torch::Tensor SmdMethod::generate(int64_t n, const Rng& rng) {
-  torch::NoGradGuard no_grad;
-  return gen_ema_->forward(rng.randn({n, ctx_.config.model.z_dim}));
+  return gen_.generate(n, rng);
 }
 
 }  // namespace scorelab

@@ -10,7 +10,7 @@
 
 #include "data/toy_datasets.h"
 #include "methods/method.h"
-#include "models/generator_mlp.h"
+#include "methods/one_step_generator.h"
 #include "models/score_mlp.h"
 #include "noise/alpha_sampler.h"
 #include "noise/sigma_schedules.h"
@@ -32,11 +32,12 @@ class SmdMethod : public Method {
   }
   void step(std::vector<torch::Tensor>& losses) override;
   std::vector<TrainableNetwork*> networks() override {
-    return {&teacher_net_, &fake_net_, &disc_net_, &gen_net_};
+    return {&teacher_net_, &fake_net_, &disc_net_, &gen_.network()};
   }
   void update_hyperparams(const Config& config) override;
   // teacher (s_p), fake (s_fake), mixture (s_exp at α).
   std::vector<std::string> score_models() const override { return {"teacher", "fake", "mixture"}; }
+  std::string data_score_model() const override { return "teacher"; }
   torch::Tensor score(const std::string& which, const torch::Tensor& x, double sigma,
                       double alpha) override;
   bool has_generator() const override { return true; }
@@ -67,8 +68,8 @@ class SmdMethod : public Method {
   MethodContext ctx_;
   ScoreMLP teacher_, teacher_ema_, fake_;
   DiscriminatorMLP disc_;
-  GeneratorMLP gen_, gen_ema_;
-  TrainableNetwork teacher_net_, fake_net_, disc_net_, gen_net_;
+  OneStepGenerator gen_;
+  TrainableNetwork teacher_net_, fake_net_, disc_net_;
   SigmaSampler sigmas_;
   AlphaSampler alphas_;
   Denoiser external_teacher_;

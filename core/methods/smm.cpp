@@ -27,12 +27,9 @@ SmmMethod::SmmMethod(const MethodContext& context)
                                     context.config.method.smm_variant == 1
                                         ? 0
                                         : 2 * context.data->dim()})),
-      gen_(make_generator(context, kGenSeed)),
-      gen_ema_(make_generator(context, kGenSeed)),
+      gen_(context, kGenSeed),
       score_net_("score", net_.ptr(), score_hyper(context.config.optim)),
-      gen_net_("gen", gen_.ptr(), generator_hyper(context.config.optim)),
       sigmas_(schedule(context.config.method, context.device)) {
-  gen_net_.attach_ema(gen_ema_.ptr(), context.config.optim.ema_gen);
 }
 
 torch::Tensor SmmMethod::draw_sigmas(int64_t n) const {
@@ -79,11 +76,7 @@ torch::Tensor SmmMethod::score_step(const torch::Tensor& fake) {
   const int64_t b = ctx_.config.optim.batch;
   const Rng& rng = *ctx_.rng;
   auto x_r = ctx_.data->sample(b, rng);
-  torch::Tensor x_f = fake;
-  if (!x_f.defined()) {
-    torch::NoGradGuard no_grad;
-    x_f = gen_->forward(rng.randn({b, ctx_.config.model.z_dim}));
-  }
+  auto x_f = fake.defined() ? fake : gen_.draw(b);
   auto loss = score_loss(x_r, x_f);
   score_net_.zero_grad();
   loss.backward();
@@ -94,15 +87,13 @@ torch::Tensor SmmMethod::score_step(const torch::Tensor& fake) {
 torch::Tensor SmmMethod::gen_step() {
   const int64_t b = ctx_.config.optim.batch;
   const Rng& rng = *ctx_.rng;
-  auto x = gen_->forward(rng.randn({b, ctx_.config.model.z_dim}));
+  auto x = gen_.forward(b);
   // Duplication: the same fakes under a second, independent noise draw, in the same pass.
   if (ctx_.config.method.smm_duplicate) x = torch::cat({x, x});
   auto sigma = draw_sigmas(x.size(0));
   auto eps = rng.randn(x.sizes());
   auto loss = mse(predict(x, sigma, eps), target(x, sigma, eps)) * (x.size(0) / b);
-  gen_net_.zero_grad();
-  loss.backward();  // the score network's gradients are cleared before its next update
-  gen_net_.step();
+  gen_.step(loss);  // the score network's gradients are cleared before its next update
   return loss.detach();
 }
 
@@ -115,8 +106,7 @@ void SmmMethod::step(std::vector<torch::Tensor>& losses) {
 void SmmMethod::update_hyperparams(const Config& config) {
   ctx_.config = config;
   score_net_.optimizer().set_hyper(score_hyper(config.optim));
-  gen_net_.optimizer().set_hyper(generator_hyper(config.optim));
-  gen_net_.set_ema_decay(config.optim.ema_gen);
+  gen_.update_hyperparams(config);
   sigmas_ = schedule(config.method, ctx_.device);
 }
 
@@ -138,8 +128,7 @@ torch::Tensor SmmMethod::score(const std::string& which, const torch::Tensor& x,
 }
 
 torch::Tensor SmmMethod::generate(int64_t n, const Rng& rng) {
-  torch::NoGradGuard no_grad;
-  return gen_ema_->forward(rng.randn({n, ctx_.config.model.z_dim}));
+  return gen_.generate(n, rng);
 }
 
 }  // namespace scorelab

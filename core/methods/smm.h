@@ -8,7 +8,7 @@
 // predicts x + σε, Eq. 16-17) and 3 (S(x, x + σε) predicts ε, Eq. 18-19) feed S two inputs.
 #include "data/toy_datasets.h"
 #include "methods/method.h"
-#include "models/generator_mlp.h"
+#include "methods/one_step_generator.h"
 #include "models/score_mlp.h"
 
 namespace scorelab {
@@ -20,10 +20,12 @@ class SmmMethod : public Method {
   std::string name() const override { return "smm"; }
   std::vector<std::string> loss_names() const override { return {"score", "gen"}; }
   void step(std::vector<torch::Tensor>& losses) override;
-  std::vector<TrainableNetwork*> networks() override { return {&score_net_, &gen_net_}; }
+  std::vector<TrainableNetwork*> networks() override { return {&score_net_, &gen_.network()}; }
   void update_hyperparams(const Config& config) override;
   // Variant 1 only: s(x_t) = −S(x_t, σ)/σ (variants 2 and 3 do not estimate a score of x_t).
   std::vector<std::string> score_models() const override;
+  // At the optimum S estimates p/(p + q)·(data score), not the data score: no Langevin.
+  std::string data_score_model() const override { return ""; }
   torch::Tensor score(const std::string& which, const torch::Tensor& x, double sigma,
                       double alpha) override;
   bool has_generator() const override { return true; }
@@ -47,8 +49,8 @@ class SmmMethod : public Method {
 
   MethodContext ctx_;
   ScoreMLP net_;
-  GeneratorMLP gen_, gen_ema_;
-  TrainableNetwork score_net_, gen_net_;
+  OneStepGenerator gen_;
+  TrainableNetwork score_net_;
   torch::Tensor sigmas_;  // [T] float32 on the device, ascending
 };
 

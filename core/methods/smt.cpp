@@ -37,23 +37,15 @@ torch::Tensor direction_loss(const torch::Tensor& x, const torch::Tensor& direct
 SmtMethod::SmtMethod(const MethodContext& context)
     : ctx_(context),
       score_(make_score_mlp(context, {kScoreSeed, true, true})),
-      gen_(make_generator(context, kGenSeed)),
-      gen_ema_(make_generator(context, kGenSeed)),
+      gen_(context, kGenSeed),
       score_net_("score", score_.ptr(), score_hyper(context.config.optim)),
-      gen_net_("gen", gen_.ptr(), generator_hyper(context.config.optim)),
       sigmas_(context.config.noise, context.device),
       alphas_(context.config.method, context.device) {
-  gen_net_.attach_ema(gen_ema_.ptr(), context.config.optim.ema_gen);
   if (context.config.method.warmup_steps > 0 && context.config.model.z_dim != context.data->dim()) {
     throw ConfigError(
         "method.warmup_steps needs model.z_dim = " + std::to_string(context.data->dim()) +
         " (the warm-up feeds noised data to the generator)");
   }
-}
-
-torch::Tensor SmtMethod::draw_fakes(int64_t n) {
-  torch::NoGradGuard no_grad;
-  return gen_->forward(ctx_.rng->randn({n, ctx_.config.model.z_dim}));
 }
 
 torch::Tensor SmtMethod::score_loss(const torch::Tensor& x_r, const torch::Tensor& x_f,
@@ -87,7 +79,7 @@ torch::Tensor SmtMethod::score_step(const torch::Tensor& fake) {
   const Rng& rng = *ctx_.rng;
   const int64_t d = ctx_.data->dim();
   auto x_r = ctx_.data->sample(b, rng);
-  auto x_f = fake.defined() ? fake : draw_fakes(b);
+  auto x_f = fake.defined() ? fake : gen_.draw(b);
   auto loss = score_loss(x_r, x_f, sigmas_.sample(b, rng), alphas_.score_alphas(b, rng),
                          rng.randn({b, d}), rng.randn({b, d}));
   score_net_.zero_grad();
@@ -111,9 +103,9 @@ torch::Tensor SmtMethod::generator_direction(const torch::Tensor& x, const torch
 
 torch::Tensor SmtMethod::gen_step(torch::Tensor& gan_loss) {
   const MethodConfig& m = ctx_.config.method;
-  const int64_t b = ctx_.config.optim.batch;
+  const int64_t b = generator_batch(ctx_.config.optim);
   const Rng& rng = *ctx_.rng;
-  auto x = gen_->forward(rng.randn({b, ctx_.config.model.z_dim}));
+  auto x = gen_.forward(b);
   auto sigma = sigmas_.sample(b, rng, m.gen_sigma_lo, m.gen_sigma_hi);
   auto alpha = alphas_.generator_alphas(b, rng);
   auto x_t = torch::addcmul(x.detach(), sigma, rng.randn(x.sizes()));
@@ -126,9 +118,7 @@ torch::Tensor SmtMethod::gen_step(torch::Tensor& gan_loss) {
     gan_loss = torch::softplus(-logit).mean();
     total = total + m.gan_lambda * gan_loss;
   }
-  gen_net_.zero_grad();
-  total.backward();
-  gen_net_.step();
+  gen_.step(total);
   return loss.detach();
 }
 
@@ -138,10 +128,8 @@ torch::Tensor SmtMethod::warmup_step() {
   const Rng& rng = *ctx_.rng;
   auto x = ctx_.data->sample(b, rng);
   auto input = rng.randn(x.sizes()) + x / ctx_.config.noise.sigma_max;
-  auto loss = (gen_->forward(input) - x).square().mean();
-  gen_net_.zero_grad();
-  loss.backward();
-  gen_net_.step();
+  auto loss = (gen_.module()->forward(input) - x).square().mean();
+  gen_.step(loss);
   return loss.detach();
 }
 
@@ -149,7 +137,7 @@ void SmtMethod::step(std::vector<torch::Tensor>& losses) {
   auto zero = torch::zeros({}, torch::TensorOptions().device(ctx_.device));
   // Warm-up runs before the first score update; counting from the networks' update counters
   // makes a resumed checkpoint continue where it stopped.
-  if (score_net_.updates() == 0 && gen_net_.updates() < ctx_.config.method.warmup_steps) {
+  if (score_net_.updates() == 0 && gen_.network().updates() < ctx_.config.method.warmup_steps) {
     losses = {zero, warmup_step(), zero, zero};
     return;
   }
@@ -164,8 +152,7 @@ void SmtMethod::step(std::vector<torch::Tensor>& losses) {
 void SmtMethod::update_hyperparams(const Config& config) {
   ctx_.config = config;
   score_net_.optimizer().set_hyper(score_hyper(config.optim));
-  gen_net_.optimizer().set_hyper(generator_hyper(config.optim));
-  gen_net_.set_ema_decay(config.optim.ema_gen);
+  gen_.update_hyperparams(config);
   sigmas_ = SigmaSampler(config.noise, ctx_.device);
   alphas_ = AlphaSampler(config.method, ctx_.device);
 }
@@ -180,8 +167,7 @@ torch::Tensor SmtMethod::score(const std::string& which, const torch::Tensor& x,
 }
 
 torch::Tensor SmtMethod::generate(int64_t n, const Rng& rng) {
-  torch::NoGradGuard no_grad;
-  return gen_ema_->forward(rng.randn({n, ctx_.config.model.z_dim}));
+  return gen_.generate(n, rng);
 }
 
 }  // namespace scorelab

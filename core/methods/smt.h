@@ -6,7 +6,7 @@
 // optional generator warm-up as a denoiser. K score updates per generator update.
 #include "data/toy_datasets.h"
 #include "methods/method.h"
-#include "models/generator_mlp.h"
+#include "methods/one_step_generator.h"
 #include "models/score_mlp.h"
 #include "noise/alpha_sampler.h"
 #include "noise/sigma_schedules.h"
@@ -31,7 +31,7 @@ class SmtMethod : public Method {
     return {"score", "gen", "disc", "gen_gan"};
   }
   void step(std::vector<torch::Tensor>& losses) override;
-  std::vector<TrainableNetwork*> networks() override { return {&score_net_, &gen_net_}; }
+  std::vector<TrainableNetwork*> networks() override { return {&score_net_, &gen_.network()}; }
   void update_hyperparams(const Config& config) override;
   std::vector<std::string> score_models() const override { return {"score"}; }
   torch::Tensor score(const std::string& which, const torch::Tensor& x, double sigma,
@@ -50,17 +50,16 @@ class SmtMethod : public Method {
   // One score update with fakes drawn from `fake` (the live generator when empty).
   torch::Tensor score_step(const torch::Tensor& fake = {});
   ScoreMLP& score_model() { return score_; }
-  GeneratorMLP& generator() { return gen_; }
+  GeneratorMLP& generator() { return gen_.module(); }
 
  private:
-  torch::Tensor draw_fakes(int64_t n);
   torch::Tensor gen_step(torch::Tensor& gan_loss);
   torch::Tensor warmup_step();
 
   MethodContext ctx_;
   ScoreMLP score_;
-  GeneratorMLP gen_, gen_ema_;
-  TrainableNetwork score_net_, gen_net_;
+  OneStepGenerator gen_;
+  TrainableNetwork score_net_;
   SigmaSampler sigmas_;
   AlphaSampler alphas_;
   torch::Tensor last_disc_;  // the latest discriminator loss (GAN regularizer on)

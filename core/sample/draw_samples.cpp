@@ -10,7 +10,13 @@
 
 namespace scorelab {
 
-void check_sampler(const Method& method, const std::string& sampler) {
+std::string resolve_sampler(const Method& method, const std::string& sampler) {
+  if (sampler != "auto") return sampler;
+  return method.has_generator() ? "onestep" : "annealed";
+}
+
+void check_sampler(const Method& method, const std::string& requested) {
+  const std::string sampler = resolve_sampler(method, requested);
   if (sampler == "onestep") {
     if (!method.has_generator()) {
       throw ConfigError("sampler onestep needs a method with a generator; " + method.name() +
@@ -19,7 +25,11 @@ void check_sampler(const Method& method, const std::string& sampler) {
     return;
   }
   if (sampler != "annealed" && sampler != "langevin") {
-    throw ConfigError("sampler \"" + sampler + "\" is not one of onestep, annealed, langevin");
+    throw ConfigError("sampler \"" + sampler + "\" is not one of auto, onestep, annealed, langevin");
+  }
+  if (method.data_score_model().empty()) {
+    throw ConfigError("sampler " + sampler + " needs a learned data score; " + method.name() +
+                      " learns none (use onestep)");
   }
 }
 
@@ -46,9 +56,10 @@ SampleResult draw_langevin_samples(const ScoreFn& score, const SamplerConfig& co
   return r;
 }
 
-SampleResult draw_samples(Method& method, const SamplerConfig& config, const std::string& sampler,
+SampleResult draw_samples(Method& method, const SamplerConfig& config, const std::string& requested,
                           int64_t n, int64_t dim, uint64_t seed, torch::Device device) {
-  check_sampler(method, sampler);
+  check_sampler(method, requested);
+  const std::string sampler = resolve_sampler(method, requested);
   if (sampler != "onestep") {
     return draw_langevin_samples(learned_score(method), config, sampler, n, dim, seed, device);
   }

@@ -21,6 +21,9 @@ SampleResult draw_langevin_samples(const ScoreFn& score, const SamplerConfig& sa
                                    const std::string& sampler, int64_t n, int64_t dim,
                                    uint64_t seed, torch::Device device);
 
+// "auto" → "onestep" for a method with a generator, else "annealed"; other names unchanged.
+std::string resolve_sampler(const Method& method, const std::string& sampler);
+
 // Throws ConfigError when `sampler` cannot be used with `method`.
 void check_sampler(const Method& method, const std::string& sampler);
 

@@ -6,8 +6,9 @@
 namespace scorelab {
 
 ScoreFn learned_score(Method& method, const std::string& which, double alpha) {
-  return [&method, which, alpha](const torch::Tensor& x, double sigma) {
-    return method.score(which, x, sigma, alpha);
+  const std::string model = which.empty() ? method.data_score_model() : which;
+  return [&method, model, alpha](const torch::Tensor& x, double sigma) {
+    return method.score(model, x, sigma, alpha);
   };
 }
 

@@ -51,6 +51,7 @@ struct Snapshot {
   std::vector<NetworkRate> rates;
   std::optional<SampleMetrics> last_eval;
   int64_t last_eval_step = -1;
+  std::string eval_sampler;    // the sampler that drew them (config's "auto" resolved)
   torch::Tensor eval_samples;  // the latest evaluated samples, CPU [n, 2]
   torch::Tensor real_samples;  // real samples of the same size, CPU
 

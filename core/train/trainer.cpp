@@ -139,6 +139,7 @@ struct Trainer::Impl {
   double rate_time = 0;
   std::optional<SampleMetrics> last_eval;
   int64_t last_eval_step = -1;
+  std::string eval_sampler;
   torch::Tensor eval_samples, eval_real;
   Backup backup;
   int applied_threads = 0;
@@ -398,7 +399,8 @@ struct Trainer::Impl {
 
   void evaluate() {
     const uint64_t seed = static_cast<uint64_t>(config.run.seed) * 31 + 7;
-    SampleResult s = draw(config.sampler.kind, config.run.eval_samples, seed);
+    eval_sampler = resolve_sampler(*method, config.sampler.kind);
+    SampleResult s = draw(eval_sampler, config.run.eval_samples, seed);
     SampleMetrics m = evaluate_samples(s.samples, *data, seed);
     std::map<std::string, double> values = {
         {"sliced_w2", m.sliced_w2}, {"sliced_w2_floor", m.sliced_w2_floor}, {"energy", m.energy}};
@@ -640,6 +642,10 @@ struct Trainer::Impl {
         score = exact_score(*empirical);
       }
     } else {
+      if (method->data_score_model().empty()) {
+        throw ConfigError("langevin request: " + method->name() +
+                          " learns no data score; use the exact score");
+      }
       score = learned_score(*method);
     }
     LangevinTrace t;
@@ -684,6 +690,7 @@ struct Trainer::Impl {
     s->rates = rates;
     s->last_eval = last_eval;
     s->last_eval_step = last_eval_step;
+    s->eval_sampler = eval_sampler;
     s->eval_samples = eval_samples;
     s->real_samples = eval_real;
     {

@@ -1,0 +1,42 @@
+#include "methods/one_step_generator.h"
+
+#include <torch/torch.h>
+
+#include "common/rng.h"
+#include "methods/network_factory.h"
+
+namespace scorelab {
+
+OneStepGenerator::OneStepGenerator(const MethodContext& context, uint64_t seed_offset)
+    : rng_(context.rng),
+      z_dim_(context.config.model.z_dim),
+      gen_(make_generator(context, seed_offset)),
+      ema_(make_generator(context, seed_offset)),
+      net_("gen", gen_.ptr(), generator_hyper(context.config.optim)) {
+  net_.attach_ema(ema_.ptr(), context.config.optim.ema_gen);
+}
+
+torch::Tensor OneStepGenerator::forward(int64_t n) { return gen_->forward(rng_->randn({n, z_dim_})); }
+
+torch::Tensor OneStepGenerator::draw(int64_t n) {
+  torch::NoGradGuard no_grad;
+  return forward(n);
+}
+
+torch::Tensor OneStepGenerator::generate(int64_t n, const Rng& rng) {
+  torch::NoGradGuard no_grad;
+  return ema_->forward(rng.randn({n, z_dim_}));
+}
+
+void OneStepGenerator::step(const torch::Tensor& loss) {
+  net_.zero_grad();
+  loss.backward();
+  net_.step();
+}
+
+void OneStepGenerator::update_hyperparams(const Config& config) {
+  net_.optimizer().set_hyper(generator_hyper(config.optim));
+  net_.set_ema_decay(config.optim.ema_gen);
+}
+
+}  // namespace scorelab
