@@ -83,14 +83,18 @@ void print_quality_table(const QualityOptions& o) {
       trained += since(t0);
       if (!std::isfinite(last)) diverged = true;
       while (next < 2 && (trained >= targets[next] || diverged)) {
-        marks[next] = evaluate(run, o.samples, gen->updates());
+        marks[next] = next == 1 && targets[1] == targets[0]
+                          ? marks[0]
+                          : evaluate(run, o.samples, gen->updates());
         std::fprintf(stderr, "  %s: %.0f s, %lld generator steps\n", name.c_str(), trained,
                      static_cast<long long>(gen->updates()));
         ++next;
       }
     }
+    const bool one_mark = o.long_seconds == o.short_seconds;
     std::printf("%-22s | %s | %s%s\n", name.c_str(), cell(marks[0]).c_str(),
-                cell(marks[1]).c_str(), diverged ? "  (diverged: non-finite loss)" : "");
+                one_mark ? "(same run)" : cell(marks[1]).c_str(),
+                diverged ? "  (diverged: non-finite loss)" : "");
     std::fflush(stdout);
   }
 }
