@@ -38,7 +38,7 @@ ModeMetrics mode_metrics(const torch::Tensor& samples, const GaussianMixture& mi
 struct SampleMetrics {
   int64_t n = 0;
   double sliced_w2 = 0;
-  double sliced_w2_floor = 0;  // between two independent real sets of the same size
+  double sliced_w2_floor = 0;  // between independent real sets of the same size (RMS of 4 pairs)
   double energy = 0;
   int64_t non_finite = 0;  // samples with a NaN or inf coordinate (dropped before metrics)
   std::optional<ModeMetrics> modes;
