@@ -33,16 +33,17 @@ struct Mark {
 };
 
 Mark evaluate(RunParts& run, int64_t n, int64_t steps) {
-  const auto s = draw_samples(*run.method, run.config.sampler, "onestep", n, run.data->dim(), 11,
-                              run.device);
+  const auto s =
+      draw_samples(*run.method, run.config.sampler, "onestep", n, run.data->dim(), 11, run.device);
   return {evaluate_samples(s.samples, *run.data, 12), steps};
 }
 
 std::string cell(const Mark& m) {
   char buf[160];
   const double ratio = m.metrics.sliced_w2 / m.metrics.sliced_w2_floor;
-  int len = std::snprintf(buf, sizeof buf, "%7lld %8.4f %7.4f %7.2f", static_cast<long long>(m.steps),
-                          m.metrics.sliced_w2, m.metrics.sliced_w2_floor, ratio);
+  int len =
+      std::snprintf(buf, sizeof buf, "%7lld %8.4f %7.4f %7.2f", static_cast<long long>(m.steps),
+                    m.metrics.sliced_w2, m.metrics.sliced_w2_floor, ratio);
   if (m.metrics.modes) {
     std::snprintf(buf + len, sizeof buf - len, " %3lld/%-3lld %5.3f",
                   static_cast<long long>(m.metrics.modes->modes_covered),
@@ -58,8 +59,9 @@ std::string cell(const Mark& m) {
 
 void print_quality_table(const QualityOptions& o) {
   set_compute_threads(1);
-  std::printf("quality: one-step samples (n = %lld), %.0f s and %.0f s of training on %s, 1 thread\n",
-              static_cast<long long>(o.samples), o.short_seconds, o.long_seconds, o.device.c_str());
+  std::printf(
+      "quality: one-step samples (n = %lld), %.0f s and %.0f s of training on %s, 1 thread\n",
+      static_cast<long long>(o.samples), o.short_seconds, o.long_seconds, o.device.c_str());
   std::printf("%-22s | %-45s | %-45s\n", "", "after short run", "after long run");
   std::printf("%-22s | %7s %8s %7s %7s %7s %5s | %7s %8s %7s %7s %7s %5s\n", "preset", "gen st",
               "sw2", "floor", "ratio", "modes", "hq", "gen st", "sw2", "floor", "ratio", "modes",

@@ -29,7 +29,8 @@ TEST(Gan, DiscriminatorApproachesTheLogDensityRatio) {
   Rng fake_rng(17, torch::kCPU);
   Rng real_rng(19, torch::kCPU);
   for (int i = 0; i < 3000; ++i) {
-    gan.disc_step(q.sample(256, fake_rng).to(torch::kFloat), p.sample(256, real_rng).to(torch::kFloat));
+    gan.disc_step(q.sample(256, fake_rng).to(torch::kFloat),
+                  p.sample(256, real_rng).to(torch::kFloat));
   }
   // Points where p and q both have mass: a ½/½ blend, keeping those with |log p/q| < 6 (beyond
   // that the ratio is decided by a handful of training samples).
@@ -44,8 +45,8 @@ TEST(Gan, DiscriminatorApproachesTheLogDensityRatio) {
   }
   auto t = truth.masked_select(keep), l = learned.masked_select(keep);
   const double rel = ((l - t).square().mean() / (t - t.mean()).square().mean()).item<double>();
-  std::printf("kept %lld of 4000, relative squared error %.4f\n",
-              static_cast<long long>(t.size(0)), rel);
+  std::printf("kept %lld of 4000, relative squared error %.4f\n", static_cast<long long>(t.size(0)),
+              rel);
   EXPECT_GT(t.size(0), 3000);
   // A constant guess scores 1; a discriminator trained on other data would be far off.
   EXPECT_LT(rel, 0.08);

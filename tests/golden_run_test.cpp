@@ -1,5 +1,6 @@
-// Seeded short runs of each method: their loss trajectories against those recorded in tests/golden. It catches
-// silent changes to data, noise, model, loss or optimizer. To re-record after an intended change:
+// Seeded short runs of each method: their loss trajectories against those recorded in tests/golden.
+// It catches silent changes to data, noise, model, loss or optimizer. To re-record after an
+// intended change:
 //   SCORELAB_UPDATE_GOLDEN=1 build/scorelab_tests --gtest_filter='Golden*'
 #include <gtest/gtest.h>
 #include <torch/torch.h>

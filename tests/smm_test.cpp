@@ -49,9 +49,9 @@ TEST(Smm, ScoreNetworkApproachesItsProposition1Optimum) {
     auto y = GaussianMixture::blend(p, q, 0.5).noised(sigma).sample(4000, rng);
     auto w = torch::sigmoid(p.noised(sigma).log_prob(y) - q.noised(sigma).log_prob(y));
     auto s_p = p.noised(sigma).score(y);
-    auto match_only =
-        ((s_p * (1 - w).unsqueeze(1)).square().sum(1).mean() / (s_p * w.unsqueeze(1)).square().sum(1).mean())
-            .item<double>();
+    auto match_only = ((s_p * (1 - w).unsqueeze(1)).square().sum(1).mean() /
+                       (s_p * w.unsqueeze(1)).square().sum(1).mean())
+                          .item<double>();
     EXPECT_GT(match_only, 0.3) << "sigma " << sigma;
   }
 }

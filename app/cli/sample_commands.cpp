@@ -36,7 +36,8 @@ void add_common(CLI::App* sub, SampleOptions& o, int64_t default_n) {
   o.n = default_n;
   sub->add_option("--checkpoint", o.checkpoint,
                   "checkpoint file (default: the newest runs/*/checkpoint.ckpt)");
-  sub->add_option("--sampler", o.sampler, "auto | onestep | annealed | langevin (default: the run's)")
+  sub->add_option("--sampler", o.sampler,
+                  "auto | onestep | annealed | langevin (default: the run's)")
       ->check(CLI::IsMember({"auto", "onestep", "annealed", "langevin"}));
   sub->add_option("--score", o.score,
                   "learned (the model's) | exact (the data's closed form; Langevin samplers only)")

@@ -83,8 +83,9 @@ struct MethodConfig {
 };
 
 struct SamplerConfig {
-  std::string kind = "auto";  // evaluation sampler: auto (onestep when there is a generator, else annealed), annealed, langevin, onestep
-  int64_t levels = 10;            // annealed Langevin: number of geometric noise levels L
+  std::string kind = "auto";  // evaluation sampler: auto (onestep when there is a generator, else
+                              // annealed), annealed, langevin, onestep
+  int64_t levels = 10;        // annealed Langevin: number of geometric noise levels L
   int64_t steps_per_level = 100;  // T Langevin steps per level
   double sigma_max = 5.0;         // σ_1, the first (largest) level
   double sigma_min = 0.01;        // σ_L, the last level (plain Langevin runs here)

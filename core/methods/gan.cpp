@@ -18,7 +18,9 @@ GanMethod::GanMethod(const MethodContext& context)
       gen_(context, kGenSeed),
       disc_net_("disc", disc_.ptr(), score_hyper(context.config.optim)) {}
 
-torch::Tensor GanMethod::logit(const torch::Tensor& x) { return disc_->forward(x); }
+torch::Tensor GanMethod::logit(const torch::Tensor& x) {
+  return disc_->forward(x);
+}
 
 torch::Tensor GanMethod::disc_step(const torch::Tensor& fake, const torch::Tensor& real) {
   auto x_r = real.defined() ? real : ctx_.data->sample(ctx_.config.optim.batch, *ctx_.rng);
@@ -35,7 +37,8 @@ torch::Tensor GanMethod::disc_step(const torch::Tensor& fake, const torch::Tenso
 }
 
 torch::Tensor GanMethod::gen_step() {
-  auto loss = torch::softplus(-disc_->forward(gen_.forward(generator_batch(ctx_.config.optim)))).mean();
+  auto loss =
+      torch::softplus(-disc_->forward(gen_.forward(generator_batch(ctx_.config.optim)))).mean();
   gen_.step(loss);  // the discriminator's gradients are cleared before its next update
   return loss.detach();
 }
@@ -56,6 +59,8 @@ torch::Tensor GanMethod::score(const std::string& which, const torch::Tensor&, d
   throw ConfigError("gan learns no score (asked for '" + which + "'); it only has a generator");
 }
 
-torch::Tensor GanMethod::generate(int64_t n, const Rng& rng) { return gen_.generate(n, rng); }
+torch::Tensor GanMethod::generate(int64_t n, const Rng& rng) {
+  return gen_.generate(n, rng);
+}
 
 }  // namespace scorelab

@@ -63,6 +63,8 @@ std::unique_ptr<Method> make_method(const MethodContext& context);
 AdamWHyper score_hyper(const OptimConfig& c);
 AdamWHyper generator_hyper(const OptimConfig& c);
 // Samples per generator update (optim.gen_batch, or optim.batch when that is 0).
-inline int64_t generator_batch(const OptimConfig& c) { return c.gen_batch > 0 ? c.gen_batch : c.batch; }
+inline int64_t generator_batch(const OptimConfig& c) {
+  return c.gen_batch > 0 ? c.gen_batch : c.batch;
+}
 
 }  // namespace scorelab

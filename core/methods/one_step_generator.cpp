@@ -16,7 +16,9 @@ OneStepGenerator::OneStepGenerator(const MethodContext& context, uint64_t seed_o
   net_.attach_ema(ema_.ptr(), context.config.optim.ema_gen);
 }
 
-torch::Tensor OneStepGenerator::forward(int64_t n) { return gen_->forward(rng_->randn({n, z_dim_})); }
+torch::Tensor OneStepGenerator::forward(int64_t n) {
+  return gen_->forward(rng_->randn({n, z_dim_}));
+}
 
 torch::Tensor OneStepGenerator::draw(int64_t n) {
   torch::NoGradGuard no_grad;

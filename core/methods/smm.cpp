@@ -18,19 +18,19 @@ torch::Tensor schedule(const MethodConfig& m, torch::Device device) {
 }
 
 // Mean over samples of the squared error summed over dimensions, divided by the dimension.
-torch::Tensor mse(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).square().mean(); }
+torch::Tensor mse(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a - b).square().mean();
+}
 }  // namespace
 
 SmmMethod::SmmMethod(const MethodContext& context)
     : ctx_(context),
-      net_(make_score_mlp(context, {kScoreSeed, false, false,
-                                    context.config.method.smm_variant == 1
-                                        ? 0
-                                        : 2 * context.data->dim()})),
+      net_(make_score_mlp(context,
+                          {kScoreSeed, false, false,
+                           context.config.method.smm_variant == 1 ? 0 : 2 * context.data->dim()})),
       gen_(context, kGenSeed),
       score_net_("score", net_.ptr(), score_hyper(context.config.optim)),
-      sigmas_(schedule(context.config.method, context.device)) {
-}
+      sigmas_(schedule(context.config.method, context.device)) {}
 
 torch::Tensor SmmMethod::draw_sigmas(int64_t n) const {
   return sigmas_.index_select(0, ctx_.rng->randint(sigmas_.size(0), {n})).unsqueeze(1);

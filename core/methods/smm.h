@@ -38,7 +38,8 @@ class SmmMethod : public Method {
   torch::Tensor predict(const torch::Tensor& x, const torch::Tensor& sigma,
                         const torch::Tensor& eps);
   // What S is trained to output on real data (ε for variants 1 and 3, x + σε for variant 2).
-  torch::Tensor target(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& eps);
+  torch::Tensor target(const torch::Tensor& x, const torch::Tensor& sigma,
+                       const torch::Tensor& eps);
   torch::Tensor score_loss(const torch::Tensor& x_r, const torch::Tensor& x_f);
   // One score-network update with fakes from `fake` (the live generator when empty).
   torch::Tensor score_step(const torch::Tensor& fake = {});

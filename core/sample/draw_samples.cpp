@@ -25,7 +25,8 @@ void check_sampler(const Method& method, const std::string& requested) {
     return;
   }
   if (sampler != "annealed" && sampler != "langevin") {
-    throw ConfigError("sampler \"" + sampler + "\" is not one of auto, onestep, annealed, langevin");
+    throw ConfigError("sampler \"" + sampler +
+                      "\" is not one of auto, onestep, annealed, langevin");
   }
   if (method.data_score_model().empty()) {
     throw ConfigError("sampler " + sampler + " needs a learned data score; " + method.name() +
