@@ -131,3 +131,24 @@ TEST(Cli, TrainSampleEvalEndToEnd) {
   EXPECT_NE(settings.out.find("uniform"), std::string::npos) << "the preset's sampler.init";
   EXPECT_NE(settings.out.find("(0, 1]"), std::string::npos);
 }
+
+// A one-step method: `auto` samples with the generator; a GAN has no score to run Langevin on.
+TEST(Cli, GanSamplesOneStepAndRefusesLangevin) {
+  const auto d = temp_dir() / "gan";
+  const Result t = run_cli("train --preset gauss8-gan --steps 50 --out " + d.string() +
+                           " --set run.eval_every=0");
+  ASSERT_EQ(t.code, 0) << t.out;
+  const std::string ck = (d / "checkpoint.ckpt").string();
+  const Result e = run_cli("eval --checkpoint " + ck + " --n 300 --json");
+  ASSERT_EQ(e.code, 0) << e.out;
+  EXPECT_EQ(nlohmann::json::parse(e.out)["sampler"], "onestep");
+  const Result a = run_cli("eval --checkpoint " + ck + " --n 300 --sampler annealed");
+  EXPECT_NE(a.code, 0);
+  EXPECT_NE(a.out.find("gan learns none"), std::string::npos) << a.out;
+  EXPECT_EQ(lines(a.out), 1) << a.out;
+  const Result b = run_cli("train --preset gauss8-gan --steps 5 --out " + (d / "x").string() +
+                           " --set optim.gen_batch=-1");
+  EXPECT_NE(b.code, 0);
+  EXPECT_NE(b.out.find("optim.gen_batch"), std::string::npos) << b.out;
+  EXPECT_FALSE(fs::exists(d / "x" / "checkpoint.ckpt"));
+}
