@@ -7,8 +7,9 @@ JOBS        ?= $(shell nproc)
 
 all: build
 
+# The desktop app's libraries too, unless CMAKE_FLAGS switches the GUI off.
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh $(if $(findstring SCORELAB_BUILD_GUI=OFF,$(CMAKE_FLAGS)),,--gui)
 
 configure: deps
 	@mkdir -p $(BUILD_DIR)

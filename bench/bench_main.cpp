@@ -4,6 +4,7 @@
 // sample-quality table of the one-step presets after a short and a long run instead.
 //   scorelab-bench [--seconds S] [--device auto|cpu|cuda]
 //   scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] [--device D]
+//   scorelab-bench --smt WIDTH [--threads T] [--seconds S]   (one SMT figure, e.g. under perf)
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -105,6 +106,8 @@ int main(int argc, char** argv) {
   double seconds = 3;
   std::string device = "cpu";
   bool quality = false;
+  int64_t smt_only_width = 0;
+  int smt_only_threads = 1;
   QualityOptions q;
   q.presets = default_quality_presets();
   for (int i = 1; i < argc; ++i) {
@@ -113,6 +116,10 @@ int main(int argc, char** argv) {
       seconds = std::atof(argv[++i]);
     } else if (!std::strcmp(argv[i], "--device") && has_value) {
       device = argv[++i];
+    } else if (!std::strcmp(argv[i], "--smt") && has_value) {
+      smt_only_width = std::atoll(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--threads") && has_value) {
+      smt_only_threads = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--quality")) {
       quality = true;
     } else if (!std::strcmp(argv[i], "--short") && has_value) {
@@ -125,9 +132,14 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: scorelab-bench [--seconds S] [--device auto|cpu|cuda]\n"
                    "       scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] "
-                   "[--device D]\n");
+                   "[--device D]\n"
+                   "       scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--device D]\n");
       return 2;
     }
+  }
+  if (smt_only_width < 0 || smt_only_threads < 1) {
+    std::fprintf(stderr, "scorelab-bench: need --smt WIDTH > 0 and --threads >= 1\n");
+    return 2;
   }
   if (seconds <= 0 || q.short_seconds <= 0 || q.long_seconds < q.short_seconds) {
     std::fprintf(stderr, "scorelab-bench: need --seconds > 0 and 0 < --short <= --long\n");
@@ -137,6 +149,15 @@ int main(int argc, char** argv) {
     if (quality) {
       q.device = device;
       print_quality_table(q);
+      return 0;
+    }
+    if (smt_only_width > 0) {
+      const SmtSpeed m = smt_speed(device, smt_only_width, smt_only_threads, seconds);
+      std::printf(
+          "SMT train, score MLP 3x%lld, K=5, %d thread(s): %.1f gen steps/s  %.1f score "
+          "steps/s  %.1f GFLOP/s\n",
+          static_cast<long long>(smt_only_width), smt_only_threads, m.gen_steps_per_s,
+          m.score_steps_per_s, m.gflops());
       return 0;
     }
     const torch::Device dev = resolve_device(device);

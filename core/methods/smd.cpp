@@ -89,31 +89,21 @@ torch::Tensor SmdMethod::log_ratio(const torch::Tensor& x_t, const torch::Tensor
 }
 
 torch::Tensor SmdMethod::mixture_loss(const torch::Tensor& x_r, const torch::Tensor& x_f,
-                                      const torch::Tensor& sigma, const torch::Tensor& alpha,
-                                      const torch::Tensor& eps_r, const torch::Tensor& eps_f) {
-  auto x = torch::cat({x_r, x_f});
-  auto s = torch::cat({sigma, sigma});
-  auto a = torch::cat({alpha, alpha});
-  auto x_t = torch::addcmul(x, s, torch::cat({eps_r, eps_f}));
-  auto d_p = teacher_denoise(x_t, s);
-  auto d_fake = fake_->denoise(x_t, s);
-  auto weight_p = torch::sigmoid(disc_->forward(x_t, s) + alpha_logit(a));
+                                      const PairNoise& noise) {
+  auto pairs = make_mixture_pairs(x_r, x_f, noise, ctx_.sigma_data);
+  auto d_p = teacher_denoise(pairs.x_t, pairs.sigma);
+  auto d_fake = fake_->denoise(pairs.x_t, pairs.sigma);
+  auto weight_p = torch::sigmoid(disc_->forward(pairs.x_t, pairs.sigma) + alpha_logit(pairs.alpha));
   // s_exp = D·s_p + (1 − D)·s_fake is, in denoiser terms, the same blend of D_p and D_fake.
-  auto d_exp = d_fake + weight_p * (d_p - d_fake);
-  auto err = row_mean((d_exp - x).square());
-  const double sd2 = ctx_.sigma_data * ctx_.sigma_data;
-  auto weight = torch::cat({alpha, 1.0 - alpha}) * (s.square().reciprocal() + 1.0 / sd2);
-  return (weight * err).sum() / static_cast<double>(x_r.size(0));
+  return pairs.loss(d_fake + weight_p * (d_p - d_fake));
 }
 
 torch::Tensor SmdMethod::score_step(const torch::Tensor& fake) {
   const int64_t b = ctx_.config.optim.batch;
   const Rng& rng = *ctx_.rng;
-  const int64_t d = ctx_.data->dim();
   auto x_r = ctx_.data->sample(b, rng);
   auto x_f = fake.defined() ? fake : gen_.draw(b);
-  auto loss = mixture_loss(x_r, x_f, sigmas_.sample(b, rng), alphas_.score_alphas(b, rng),
-                           rng.randn({b, d}), rng.randn({b, d}));
+  auto loss = mixture_loss(x_r, x_f, draw_pair_noise(b, ctx_.data->dim(), sigmas_, alphas_, rng));
   fake_net_.zero_grad();
   disc_net_.zero_grad();
   loss.backward();

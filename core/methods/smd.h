@@ -10,6 +10,7 @@
 
 #include "data/toy_datasets.h"
 #include "methods/method.h"
+#include "methods/mixture_pairs.h"
 #include "methods/one_step_generator.h"
 #include "models/score_mlp.h"
 #include "noise/alpha_sampler.h"
@@ -50,8 +51,7 @@ class SmdMethod : public Method {
   torch::Tensor log_ratio(const torch::Tensor& x_t, const torch::Tensor& sigma);  // ℓ, [B, 1]
   // Eq. (14) on real x_r and fake x_f with pairwise shared σ, α [B, 1].
   torch::Tensor mixture_loss(const torch::Tensor& x_r, const torch::Tensor& x_f,
-                             const torch::Tensor& sigma, const torch::Tensor& alpha,
-                             const torch::Tensor& eps_r, const torch::Tensor& eps_f);
+                             const PairNoise& noise);
   // One update of s_fake and ℓ with fakes from `fake` (the live generator when empty).
   torch::Tensor score_step(const torch::Tensor& fake = {});
   // Eq. (15) with the DMD weight σ²/mean|x − D_p|: D·(D_fake − D_p)/(α·mean|x − D_p|).

@@ -49,23 +49,14 @@ SmtMethod::SmtMethod(const MethodContext& context)
 }
 
 torch::Tensor SmtMethod::score_loss(const torch::Tensor& x_r, const torch::Tensor& x_f,
-                                    const torch::Tensor& sigma, const torch::Tensor& alpha,
-                                    const torch::Tensor& eps_r, const torch::Tensor& eps_f) {
-  // Real and fake in one batch: one pass through the network instead of two.
-  auto x = torch::cat({x_r, x_f});
-  auto s = torch::cat({sigma, sigma});
-  auto a = torch::cat({alpha, alpha});
-  auto x_t = torch::addcmul(x, s, torch::cat({eps_r, eps_f}));
-  auto err = row_mean((score_->denoise(x_t, s, a) - x).square());
-  const double sd2 = ctx_.sigma_data * ctx_.sigma_data;
-  auto lambda = s.square().reciprocal() + 1.0 / sd2;
-  auto weight = torch::cat({alpha, 1.0 - alpha}) * lambda;
-  auto loss = (weight * err).sum() / static_cast<double>(x_r.size(0));
+                                    const PairNoise& noise) {
+  auto pairs = make_mixture_pairs(x_r, x_f, noise, ctx_.sigma_data);
+  auto loss = pairs.loss(score_->denoise(pairs.x_t, pairs.sigma, pairs.alpha));
   const double mu = ctx_.config.method.gan_mu;
   if (mu > 0) {
     // Discriminator head at α = ½: real logits up, fake logits down, each weighted ½.
-    auto logit = score_->logit(x_t, s, torch::full_like(a, 0.5));
-    const int64_t b = x_r.size(0);
+    auto logit = score_->logit(pairs.x_t, pairs.sigma, torch::full_like(pairs.alpha, 0.5));
+    const int64_t b = pairs.pairs;
     auto disc = 0.5 * (torch::softplus(-logit.narrow(0, 0, b)).mean() +
                        torch::softplus(logit.narrow(0, b, b)).mean());
     loss = loss + mu * disc;
@@ -77,11 +68,9 @@ torch::Tensor SmtMethod::score_loss(const torch::Tensor& x_r, const torch::Tenso
 torch::Tensor SmtMethod::score_step(const torch::Tensor& fake) {
   const int64_t b = ctx_.config.optim.batch;
   const Rng& rng = *ctx_.rng;
-  const int64_t d = ctx_.data->dim();
   auto x_r = ctx_.data->sample(b, rng);
   auto x_f = fake.defined() ? fake : gen_.draw(b);
-  auto loss = score_loss(x_r, x_f, sigmas_.sample(b, rng), alphas_.score_alphas(b, rng),
-                         rng.randn({b, d}), rng.randn({b, d}));
+  auto loss = score_loss(x_r, x_f, draw_pair_noise(b, ctx_.data->dim(), sigmas_, alphas_, rng));
   score_net_.zero_grad();
   loss.backward();
   score_net_.step();

@@ -6,6 +6,7 @@
 // optional generator warm-up as a denoiser. K score updates per generator update.
 #include "data/toy_datasets.h"
 #include "methods/method.h"
+#include "methods/mixture_pairs.h"
 #include "methods/one_step_generator.h"
 #include "models/score_mlp.h"
 #include "noise/alpha_sampler.h"
@@ -42,8 +43,7 @@ class SmtMethod : public Method {
   // Pieces, public for tests. The mixture score loss of real x_r and fake x_f (pairwise shared
   // σ and α, [B, 1]): mean_b λ(σ)·[α‖D(x_r + σε_r) − x_r‖² + (1−α)‖D(x_f + σε_f) − x_f‖²]/dim.
   torch::Tensor score_loss(const torch::Tensor& x_r, const torch::Tensor& x_f,
-                           const torch::Tensor& sigma, const torch::Tensor& alpha,
-                           const torch::Tensor& eps_r, const torch::Tensor& eps_f);
+                           const PairNoise& noise);
   // The generator direction at clean generator samples x (no gradient), from x_t = x + σε.
   torch::Tensor generator_direction(const torch::Tensor& x, const torch::Tensor& x_t,
                                     const torch::Tensor& sigma, const torch::Tensor& alpha);

@@ -46,14 +46,18 @@ struct Snapshot {
   std::string method;
   std::string device;
   std::vector<std::string> loss_names;
-  std::vector<Series> losses;   // one per loss name
-  std::vector<Series> metrics;  // sliced_w2, sliced_w2_floor, energy, ...
+  std::vector<std::string> score_models;  // what eval_field can draw (Method::score_models)
+  std::string data_score_model;           // the one estimating the data score; "" = none
+  bool has_generator = false;             // one-step sampling applies
+  std::vector<Series> losses;             // one per loss name
+  std::vector<Series> metrics;            // sliced_w2, sliced_w2_floor, energy, ...
   std::vector<NetworkRate> rates;
   std::optional<SampleMetrics> last_eval;
   int64_t last_eval_step = -1;
-  std::string eval_sampler;    // the sampler that drew them (config's "auto" resolved)
-  torch::Tensor eval_samples;  // the latest evaluated samples, CPU [n, 2]
-  torch::Tensor real_samples;  // real samples of the same size, CPU
+  std::string eval_sampler;      // the sampler that drew them (config's "auto" resolved)
+  torch::Tensor eval_samples;    // the latest evaluated samples, CPU [n, 2]
+  torch::Tensor real_samples;    // real samples of the same size, CPU
+  torch::Tensor real_reference;  // fixed real samples (5000) for plots before the first eval
 
   const Series* loss(const std::string& name) const;
   const Series* metric(const std::string& name) const;

@@ -685,6 +685,9 @@ struct Trainer::Impl {
     s->method = method->name();
     s->device = describe_device(device);
     s->loss_names = method->loss_names();
+    s->score_models = method->score_models();
+    s->data_score_model = method->data_score_model();
+    s->has_generator = method->has_generator();
     s->losses = loss_series;
     s->metrics = metric_series;
     s->rates = rates;
@@ -693,6 +696,7 @@ struct Trainer::Impl {
     s->eval_sampler = eval_sampler;
     s->eval_samples = eval_samples;
     s->real_samples = eval_real;
+    s->real_reference = real_reference.defined() ? real_reference.to(torch::kCPU) : real_reference;
     {
       std::lock_guard<std::mutex> lock(snap_mutex);
       s->version = ++snap_version;

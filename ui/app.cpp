@@ -1,0 +1,332 @@
+#include "app.h"
+
+#include <glad/gl.h>
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "app_context.h"
+#include "app_script.h"
+#include "app_window.h"
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "config/config_io.h"
+#include "config/presets.h"
+#include "panels/alpha_sweep_panel.h"
+#include "panels/controls_panel.h"
+#include "panels/curves_panel.h"
+#include "panels/image_grid_panel.h"
+#include "panels/samples_panel.h"
+#include "panels/score_field_panel.h"
+#include "panels/status_bar.h"
+#include "panels/stepper_panel.h"
+#include "render/screenshot.h"
+#include "render/shaders.h"
+
+namespace scorelab::ui {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+Config initial_config(const AppOptions& o) {
+  Config c = o.config_file.empty() ? load_preset(o.preset) : load_config_file(o.config_file);
+  if (!o.device.empty()) c = apply_setting(c, "run.device", o.device);
+  return c;
+}
+
+// The frame-time statistics of --bench-frames.
+struct FrameStats {
+  std::vector<double> ms;
+  double percentile(double q) const {
+    if (ms.empty()) return 0;
+    std::vector<double> v = ms;
+    const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5));
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+    return v[k];
+  }
+};
+
+class App final : public ScriptHost {
+ public:
+  App(const AppOptions& o, AppWindow& window, Trainer& trainer, const Shaders& shaders)
+      : options_(o), window_(window), ctx_{trainer, shaders, trainer.snapshot()} {}
+
+  AppContext& context() override { return ctx_; }
+  void screenshot(const std::string& path) override { screenshot_path_ = path; }
+  void run_langevin() override { stepper_.run(ctx_); }
+  bool langevin_ready() const override { return stepper_.has_traces(); }
+  void quit() override { quit_ = true; }
+
+  void set_script(std::vector<ScriptLine> lines, const std::string& source) {
+    script_.emplace(std::move(lines), source);
+  }
+
+  // The main loop. Returns the exit status.
+  int run() {
+    const auto t0 = Clock::now();
+    auto last = Clock::now();
+    int frame = 0;
+    int status = 0;
+    while (!window_.should_close() && !quit_) {
+      const auto frame_start = Clock::now();
+      window_.begin_frame();
+      ctx_.snap = ctx_.trainer.snapshot();
+      ctx_.now = seconds_since(t0);
+      shortcuts();
+      layout_and_draw();
+      if (script_ && !script_->tick(*this)) {
+        if (script_->failed()) {
+          std::fprintf(stderr, "scorelab: %s\n", script_->error().c_str());
+          status = 1;
+        }
+        script_.reset();
+        quit_ = true;
+      }
+      window_.render();
+      ++frame;
+      if (options_.frames > 0 && frame >= options_.frames && !options_.screenshot.empty()) {
+        screenshot_path_ = options_.screenshot;
+        quit_ = true;
+      } else if (options_.frames > 0 && frame >= options_.frames && !script_) {
+        quit_ = true;
+      }
+      if (!screenshot_path_.empty()) {
+        if (!write_screenshot(screenshot_path_) && quit_) status = 1;
+        screenshot_path_.clear();
+      }
+      window_.swap();
+      // Without a working vsync (Xvfb, some drivers) cap at ~60 frames/s, leaving the CPU to
+      // training.
+      const double spent = seconds_since(frame_start);
+      if (spent < 1.0 / 60) {
+        std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / 60 - spent));
+      }
+      ctx_.frame_ms = seconds_since(last) * 1000;
+      last = Clock::now();
+      if (options_.bench_frames > 0) {
+        if (frame > 30) stats_.ms.push_back(ctx_.frame_ms);  // skip start-up frames
+        if (frame >= options_.bench_frames + 30) quit_ = true;
+      }
+    }
+    return status;
+  }
+
+  const FrameStats& stats() const { return stats_; }
+
+ private:
+  bool write_screenshot(const std::string& path) {
+    int w, h;
+    window_.framebuffer_size(w, h);
+    try {
+      write_png_rgba(path, read_window_rgba(w, h), w, h);
+      ctx_.notice = "screenshot " + path;
+      std::printf("scorelab: wrote %s (%dx%d)\n", path.c_str(), w, h);
+      return true;
+    } catch (const std::exception& e) {
+      ctx_.report_error(error_message(e));
+      std::fprintf(stderr, "scorelab: %s\n", error_message(e).c_str());
+      return false;
+    }
+  }
+
+  // ImGui 1.86 indexes keys by the backend's codes: GLFW_KEY_*.
+  void shortcuts() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.WantTextInput) return;
+    const Snapshot& s = *ctx_.snap;
+    if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) {
+      s.state == RunState::running ? ctx_.trainer.pause() : ctx_.trainer.resume();
+    }
+    if (ImGui::IsKeyPressed(GLFW_KEY_S, false) && io.KeyCtrl) {
+      const std::string path = "scorelab-step" + std::to_string(s.step) + ".ckpt";
+      pending_save_ = ctx_.trainer.save_checkpoint(path);
+      pending_save_path_ = path;
+    } else if (ImGui::IsKeyPressed(GLFW_KEY_S, false)) {
+      ctx_.trainer.step(controls_.step_n());
+    }
+    if (ImGui::IsKeyPressed(GLFW_KEY_R, false) && !io.KeyCtrl) ctx_.trainer.reset();
+    if (ImGui::IsKeyPressed(GLFW_KEY_F12, false)) {
+      screenshot_path_ = "scorelab-screenshot-" + std::to_string(s.step) + ".png";
+    }
+    if (is_ready(pending_save_)) {
+      const std::string why = pending_save_.get();
+      if (why.empty()) {
+        ctx_.notice = "checkpoint saved to " + pending_save_path_;
+      } else {
+        ctx_.report_error("saving " + pending_save_path_ + " failed: " + why +
+                          "\nAny earlier file there is unchanged.");
+      }
+    }
+  }
+
+  // Fixed tiling recomputed when the window size changes; panels can be moved in between.
+  void place(const char* name, float x, float y, float w, float h, bool relayout) {
+    const ImGuiCond cond = relayout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+    ImGui::SetNextWindowPos(ImVec2(x, y), cond);
+    ImGui::SetNextWindowSize(ImVec2(w, h), cond);
+  }
+
+  void layout_and_draw() {
+    int fw, fh;
+    window_.framebuffer_size(fw, fh);
+    const ImVec2 d = ImGui::GetIO().DisplaySize;
+    const bool relayout = d.x != last_size_.x || d.y != last_size_.y;
+    last_size_ = d;
+    const float status_h = 28, left_w = std::min(380.f, d.x * 0.25f);
+    const float W = d.x - left_w, H = d.y - status_h;
+    const float top_h = std::floor(H * 0.56f), bottom_h = H - top_h;
+    const ImGuiWindowFlags panel = ImGuiWindowFlags_NoCollapse;
+
+    place("Controls", 0, 0, left_w, H, relayout);
+    if (ImGui::Begin("Controls", nullptr, panel)) controls_.draw(ctx_);
+    ImGui::End();
+    const float third = std::floor(W / 3);
+    place("Score field", left_w, 0, third, top_h, relayout);
+    if (ImGui::Begin("Score field", nullptr, panel)) field_.draw(ctx_);
+    ImGui::End();
+    place("Samples", left_w + third, 0, third, top_h, relayout);
+    if (ImGui::Begin("Samples", nullptr, panel)) samples_.draw(ctx_);
+    ImGui::End();
+    place("Curves", left_w + 2 * third, 0, W - 2 * third, top_h, relayout);
+    if (ImGui::Begin("Curves", nullptr, panel)) curves_.draw(ctx_);
+    ImGui::End();
+    const float sweep_w = std::floor(W * 0.42f), stepper_w = std::floor(W * 0.43f);
+    place("Alpha sweep", left_w, top_h, sweep_w, bottom_h, relayout);
+    if (ImGui::Begin("Alpha sweep", nullptr, panel)) sweep_.draw(ctx_);
+    ImGui::End();
+    place("Sampling stepper", left_w + sweep_w, top_h, stepper_w, bottom_h, relayout);
+    if (ImGui::Begin("Sampling stepper", nullptr, panel)) stepper_.draw(ctx_);
+    ImGui::End();
+    place("Images", left_w + sweep_w + stepper_w, top_h, W - sweep_w - stepper_w, bottom_h,
+          relayout);
+    if (ImGui::Begin("Images", nullptr, panel)) draw_image_grid_panel(ctx_);
+    ImGui::End();
+    place("##status", 0, d.y - status_h, d.x, status_h, true);
+    if (ImGui::Begin("##status", nullptr,
+                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                         ImGuiWindowFlags_NoSavedSettings)) {
+      draw_status_bar(ctx_);
+    }
+    ImGui::End();
+    error_modal();
+  }
+
+  // Trainer errors (a NaN, a failed load) and UI errors, one at a time; the app never exits on
+  // them.
+  void error_modal() {
+    const Snapshot& s = *ctx_.snap;
+    if (s.state == RunState::error && s.version != shown_error_version_ && s.error != last_error_) {
+      ctx_.errors.push_back("Training stopped: " + s.error);
+      last_error_ = s.error;
+    }
+    shown_error_version_ = s.version;
+    if (ctx_.errors.empty()) return;
+    if (!ImGui::IsPopupOpen("Error")) ImGui::OpenPopup("Error");
+    ImGui::SetNextWindowSize(ImVec2(520, 0), ImGuiCond_Appearing);
+    if (ImGui::BeginPopupModal("Error", nullptr, ImGuiWindowFlags_NoSavedSettings)) {
+      ImGui::TextWrapped("%s", ctx_.errors.front().c_str());
+      ImGui::Separator();
+      if (s.state == RunState::error) {
+        if (ImGui::Button("Reset the run")) {
+          ctx_.trainer.reset();
+          close_error();
+        }
+        ImGui::SameLine();
+      }
+      if (ImGui::Button("OK")) close_error();
+      ImGui::EndPopup();
+    }
+  }
+
+  void close_error() {
+    ctx_.errors.erase(ctx_.errors.begin());
+    ImGui::CloseCurrentPopup();
+  }
+
+  const AppOptions& options_;
+  AppWindow& window_;
+  AppContext ctx_;
+  ControlsPanel controls_;
+  ScoreFieldPanel field_;
+  AlphaSweepPanel sweep_;
+  SamplesPanel samples_;
+  StepperPanel stepper_;
+  CurvesPanel curves_;
+  std::optional<ScriptRunner> script_;
+  std::string screenshot_path_;
+  std::future<std::string> pending_save_;
+  std::string pending_save_path_;
+  ImVec2 last_size_{0, 0};
+  uint64_t shown_error_version_ = 0;
+  std::string last_error_;
+  bool quit_ = false;
+  FrameStats stats_;
+};
+
+// Training steps/s of the same config with no window, for --bench-frames.
+double headless_steps_per_s(const Config& config, double seconds) {
+  Trainer t(config);
+  t.resume();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  auto s = t.snapshot();
+  t.pause();
+  return s->rates.empty() ? 0 : s->rates.back().average_per_s;
+}
+
+}  // namespace
+
+int run_app(const AppOptions& options) {
+  Config config;
+  std::vector<ScriptLine> script;
+  try {
+    config = initial_config(options);
+    if (!options.script.empty()) script = parse_script(read_file(options.script), options.script);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scorelab: %s\n", error_message(e).c_str());
+    return 2;
+  }
+  try {
+    AppWindow window(options.width, options.height, "scorelab");
+    const Shaders shaders = Shaders::build();
+    Trainer trainer(config);
+    trainer.resume();
+    App app(options, window, trainer, shaders);
+    if (!options.script.empty()) app.set_script(std::move(script), options.script);
+    const auto t0 = Clock::now();
+    const int status = app.run();
+    if (options.bench_frames > 0) {
+      const auto s = trainer.snapshot();
+      const double with_window = s->rates.empty() ? 0 : s->rates.back().average_per_s;
+      const double seconds = seconds_since(t0);
+      trainer.pause();
+      const FrameStats& st = app.stats();
+      const double cli = headless_steps_per_s(config, std::min(seconds, 20.0));
+      std::printf("frames %zu  frame time median %.1f ms  p99 %.1f ms  max %.1f ms\n",
+                  st.ms.size(), st.percentile(0.5), st.percentile(0.99), st.percentile(1.0));
+      std::printf("training %s: %.1f %s steps/s with the window, %.1f without (%.0f%%)\n",
+                  s->method.c_str(), with_window, s->rates.empty() ? "" : s->rates.back().name.c_str(),
+                  cli, cli > 0 ? 100 * with_window / cli : 0.0);
+    }
+    return status;
+  } catch (const NoDisplayError& e) {
+    std::fprintf(stderr, "scorelab: %s\n", e.what());
+    return 3;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scorelab: %s\n", error_message(e).c_str());
+    return 1;
+  }
+}
+
+}  // namespace scorelab::ui

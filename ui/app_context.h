@@ -1,0 +1,59 @@
+#pragma once
+// What every panel sees: the Trainer to post commands to, the snapshot of this frame, the GL
+// programs, and a place to report errors (shown in a modal) and notices (the status bar).
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "render/shaders.h"
+#include "train/snapshot.h"
+#include "train/trainer.h"
+
+namespace scorelab::ui {
+
+struct AppContext {
+  Trainer& trainer;
+  const Shaders& shaders;
+  std::shared_ptr<const Snapshot> snap;  // refreshed once per frame, never null
+  double frame_ms = 0;                   // the previous frame's time
+  double now = 0;                        // seconds since the app started
+  std::vector<std::string> errors;       // shown one at a time in a modal
+  std::string notice;                    // the latest notice, shown in the status bar
+
+  void report_error(const std::string& message) { errors.push_back(message); }
+};
+
+// True when the future holds a value (never blocks).
+template <class T>
+bool is_ready(const std::future<T>& f) {
+  return f.valid() && f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
+// A panel's request cadence: due when `period` seconds passed since the last request, or when
+// forced (a setting changed), and no request is in flight.
+struct Cadence {
+  double period = 0.25;
+  double last = -1e9;
+  bool force = true;
+  bool due(double now) const { return force || now - last >= period; }
+  void mark(double now) {
+    last = now;
+    force = false;
+  }
+};
+
+// "mixture" for SMD, "score" for SMT (α-conditioned), "" when the method has no mixture score.
+std::string mixture_model(const Snapshot& snap);
+
+// A colour per role, shared by all panels.
+namespace colors {
+inline constexpr float real[4] = {0.30f, 0.55f, 1.00f, 0.55f};
+inline constexpr float fake[4] = {1.00f, 0.55f, 0.15f, 0.55f};
+inline constexpr float learned[4] = {1.00f, 1.00f, 1.00f, 0.85f};
+inline constexpr float exact[4] = {0.35f, 1.00f, 0.45f, 0.75f};
+inline constexpr float background[4] = {0.07f, 0.07f, 0.09f, 1.00f};
+}  // namespace colors
+
+}  // namespace scorelab::ui

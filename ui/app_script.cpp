@@ -1,0 +1,222 @@
+#include "app_script.h"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "common/error.h"
+#include "config/config_io.h"
+#include "config/presets.h"
+
+namespace scorelab::ui {
+
+namespace {
+
+// Command → number of arguments.
+const std::map<std::string, size_t>& arity() {
+  static const std::map<std::string, size_t> a = {
+      {"preset", 1}, {"load", 1},   {"set", 2},        {"set!", 2},    {"play", 0},
+      {"resume", 0}, {"pause", 0},  {"reset", 0},      {"step", 1},    {"wait", 1},
+      {"frames", 1}, {"until-step", 1}, {"screenshot", 1}, {"save", 1}, {"langevin", 0},
+      {"expect", 2}, {"print", 1},  {"quit", 0}};
+  return a;
+}
+
+const nlohmann::json* lookup(const nlohmann::json& j, const std::string& dotted) {
+  const nlohmann::json* node = &j;
+  std::stringstream ss(dotted);
+  std::string part;
+  while (std::getline(ss, part, '.')) {
+    if (!node->is_object() || !node->contains(part)) return nullptr;
+    node = &(*node)[part];
+  }
+  return node;
+}
+
+bool same_value(const nlohmann::json& have, const std::string& want_text) {
+  nlohmann::json want;
+  try {
+    want = nlohmann::json::parse(want_text);
+  } catch (const std::exception&) {
+    want = want_text;
+  }
+  if (have.is_number() && want.is_number()) {
+    const double a = have.get<double>(), b = want.get<double>();
+    return std::abs(a - b) <= 1e-9 * std::max(std::abs(a), std::abs(b));
+  }
+  return have == want;
+}
+
+constexpr double kTimeoutSeconds = 180;
+
+}  // namespace
+
+std::vector<ScriptLine> parse_script(const std::string& text, const std::string& source) {
+  std::vector<ScriptLine> out;
+  std::stringstream in(text);
+  std::string raw;
+  int n = 0;
+  while (std::getline(in, raw)) {
+    ++n;
+    const auto hash = raw.find('#');
+    std::stringstream words(hash == std::string::npos ? raw : raw.substr(0, hash));
+    ScriptLine l;
+    l.line = n;
+    if (!(words >> l.command)) continue;
+    for (std::string w; words >> w;) l.args.push_back(w);
+    auto it = arity().find(l.command);
+    if (it == arity().end()) {
+      throw ConfigError(source + ":" + std::to_string(n) + ": unknown command '" + l.command +
+                        "' (see the list at the top of ui/app_script.h or the README)");
+    }
+    if (l.args.size() != it->second) {
+      throw ConfigError(source + ":" + std::to_string(n) + ": " + l.command + " takes " +
+                        std::to_string(it->second) + " argument(s), got " +
+                        std::to_string(l.args.size()));
+    }
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+ScriptRunner::ScriptRunner(std::vector<ScriptLine> lines, std::string source)
+    : lines_(std::move(lines)), source_(std::move(source)) {}
+
+void ScriptRunner::fail(const ScriptLine& l, const std::string& why) {
+  error_ = source_ + ":" + std::to_string(l.line) + ": " + l.command + ": " + why;
+  next_ = lines_.size();
+  waiting_ = nullptr;
+}
+
+bool ScriptRunner::start(ScriptHost& host, const ScriptLine& l) {
+  AppContext& ctx = host.context();
+  Trainer& t = ctx.trainer;
+  const auto& a = l.args;
+  deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                 std::chrono::duration<double>(kTimeoutSeconds));
+  // A command that posts to the Trainer waits for its answer in later frames.
+  auto await = [&](std::future<std::string> f) {
+    auto shared = std::make_shared<std::future<std::string>>(std::move(f));
+    const ScriptLine line = l;
+    waiting_ = [this, shared, line] {
+      if (!is_ready(*shared)) return false;
+      const std::string why = shared->get();
+      if (!why.empty()) fail(line, why);
+      return true;
+    };
+    return false;
+  };
+  const std::string& c = l.command;
+  if (c == "preset") return await(t.replace_config(load_preset(a[0])));
+  if (c == "load") return await(t.replace_config(load_config_file(a[0])));
+  if (c == "set" || c == "set!") return await(t.set(a[0], a[1], c == "set!"));
+  if (c == "save") return await(t.save_checkpoint(a[0]));
+  if (c == "play" || c == "resume") {
+    t.resume();
+    return true;
+  }
+  if (c == "pause") {
+    t.pause();
+    return true;
+  }
+  if (c == "reset") {
+    t.reset();
+    return true;
+  }
+  if (c == "step" || c == "until-step") {
+    const int64_t n = std::stoll(a[0]);
+    if (n < 0) throw ConfigError("needs a count >= 0");
+    const int64_t target = c == "step" ? ctx.snap->step + n : n;
+    if (c == "step") t.step(n);
+    waiting_ = [&ctx, target, stepping = c == "step"] {
+      return ctx.snap->step >= target && (!stepping || ctx.snap->state != RunState::running);
+    };
+    return false;
+  }
+  if (c == "wait") {
+    const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(std::stod(a[0])));
+    waiting_ = [until] { return Clock::now() >= until; };
+    return false;
+  }
+  if (c == "frames") {
+    auto left = std::make_shared<int64_t>(std::stoll(a[0]));
+    waiting_ = [left] { return --*left <= 0; };
+    return false;
+  }
+  if (c == "screenshot") {
+    host.screenshot(a[0]);
+    auto frames = std::make_shared<int>(1);
+    waiting_ = [frames] { return --*frames < 0; };
+    return false;
+  }
+  if (c == "langevin") {
+    host.run_langevin();
+    waiting_ = [&host] { return host.langevin_ready(); };
+    return false;
+  }
+  if (c == "expect") {
+    const std::string key = a[0], want = a[1];
+    // The snapshot may lag the Trainer by one publish: retry for a few seconds.
+    const auto until = Clock::now() + std::chrono::seconds(5);
+    const ScriptLine line = l;
+    waiting_ = [this, &ctx, key, want, until, line] {
+      const nlohmann::json cfg = to_json(ctx.snap->config);
+      const nlohmann::json* have = lookup(cfg, key);
+      if (!have) {
+        fail(line, "no setting named " + key);
+        return true;
+      }
+      if (same_value(*have, want)) return true;
+      if (Clock::now() < until) return false;
+      fail(line, key + " is " + have->dump() + ", expected " + want);
+      return true;
+    };
+    return false;
+  }
+  if (c == "print") {
+    const nlohmann::json cfg = to_json(ctx.snap->config);
+    const nlohmann::json* have = lookup(cfg, a[0]);
+    if (!have) throw ConfigError("no setting named " + a[0]);
+    std::printf("%s = %s\n", a[0].c_str(), have->dump().c_str());
+    std::fflush(stdout);
+    return true;
+  }
+  if (c == "quit") {
+    host.quit();
+    next_ = lines_.size();
+    return true;
+  }
+  throw ConfigError("unknown command");
+}
+
+bool ScriptRunner::tick(ScriptHost& host) {
+  while (true) {
+    if (waiting_) {
+      const ScriptLine& l = lines_[next_ - 1];
+      if (!waiting_()) {
+        if (Clock::now() > deadline_) {
+          fail(l, "did not finish within " + std::to_string(static_cast<int>(kTimeoutSeconds)) +
+                      " s");
+          return false;
+        }
+        return true;
+      }
+      waiting_ = nullptr;
+      if (failed()) return false;
+    }
+    if (next_ >= lines_.size()) return false;
+    const ScriptLine& l = lines_[next_++];
+    try {
+      start(host, l);
+    } catch (const std::exception& e) {
+      fail(l, error_message(e));
+      return false;
+    }
+    if (failed()) return false;
+  }
+}
+
+}  // namespace scorelab::ui

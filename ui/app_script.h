@@ -1,0 +1,66 @@
+#pragma once
+// Scripts drive the app without a mouse (tests, demos, reproducible screenshots). One command
+// per line, '#' starts a comment:
+//   preset NAME | load FILE           replace the run's config (and reset)
+//   set KEY VALUE | set! KEY VALUE    change a setting live (set! also resets when it must)
+//   play | pause | reset | step N     as the buttons; step waits until the N steps are done
+//   wait SECONDS | frames N | until-step N
+//   screenshot FILE.png | save FILE.ckpt | langevin (runs the sampling stepper)
+//   expect KEY VALUE                  fails unless the Trainer's config holds VALUE at KEY
+//   print KEY                         writes "KEY = value" to stdout
+//   quit
+// A failing command stops the script with "FILE:LINE: why"; the app then exits with status 1.
+#include <chrono>
+#include <functional>
+#include <future>
+#include <string>
+#include <vector>
+
+#include "app_context.h"
+
+namespace scorelab::ui {
+
+struct ScriptLine {
+  int line = 0;
+  std::string command;
+  std::vector<std::string> args;
+};
+
+// Throws ConfigError "FILE:LINE: ..." for an unknown command or a wrong argument count.
+std::vector<ScriptLine> parse_script(const std::string& text, const std::string& source);
+
+// What a script may ask of the app.
+class ScriptHost {
+ public:
+  virtual ~ScriptHost() = default;
+  virtual AppContext& context() = 0;
+  virtual void screenshot(const std::string& path) = 0;  // written at the end of this frame
+  virtual void run_langevin() = 0;
+  virtual bool langevin_ready() const = 0;
+  virtual void quit() = 0;
+};
+
+class ScriptRunner {
+ public:
+  ScriptRunner(std::vector<ScriptLine> lines, std::string source);
+  // Runs commands until one has to wait for later frames. False once the script has ended (or
+  // failed).
+  bool tick(ScriptHost& host);
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  // Starts line i; returns true when it completed at once.
+  bool start(ScriptHost& host, const ScriptLine& l);
+  void fail(const ScriptLine& l, const std::string& why);
+
+  std::vector<ScriptLine> lines_;
+  std::string source_;
+  size_t next_ = 0;
+  std::function<bool()> waiting_;  // true when the running command is done
+  Clock::time_point deadline_;
+  std::string error_;
+};
+
+}  // namespace scorelab::ui

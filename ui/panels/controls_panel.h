@@ -1,0 +1,43 @@
+#pragma once
+// Panel 1, controls: preset (load, save as JSON, load a JSON file), play/pause, step N, reset,
+// seed, device, and every setting of the config grouped by section (from the schema, so nothing
+// is left out): learning rates, batch, score steps, α sampler, noise, loss weights, … A change
+// is posted to the Trainer and applies at its next step; where it needs a reset the control says
+// so and offers "apply with reset".
+#include <future>
+#include <map>
+#include <string>
+
+#include "app_context.h"
+#include "config/config_io.h"
+
+namespace scorelab::ui {
+
+class ControlsPanel {
+ public:
+  void draw(AppContext& ctx);
+  // Loads a preset by name or a JSON file by path; errors go to the modal, the run is kept.
+  void load_preset(AppContext& ctx, const std::string& name);
+  void load_file(AppContext& ctx, const std::string& path);
+  void save_file(AppContext& ctx, const std::string& path);
+  int step_n() const { return step_n_; }
+
+ private:
+  struct Pending {
+    std::future<std::string> result;
+    std::string value;
+  };
+  void apply(AppContext& ctx, const std::string& key, const std::string& value,
+             bool allow_reset = false);
+  void draw_field(AppContext& ctx, const FieldInfo& f, const nlohmann::json& current);
+  void poll(AppContext& ctx);
+
+  std::map<std::string, Pending> pending_;
+  std::map<std::string, std::pair<std::string, std::string>> refused_;  // key → (value, why)
+  std::map<std::string, std::string> text_edits_;                        // text fields being edited
+  std::string preset_;
+  char path_[256] = "scorelab-config.json";
+  int step_n_ = 100;
+};
+
+}  // namespace scorelab::ui

@@ -1,0 +1,13 @@
+#pragma once
+// Panel 8, the status bar: run state, step, steps/s, frame time, device, resident memory, and
+// the latest notice.
+#include "app_context.h"
+
+namespace scorelab::ui {
+
+void draw_status_bar(AppContext& ctx);
+
+// Resident set size of this process in MiB (Linux /proc), 0 when unknown.
+double resident_mib();
+
+}  // namespace scorelab::ui
