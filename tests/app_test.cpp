@@ -21,8 +21,8 @@ struct AppRun {
 };
 
 AppRun run_app(const std::string& args) {
-  const std::string cmd = "xvfb-run -a -s '-screen 0 1600x900x24' " SCORELAB_APP_PATH " " + args +
-                          " 2>&1";
+  const std::string cmd =
+      "xvfb-run -a -s '-screen 0 1600x900x24' " SCORELAB_APP_PATH " " + args + " 2>&1";
   AppRun r;
   std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
   char buf[4096];
@@ -38,8 +38,7 @@ bool have_xvfb() {
 }
 
 // Standard deviation of the luminance over a rectangle of an RGB(A) image.
-double luminance_std(const unsigned char* px, int w, int channels, int x0, int y0, int x1,
-                     int y1) {
+double luminance_std(const unsigned char* px, int w, int channels, int x0, int y0, int x1, int y1) {
   double s = 0, s2 = 0;
   int64_t n = 0;
   for (int y = y0; y < y1; ++y) {
@@ -65,8 +64,8 @@ TEST(App, ScreenshotShowsTrainingPanels) {
   if (!have_xvfb()) GTEST_SKIP() << "xvfb-run is not installed";
   const auto dir = temp_dir("shot");
   const std::string png = (dir / "window.png").string();
-  const AppRun r = run_app("--preset gauss8-smt --width 1200 --height 700 --frames 150 --screenshot " +
-                        png);
+  const AppRun r =
+      run_app("--preset gauss8-smt --width 1200 --height 700 --frames 150 --screenshot " + png);
   ASSERT_EQ(r.status, 0) << r.output;
   int w = 0, h = 0, c = 0;
   std::unique_ptr<unsigned char, void (*)(void*)> px(stbi_load(png.c_str(), &w, &h, &c, 3),

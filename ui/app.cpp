@@ -1,7 +1,7 @@
 #include "app.h"
 
-#include <glad/gl.h>
 #include <GLFW/glfw3.h>
+#include <glad/gl.h>
 #include <imgui.h>
 
 #include <algorithm>
@@ -313,11 +313,12 @@ int run_app(const AppOptions& options) {
       trainer.pause();
       const FrameStats& st = app.stats();
       const double cli = headless_steps_per_s(config, std::min(seconds, 20.0));
-      std::printf("frames %zu  frame time median %.1f ms  p99 %.1f ms  max %.1f ms\n",
-                  st.ms.size(), st.percentile(0.5), st.percentile(0.99), st.percentile(1.0));
+      std::printf("frames %zu  frame time median %.1f ms  p99 %.1f ms  max %.1f ms\n", st.ms.size(),
+                  st.percentile(0.5), st.percentile(0.99), st.percentile(1.0));
       std::printf("training %s: %.1f %s steps/s with the window, %.1f without (%.0f%%)\n",
-                  s->method.c_str(), with_window, s->rates.empty() ? "" : s->rates.back().name.c_str(),
-                  cli, cli > 0 ? 100 * with_window / cli : 0.0);
+                  s->method.c_str(), with_window,
+                  s->rates.empty() ? "" : s->rates.back().name.c_str(), cli,
+                  cli > 0 ? 100 * with_window / cli : 0.0);
     }
     return status;
   } catch (const NoDisplayError& e) {

@@ -17,10 +17,10 @@ namespace {
 // Command → number of arguments.
 const std::map<std::string, size_t>& arity() {
   static const std::map<std::string, size_t> a = {
-      {"preset", 1}, {"load", 1},   {"set", 2},        {"set!", 2},    {"play", 0},
-      {"resume", 0}, {"pause", 0},  {"reset", 0},      {"step", 1},    {"wait", 1},
+      {"preset", 1}, {"load", 1},       {"set", 2},        {"set!", 2}, {"play", 0},
+      {"resume", 0}, {"pause", 0},      {"reset", 0},      {"step", 1}, {"wait", 1},
       {"frames", 1}, {"until-step", 1}, {"screenshot", 1}, {"save", 1}, {"langevin", 0},
-      {"expect", 2}, {"print", 1},  {"quit", 0}};
+      {"expect", 2}, {"print", 1},      {"quit", 0}};
   return a;
 }
 
@@ -198,8 +198,8 @@ bool ScriptRunner::tick(ScriptHost& host) {
       const ScriptLine& l = lines_[next_ - 1];
       if (!waiting_()) {
         if (Clock::now() > deadline_) {
-          fail(l, "did not finish within " + std::to_string(static_cast<int>(kTimeoutSeconds)) +
-                      " s");
+          fail(l,
+               "did not finish within " + std::to_string(static_cast<int>(kTimeoutSeconds)) + " s");
           return false;
         }
         return true;

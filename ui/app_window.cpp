@@ -22,11 +22,11 @@ void load_font(ImGuiIO& io) {
   const char* path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
   if (FILE* f = std::fopen(path, "rb")) {
     std::fclose(f);
-    static const ImWchar ranges[] = {0x0020, 0x00FF,   // Latin-1
-                                     0x0370, 0x03FF,   // Greek
-                                     0x2010, 0x2044,   // dashes, ellipsis
-                                     0x2190, 0x2193,   // arrows
-                                     0x2212, 0x2212,   // minus
+    static const ImWchar ranges[] = {0x0020, 0x00FF,  // Latin-1
+                                     0x0370, 0x03FF,  // Greek
+                                     0x2010, 0x2044,  // dashes, ellipsis
+                                     0x2190, 0x2193,  // arrows
+                                     0x2212, 0x2212,  // minus
                                      0};
     if (io.Fonts->AddFontFromFileTTF(path, 14.0f, nullptr, ranges)) return;
   }
@@ -52,8 +52,9 @@ AppWindow::AppWindow(int width, int height, const std::string& title) {
   if (!window_) {
     glfwTerminate();
     glfw_ready_ = false;
-    throw NoDisplayError("cannot create an OpenGL 3.3 core window on this display; the "
-                         "command-line tool needs none: scorelab-cli train --preset swissroll-smt");
+    throw NoDisplayError(
+        "cannot create an OpenGL 3.3 core window on this display; the "
+        "command-line tool needs none: scorelab-cli train --preset swissroll-smt");
   }
   glfwMakeContextCurrent(window_);
   if (!gladLoadGL(glfwGetProcAddress)) {

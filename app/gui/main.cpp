@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cli.add_option("--config", o.config_file, "a JSON config file instead of a preset");
   cli.add_option("--device", o.device, "auto | cpu | cuda | cuda:N (default: the preset's)");
-  cli.add_option("--screenshot", o.screenshot, "write the window as PNG after --frames frames, exit");
+  cli.add_option("--screenshot", o.screenshot,
+                 "write the window as PNG after --frames frames, exit");
   cli.add_option("--frames", o.frames, "frames to render (with --screenshot: before writing it)")
       ->check(CLI::Range(1, 1000000));
   cli.add_option("--script", o.script, "run the commands of FILE (see the README), then exit");

@@ -60,7 +60,8 @@ void AlphaSweepPanel::draw(AppContext& ctx) {
     pending_.clear();
   }
   ImGui::SetNextItemWidth(120);
-  if (ImGui::SliderFloat("##sigma", &log10_sigma_, -2.0f, std::log10(5.0f), "")) cadence_.force = true;
+  if (ImGui::SliderFloat("##sigma", &log10_sigma_, -2.0f, std::log10(5.0f), ""))
+    cadence_.force = true;
   ImGui::SameLine();
   ImGui::Text("σ %.3g", std::pow(10.0, log10_sigma_));
   ImGui::SameLine();
@@ -99,8 +100,8 @@ void AlphaSweepPanel::draw(AppContext& ctx) {
   float side = 0;
   for (int c : {6, 3, 2}) {
     const int rows = (kColumns + 1 + c - 1) / c;
-    const float s_c = std::min((avail.x - (c - 1) * gap) / c,
-                               (avail.y - text_h - rows * (text_h + gap)) / rows);
+    const float s_c =
+        std::min((avail.x - (c - 1) * gap) / c, (avail.y - text_h - rows * (text_h + gap)) / rows);
     if (s_c > side) {
       side = s_c;
       cols = c;
@@ -116,19 +117,17 @@ void AlphaSweepPanel::draw(AppContext& ctx) {
       ImGui::Text("update direction, α* %.2f", direction_at_.request.alpha);
     }
     FieldLayers& layers = i < kColumns ? layers_[i] : direction_;
-    moved |= plots_[i].show(ctx, ("alpha-sweep-" + std::to_string(i)).c_str(), ImVec2(side, side),
-                            view_, uploads_,
-                            [&](int w, int h) {
-                              layers.learned_arrows.draw(ctx.shaders.lines, view_, w, h);
-                            },
-                            /*axes=*/false);
+    moved |= plots_[i].show(
+        ctx, ("alpha-sweep-" + std::to_string(i)).c_str(), ImVec2(side, side), view_, uploads_,
+        [&](int w, int h) { layers.learned_arrows.draw(ctx.shaders.lines, view_, w, h); },
+        /*axes=*/false);
     ImGui::EndGroup();
     if ((i + 1) % cols != 0 && i < kColumns) ImGui::SameLine();
   }
-  ImGui::TextDisabled("%s model \"%s\" at step %lld; the last plot is s(α*) − s(0), the direction "
-                      "the generator's samples move",
-                      s.method.c_str(), model.c_str(),
-                      static_cast<long long>(layers_[0].result.step));
+  ImGui::TextDisabled(
+      "%s model \"%s\" at step %lld; the last plot is s(α*) − s(0), the direction "
+      "the generator's samples move",
+      s.method.c_str(), model.c_str(), static_cast<long long>(layers_[0].result.step));
   if (moved) cadence_.force = true;
   if (pending_.empty() && cadence_.due(ctx.now) &&
       (cadence_.force || animate_ || s.step != requested_step_)) {

@@ -1,7 +1,7 @@
 #pragma once
 // Panel 3, the α-sweep: small multiples of the learned mixture score s(x; σ, α) for a row of α
-// values (default 0, .25, .5, .75, 1), and the generator's update direction s(x; σ, α*) − s(x; σ, 0)
-// at a chosen α* that can animate from 0 to 1.
+// values (default 0, .25, .5, .75, 1), and the generator's update direction s(x; σ, α*) − s(x; σ,
+// 0) at a chosen α* that can animate from 0 to 1.
 #include <array>
 #include <future>
 #include <vector>

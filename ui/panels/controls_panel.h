@@ -34,7 +34,7 @@ class ControlsPanel {
 
   std::map<std::string, Pending> pending_;
   std::map<std::string, std::pair<std::string, std::string>> refused_;  // key → (value, why)
-  std::map<std::string, std::string> text_edits_;                        // text fields being edited
+  std::map<std::string, std::string> text_edits_;                       // text fields being edited
   std::string preset_;
   char path_[256] = "scorelab-config.json";
   int step_n_ = 100;

@@ -48,11 +48,13 @@ void CurvesPanel::draw(AppContext& ctx) {
 
   if (mixture) {
     std::vector<PlotSeries> modes;
-    if (const Series* m = s.metric("high_quality_rate")) modes.push_back(series_of(*m, "high-quality rate", 2));
+    if (const Series* m = s.metric("high_quality_rate"))
+      modes.push_back(series_of(*m, "high-quality rate", 2));
     line_plot("high-quality rate", modes, ImVec2(size.x * 0.5f - 2, h), false);
     ImGui::SameLine();
     std::vector<PlotSeries> covered;
-    if (const Series* m = s.metric("modes_covered")) covered.push_back(series_of(*m, "modes covered", 3));
+    if (const Series* m = s.metric("modes_covered"))
+      covered.push_back(series_of(*m, "modes covered", 3));
     line_plot("modes covered", covered, ImVec2(size.x * 0.5f - 2, h), false);
   }
   const std::string rate_label =

@@ -8,14 +8,13 @@
 namespace scorelab::ui {
 
 ImU32 series_color(int i) {
-  static constexpr ImU32 palette[] = {IM_COL32(255, 160, 60, 255), IM_COL32(90, 160, 255, 255),
+  static constexpr ImU32 palette[] = {IM_COL32(255, 160, 60, 255),  IM_COL32(90, 160, 255, 255),
                                       IM_COL32(120, 220, 120, 255), IM_COL32(230, 100, 200, 255),
-                                      IM_COL32(240, 230, 90, 255), IM_COL32(160, 160, 160, 255)};
+                                      IM_COL32(240, 230, 90, 255),  IM_COL32(160, 160, 160, 255)};
   return palette[i % 6];
 }
 
-void line_plot(const char* title, const std::vector<PlotSeries>& series, ImVec2 size,
-               bool log_y) {
+void line_plot(const char* title, const std::vector<PlotSeries>& series, ImVec2 size, bool log_y) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton(title, size);
@@ -56,15 +55,20 @@ void line_plot(const char* title, const std::vector<PlotSeries>& series, ImVec2 
   if (!logy && y_lo >= 0) a = std::max(a, 0.0);  // counts and rates: no axis below zero
   if (x_hi - x_lo < 1) x_hi = x_lo + 1;
   const float left = p0.x + 46, right = p1.x - 6, top = p0.y + 18, bottom = p1.y - 14;
-  auto sx = [&](double x) { return left + static_cast<float>((x - x_lo) / (x_hi - x_lo)) * (right - left); };
-  auto sy = [&](double v) { return bottom - static_cast<float>((fy(v) - a) / (b - a)) * (bottom - top); };
+  auto sx = [&](double x) {
+    return left + static_cast<float>((x - x_lo) / (x_hi - x_lo)) * (right - left);
+  };
+  auto sy = [&](double v) {
+    return bottom - static_cast<float>((fy(v) - a) / (b - a)) * (bottom - top);
+  };
   char buf[64];
   std::snprintf(buf, sizeof buf, logy ? "%.2g" : "%.3g", logy ? std::pow(10, b) : b);
   dl->AddText(ImVec2(p0.x + 2, top - 2), IM_COL32(170, 170, 170, 255), buf);
   std::snprintf(buf, sizeof buf, logy ? "%.2g" : "%.3g", logy ? std::pow(10, a) : a);
   dl->AddText(ImVec2(p0.x + 2, bottom - 12), IM_COL32(170, 170, 170, 255), buf);
   std::snprintf(buf, sizeof buf, "step %lld", static_cast<long long>(x_hi));
-  dl->AddText(ImVec2(right - ImGui::CalcTextSize(buf).x, bottom), IM_COL32(170, 170, 170, 255), buf);
+  dl->AddText(ImVec2(right - ImGui::CalcTextSize(buf).x, bottom), IM_COL32(170, 170, 170, 255),
+              buf);
   if (logy) dl->AddText(ImVec2(left + 2, bottom), IM_COL32(120, 120, 120, 255), "log y");
 
   float legend_x = p0.x + 8 + ImGui::CalcTextSize(title).x + 10;
@@ -76,7 +80,8 @@ void line_plot(const char* title, const std::vector<PlotSeries>& series, ImVec2 
     const auto& xs = *s.steps;
     const auto& ys = *s.values;
     // At most ~2 points per pixel column.
-    const size_t stride = std::max<size_t>(1, ys.size() / static_cast<size_t>(2 * (right - left) + 1));
+    const size_t stride =
+        std::max<size_t>(1, ys.size() / static_cast<size_t>(2 * (right - left) + 1));
     ImVec2 prev;
     bool have_prev = false;
     for (size_t k = 0; k < ys.size(); k += stride) {

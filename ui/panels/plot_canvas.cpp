@@ -17,8 +17,7 @@ bool PlotCanvas::show(AppContext& ctx, const char* id, ImVec2 size, PlotView& vi
   const int h = static_cast<int>(size.y < 8 ? 8 : size.y);
   const bool same_view = view.cx == rendered_view_.cx && view.cy == rendered_view_.cy &&
                          view.half == rendered_view_.half;
-  if (content != rendered_content_ || !same_view || w != canvas_.width() ||
-      h != canvas_.height()) {
+  if (content != rendered_content_ || !same_view || w != canvas_.width() || h != canvas_.height()) {
     canvas_.begin(w, h, colors::background);
     layers(w, h);
     canvas_.end();

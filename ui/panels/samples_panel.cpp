@@ -62,7 +62,8 @@ void SamplesPanel::draw(AppContext& ctx) {
       if (history_.size() >= static_cast<size_t>(trail_length_) && !history_.empty()) {
         history_.pop_front();
       }
-      history_.push_back(r.samples.narrow(0, 0, std::min<int64_t>(kTrailPoints, r.samples.size(0))));
+      history_.push_back(
+          r.samples.narrow(0, 0, std::min<int64_t>(kTrailPoints, r.samples.size(0))));
       upload_points(fake_, r.samples);
       ++content_;
       if (show_trails_ && history_.size() > 1) {
@@ -107,18 +108,19 @@ void SamplesPanel::draw(AppContext& ctx) {
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   plot_.show(ctx, "samples", ImVec2(avail.x, std::max(avail.y - 18, 40.f)), view_, content_,
              [&](int w, int h) {
-    if (show_contours_ && !contours_.empty()) {
-      HeatmapStyle st;
-      st.palette = 2;
-      st.vmin = contour_lo_;
-      st.vmax = contour_hi_;
-      st.levels = 8;
-      contours_.draw(ctx.shaders.heatmap, view_, w, h, st);
-    }
-    if (show_real_) real_.draw(ctx.shaders.points, view_, w, h, colors::real, point_size_);
-    fake_.draw(ctx.shaders.points, view_, w, h, colors::fake, point_size_);
-    if (show_trails_) trails_.draw(ctx.shaders.lines, view_, w, h);
-  });
+               if (show_contours_ && !contours_.empty()) {
+                 HeatmapStyle st;
+                 st.palette = 2;
+                 st.vmin = contour_lo_;
+                 st.vmax = contour_hi_;
+                 st.levels = 8;
+                 contours_.draw(ctx.shaders.heatmap, view_, w, h, st);
+               }
+               if (show_real_)
+                 real_.draw(ctx.shaders.points, view_, w, h, colors::real, point_size_);
+               fake_.draw(ctx.shaders.points, view_, w, h, colors::fake, point_size_);
+               if (show_trails_) trails_.draw(ctx.shaders.lines, view_, w, h);
+             });
   if (show_contours_) update_contours(s);
   ImGui::TextDisabled("blue: real (%lld)  orange: %s (%lld)  at step %lld",
                       static_cast<long long>(real_.size()), sampler_.c_str(),

@@ -59,7 +59,8 @@ void ScoreFieldPanel::draw(AppContext& ctx) {
     ImGui::SameLine();
   }
   ImGui::SetNextItemWidth(120);
-  if (ImGui::SliderFloat("##sigma", &log10_sigma_, -2.0f, std::log10(5.0f), "")) cadence_.force = true;
+  if (ImGui::SliderFloat("##sigma", &log10_sigma_, -2.0f, std::log10(5.0f), ""))
+    cadence_.force = true;
   ImGui::SameLine();
   ImGui::Text("σ %.3g", std::pow(10.0, log10_sigma_));
   ImGui::SameLine();
@@ -75,28 +76,28 @@ void ScoreFieldPanel::draw(AppContext& ctx) {
   if (ImGui::SliderInt("grid", &grid_, 8, 64)) cadence_.force = true;
 
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const uint64_t content = uploads_ << 3 | (show_exact_ ? 1 : 0) | (show_density_ ? 2 : 0) |
-                           (show_error_ ? 4 : 0);
+  const uint64_t content =
+      uploads_ << 3 | (show_exact_ ? 1 : 0) | (show_density_ ? 2 : 0) | (show_error_ ? 4 : 0);
   const bool moved = plot_.show(ctx, "field", ImVec2(avail.x, std::max(avail.y - 18, 40.f)), view_,
-                                content,
-                                [&](int w, int h) {
-    if (layers_.has_exact && show_density_) {
-      HeatmapStyle st;
-      st.vmin = layers_.density_lo;
-      st.vmax = layers_.density_hi;
-      st.opacity = 0.85f;
-      layers_.density.draw(ctx.shaders.heatmap, view_, w, h, st);
-    }
-    if (layers_.has_exact && show_error_) {
-      HeatmapStyle st;
-      st.vmax = layers_.error_hi;
-      st.palette = 1;
-      st.opacity = 0.8f;
-      layers_.error.draw(ctx.shaders.heatmap, view_, w, h, st);
-    }
-    if (layers_.has_exact && show_exact_) layers_.exact_arrows.draw(ctx.shaders.lines, view_, w, h);
-    layers_.learned_arrows.draw(ctx.shaders.lines, view_, w, h);
-  });
+                                content, [&](int w, int h) {
+                                  if (layers_.has_exact && show_density_) {
+                                    HeatmapStyle st;
+                                    st.vmin = layers_.density_lo;
+                                    st.vmax = layers_.density_hi;
+                                    st.opacity = 0.85f;
+                                    layers_.density.draw(ctx.shaders.heatmap, view_, w, h, st);
+                                  }
+                                  if (layers_.has_exact && show_error_) {
+                                    HeatmapStyle st;
+                                    st.vmax = layers_.error_hi;
+                                    st.palette = 1;
+                                    st.opacity = 0.8f;
+                                    layers_.error.draw(ctx.shaders.heatmap, view_, w, h, st);
+                                  }
+                                  if (layers_.has_exact && show_exact_)
+                                    layers_.exact_arrows.draw(ctx.shaders.lines, view_, w, h);
+                                  layers_.learned_arrows.draw(ctx.shaders.lines, view_, w, h);
+                                });
   if (moved) cadence_.force = true;
 
   // Hover readout: the nearest grid node's learned and exact vectors and their difference.
@@ -118,9 +119,10 @@ void ScoreFieldPanel::draw(AppContext& ctx) {
       ImGui::EndTooltip();
     }
   }
-  ImGui::TextDisabled("%s at step %lld; exact: %s  (drag to pan, wheel to zoom, double-click to reset)",
-                      r.request.model.c_str(), static_cast<long long>(r.step),
-                      r.exact_kind.empty() ? "off" : r.exact_kind.c_str());
+  ImGui::TextDisabled(
+      "%s at step %lld; exact: %s  (drag to pan, wheel to zoom, double-click to reset)",
+      r.request.model.c_str(), static_cast<long long>(r.step),
+      r.exact_kind.empty() ? "off" : r.exact_kind.c_str());
   // Fields follow training: on the cadence while the step moves, at once after a change here.
   if (!pending_.valid() && cadence_.due(ctx.now) && (cadence_.force || s.step != requested_step_)) {
     requested_step_ = s.step;

@@ -16,13 +16,14 @@ namespace scorelab::ui {
 
 namespace {
 
-constexpr int64_t kPaths = 12;
+constexpr int64_t kPaths = 8;
+constexpr int kPathFrames = 40;
 constexpr int64_t kRecordEvery = 5;
 
 // Index of the last recorded frame at or before `steps`.
 int frame_at(const LangevinTrace& t, double steps) {
-  auto it = std::upper_bound(t.frame_steps.begin(), t.frame_steps.end(),
-                             static_cast<int64_t>(steps));
+  auto it =
+      std::upper_bound(t.frame_steps.begin(), t.frame_steps.end(), static_cast<int64_t>(steps));
   return std::max(0, static_cast<int>(it - t.frame_steps.begin()) - 1);
 }
 
@@ -100,7 +101,8 @@ void StepperPanel::draw_column(AppContext& ctx, Column& col, const char* title,
       // Paths of the first few particles through the frames so far.
       std::vector<LineVertex> seg;
       const int64_t k = std::min<int64_t>(kPaths, x.size(0));
-      for (int j = 1; j <= f; ++j) {
+      // The last kPathFrames recorded frames only: early Langevin steps jump across the box.
+      for (int j = std::max(1, f - kPathFrames + 1); j <= f; ++j) {
         auto a = trace->frames[j - 1].narrow(0, 0, k).to(torch::kFloat).contiguous();
         auto b = trace->frames[j].narrow(0, 0, k).to(torch::kFloat).contiguous();
         const float* pa = a.data_ptr<float>();
@@ -135,7 +137,9 @@ void StepperPanel::draw_column(AppContext& ctx, Column& col, const char* title,
     col.points.draw(ctx.shaders.points, view_, w, h, colors::fake, 2.5f);
     col.paths.draw(ctx.shaders.lines, view_, w, h);
   });
-  ImGui::TextUnformatted(col.weights.empty() ? " " : col.weights.c_str());
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+  ImGui::TextWrapped("%s", col.weights.empty() ? " " : col.weights.c_str());
+  ImGui::PopTextWrapPos();
   ImGui::EndGroup();
 }
 
@@ -209,7 +213,8 @@ void StepperPanel::draw(AppContext& ctx) {
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float w = std::max(40.f, (avail.x - 16) / 3);
-  const float h = std::max(40.f, std::min(w, avail.y - 3 * ImGui::GetTextLineHeightWithSpacing() - 8));
+  const float h =
+      std::max(40.f, std::min(w, avail.y - 3 * ImGui::GetTextLineHeightWithSpacing() - 8));
   draw_column(ctx, columns_[0], "annealed Langevin", annealed_ ? &*annealed_ : nullptr, {}, w, h);
   ImGui::SameLine();
   draw_column(ctx, columns_[1], "plain Langevin (σ_L)", plain_ ? &*plain_ : nullptr, {}, w, h);

@@ -30,7 +30,8 @@ bool PlotView::handle_input(ImVec2 origin, ImVec2 size) {
   if (!ImGui::IsItemHovered()) return false;
   const ImGuiIO& io = ImGui::GetIO();
   bool changed = false;
-  if (ImGui::IsMouseDragging(ImGuiMouseButton_Left) && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
+  if (ImGui::IsMouseDragging(ImGuiMouseButton_Left) &&
+      (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
     float hx, hy;
     half_extents(size.x, size.y, hx, hy);
     cx -= io.MouseDelta.x / size.x * 2 * hx;

@@ -24,8 +24,7 @@ std::vector<unsigned char> read_window_rgba(int w, int h) {
   return px;
 }
 
-void write_png_rgba(const std::string& path, const std::vector<unsigned char>& rgba, int w,
-                    int h) {
+void write_png_rgba(const std::string& path, const std::vector<unsigned char>& rgba, int w, int h) {
   if (w <= 0 || h <= 0 || rgba.size() < static_cast<size_t>(w) * h * 4) {
     throw IoError("cannot write " + path + ": empty image");
   }

@@ -10,7 +10,8 @@ namespace {
 
 std::string info_log(GLuint id, bool program) {
   GLint len = 0;
-  program ? glGetProgramiv(id, GL_INFO_LOG_LENGTH, &len) : glGetShaderiv(id, GL_INFO_LOG_LENGTH, &len);
+  program ? glGetProgramiv(id, GL_INFO_LOG_LENGTH, &len)
+          : glGetShaderiv(id, GL_INFO_LOG_LENGTH, &len);
   std::vector<char> log(static_cast<size_t>(len > 1 ? len : 1), '\0');
   program ? glGetProgramInfoLog(id, len, nullptr, log.data())
           : glGetShaderInfoLog(id, len, nullptr, log.data());

@@ -5,9 +5,9 @@
 namespace scorelab::ui {
 
 struct Shaders {
-  ShaderProgram points;   // round points of one colour
-  ShaderProgram lines;    // coloured segments: arrows, trails
-  ShaderProgram heatmap;  // scalar grid → colour ramp or iso-lines
+  ShaderProgram points;    // round points of one colour
+  ShaderProgram lines;     // coloured segments: arrows, trails
+  ShaderProgram heatmap;   // scalar grid → colour ramp or iso-lines
   static Shaders build();  // needs a current GL context; throws on a compile error
 };
 
