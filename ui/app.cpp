@@ -1,5 +1,7 @@
 #include "app.h"
 
+// GLFW must not pull in the system GL header: glad provides GL.
+#define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
 #include <glad/gl.h>
 #include <imgui.h>

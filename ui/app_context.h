@@ -47,6 +47,9 @@ struct Cadence {
 // "mixture" for SMD, "score" for SMT (α-conditioned), "" when the method has no mixture score.
 std::string mixture_model(const Snapshot& snap);
 
+// A log-scale σ slider over [0.01, 5] with the value printed beside it; true when it moved.
+bool sigma_slider(float& log10_sigma);
+
 // A colour per role, shared by all panels.
 namespace colors {
 inline constexpr float real[4] = {0.30f, 0.55f, 1.00f, 0.55f};

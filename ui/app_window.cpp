@@ -1,10 +1,11 @@
 #include "app_window.h"
 
-#include <glad/gl.h>
-// glad first: GLFW must not pull in the system GL header.
+// GLFW must not pull in the system GL header: glad provides GL.
+#define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
+#include <glad/gl.h>
 #include <imgui.h>
 
 #include <cstdio>

@@ -59,11 +59,7 @@ void AlphaSweepPanel::draw(AppContext& ctx) {
     }
     pending_.clear();
   }
-  ImGui::SetNextItemWidth(120);
-  if (ImGui::SliderFloat("##sigma", &log10_sigma_, -2.0f, std::log10(5.0f), ""))
-    cadence_.force = true;
-  ImGui::SameLine();
-  ImGui::Text("σ %.3g", std::pow(10.0, log10_sigma_));
+  if (sigma_slider(log10_sigma_)) cadence_.force = true;
   ImGui::SameLine();
   ImGui::SetNextItemWidth(110);
   if (ImGui::SliderFloat("α*", &alpha_star_, 0.001f, 1.0f, "%.3f")) cadence_.force = true;

@@ -58,11 +58,7 @@ void ScoreFieldPanel::draw(AppContext& ctx) {
     }
     ImGui::SameLine();
   }
-  ImGui::SetNextItemWidth(120);
-  if (ImGui::SliderFloat("##sigma", &log10_sigma_, -2.0f, std::log10(5.0f), ""))
-    cadence_.force = true;
-  ImGui::SameLine();
-  ImGui::Text("σ %.3g", std::pow(10.0, log10_sigma_));
+  if (sigma_slider(log10_sigma_)) cadence_.force = true;
   ImGui::SameLine();
   ImGui::SetNextItemWidth(90);
   if (ImGui::SliderFloat("α", &alpha_, 0.0f, 1.0f, "%.2f")) cadence_.force = true;
