@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -86,6 +87,7 @@ class App final : public ScriptHost {
       window_.begin_frame();
       ctx_.snap = ctx_.trainer.snapshot();
       ctx_.now = seconds_since(t0);
+      ctx_.canvas_renders_left = 2;
       shortcuts();
       layout_and_draw();
       if (script_ && !script_->tick(*this)) {
@@ -173,11 +175,22 @@ class App final : public ScriptHost {
     }
   }
 
-  // Fixed tiling recomputed when the window size changes; panels can be moved in between.
-  void place(const char* name, float x, float y, float w, float h, bool relayout) {
+  // Fixed tiling recomputed when the window size changes; panels can be moved in between. A
+  // panel in its tile draws no background of its own (the cleared window shows through): in
+  // software GL a second full-screen layer costs ~10 ms a frame at 1600x900. A moved panel may
+  // overlap another, so it gets its background back.
+  bool begin_panel(const char* name, float x, float y, float w, float h, bool relayout,
+                   ImGuiWindowFlags flags = ImGuiWindowFlags_NoCollapse) {
     const ImGuiCond cond = relayout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
     ImGui::SetNextWindowPos(ImVec2(x, y), cond);
     ImGui::SetNextWindowSize(ImVec2(w, h), cond);
+    bool& moved = moved_[name];
+    if (relayout) moved = false;
+    if (!moved) flags |= ImGuiWindowFlags_NoBackground;
+    const bool open = ImGui::Begin(name, nullptr, flags);
+    const ImVec2 p = ImGui::GetWindowPos(), s = ImGui::GetWindowSize();
+    moved = p.x != x || p.y != y || s.x != w || s.y != h;
+    return open;
   }
 
   void layout_and_draw() {
@@ -189,36 +202,33 @@ class App final : public ScriptHost {
     const float status_h = 28, left_w = std::min(380.f, d.x * 0.25f);
     const float W = d.x - left_w, H = d.y - status_h;
     const float top_h = std::floor(H * 0.56f), bottom_h = H - top_h;
-    const ImGuiWindowFlags panel = ImGuiWindowFlags_NoCollapse;
 
-    place("Controls", 0, 0, left_w, H, relayout);
-    if (ImGui::Begin("Controls", nullptr, panel)) controls_.draw(ctx_);
+    if (begin_panel("Controls", 0, 0, left_w, H, relayout)) controls_.draw(ctx_);
     ImGui::End();
     const float third = std::floor(W / 3);
-    place("Score field", left_w, 0, third, top_h, relayout);
-    if (ImGui::Begin("Score field", nullptr, panel)) field_.draw(ctx_);
+    if (begin_panel("Score field", left_w, 0, third, top_h, relayout)) field_.draw(ctx_);
     ImGui::End();
-    place("Samples", left_w + third, 0, third, top_h, relayout);
-    if (ImGui::Begin("Samples", nullptr, panel)) samples_.draw(ctx_);
+    if (begin_panel("Samples", left_w + third, 0, third, top_h, relayout)) samples_.draw(ctx_);
     ImGui::End();
-    place("Curves", left_w + 2 * third, 0, W - 2 * third, top_h, relayout);
-    if (ImGui::Begin("Curves", nullptr, panel)) curves_.draw(ctx_);
+    if (begin_panel("Curves", left_w + 2 * third, 0, W - 2 * third, top_h, relayout)) {
+      curves_.draw(ctx_);
+    }
     ImGui::End();
     const float sweep_w = std::floor(W * 0.42f), stepper_w = std::floor(W * 0.43f);
-    place("Alpha sweep", left_w, top_h, sweep_w, bottom_h, relayout);
-    if (ImGui::Begin("Alpha sweep", nullptr, panel)) sweep_.draw(ctx_);
+    if (begin_panel("Alpha sweep", left_w, top_h, sweep_w, bottom_h, relayout)) sweep_.draw(ctx_);
     ImGui::End();
-    place("Sampling stepper", left_w + sweep_w, top_h, stepper_w, bottom_h, relayout);
-    if (ImGui::Begin("Sampling stepper", nullptr, panel)) stepper_.draw(ctx_);
+    if (begin_panel("Sampling stepper", left_w + sweep_w, top_h, stepper_w, bottom_h, relayout)) {
+      stepper_.draw(ctx_);
+    }
     ImGui::End();
-    place("Images", left_w + sweep_w + stepper_w, top_h, W - sweep_w - stepper_w, bottom_h,
-          relayout);
-    if (ImGui::Begin("Images", nullptr, panel)) draw_image_grid_panel(ctx_);
+    if (begin_panel("Images", left_w + sweep_w + stepper_w, top_h, W - sweep_w - stepper_w,
+                    bottom_h, relayout)) {
+      draw_image_grid_panel(ctx_);
+    }
     ImGui::End();
-    place("##status", 0, d.y - status_h, d.x, status_h, true);
-    if (ImGui::Begin("##status", nullptr,
-                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                         ImGuiWindowFlags_NoSavedSettings)) {
+    if (begin_panel("##status", 0, d.y - status_h, d.x, status_h, true,
+                    ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                        ImGuiWindowFlags_NoSavedSettings)) {
       draw_status_bar(ctx_);
     }
     ImGui::End();
@@ -271,6 +281,7 @@ class App final : public ScriptHost {
   std::future<std::string> pending_save_;
   std::string pending_save_path_;
   ImVec2 last_size_{0, 0};
+  std::map<std::string, bool> moved_;  // panels the user moved or resized off their tile
   uint64_t shown_error_version_ = 0;
   std::string last_error_;
   bool quit_ = false;

@@ -21,6 +21,9 @@ struct AppContext {
   double now = 0;                        // seconds since the app started
   std::vector<std::string> errors;       // shown one at a time in a modal
   std::string notice;                    // the latest notice, shown in the status bar
+  // Canvas re-renders still allowed this frame. Software GL pays for every pixel, so when new
+  // data arrives for many plots at once they are redrawn over a few frames, not in one long one.
+  int canvas_renders_left = 2;
 
   void report_error(const std::string& message) { errors.push_back(message); }
 };

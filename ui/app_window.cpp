@@ -116,7 +116,9 @@ void AppWindow::render() {
   framebuffer_size(w, h);
   glBindFramebuffer(GL_FRAMEBUFFER, 0);
   glViewport(0, 0, w, h);
-  glClearColor(0.05f, 0.05f, 0.06f, 1);
+  // The panels' background: tiled panels draw none of their own (see App::begin_panel).
+  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  glClearColor(bg.x, bg.y, bg.z, 1);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 }

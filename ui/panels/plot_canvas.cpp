@@ -17,7 +17,12 @@ bool PlotCanvas::show(AppContext& ctx, const char* id, ImVec2 size, PlotView& vi
   const int h = static_cast<int>(size.y < 8 ? 8 : size.y);
   const bool same_view = view.cx == rendered_view_.cx && view.cy == rendered_view_.cy &&
                          view.half == rendered_view_.half;
-  if (content != rendered_content_ || !same_view || w != canvas_.width() || h != canvas_.height()) {
+  const bool resized = w != canvas_.width() || h != canvas_.height();
+  // A pan, zoom or resize is redrawn at once (the user is watching it); new data can wait a
+  // frame or two for the budget.
+  const bool stale = content != rendered_content_ && ctx.canvas_renders_left > 0;
+  if (stale || !same_view || resized) {
+    --ctx.canvas_renders_left;
     canvas_.begin(w, h, colors::background);
     layers(w, h);
     canvas_.end();
