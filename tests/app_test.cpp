@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -85,18 +87,28 @@ TEST(App, ScriptChangesAHyperparameterTheTrainerReceives) {
   const auto dir = temp_dir("script");
   const auto script = dir / "s.txt";
   const auto shot = dir / "after.png";
+  const auto panel = dir / "samples.png";
   std::ofstream(script) << "preset gauss8-smt\n"
                            "pause\n"
                            "set optim.lr_gen 0.00123\n"
                            "expect optim.lr_gen 0.00123\n"
                            "print optim.lr_gen\n"
                            "step 10\n"
-                           "screenshot "
-                        << shot.string() << "\nquit\n";
+                           "screenshot-panel samples "
+                        << panel.string() << "\nscreenshot " << shot.string() << "\nquit\n";
   const AppRun ok = run_app("--width 1000 --height 600 --script " + script.string());
   ASSERT_EQ(ok.status, 0) << ok.output;
   EXPECT_NE(ok.output.find("optim.lr_gen = 0.00123"), std::string::npos) << ok.output;
   EXPECT_TRUE(fs::exists(shot));
+  // The samples panel alone: its tile at 1000x600 is 250 x 320 pixels (controls 250 wide, top row
+  // 56% of the height above the status bar), and it shows points.
+  int w = 0, h = 0, c = 0;
+  std::unique_ptr<unsigned char, void (*)(void*)> px(stbi_load(panel.string().c_str(), &w, &h, &c, 3),
+                                                     stbi_image_free);
+  ASSERT_TRUE(px) << "cannot read " << panel;
+  EXPECT_EQ(w, 250);
+  EXPECT_EQ(h, 320);
+  EXPECT_GT(luminance_std(px.get(), w, 3, 10, 60, w - 10, h - 30), 8.0) << "samples panel is uniform";
 
   // A wrong expectation, an out-of-range value and an unknown command all fail, naming the line.
   std::ofstream(script) << "pause\nexpect optim.lr_gen 0.5\nquit\n";
@@ -107,10 +119,55 @@ TEST(App, ScriptChangesAHyperparameterTheTrainerReceives) {
   bad = run_app("--width 800 --height 500 --script " + script.string());
   EXPECT_EQ(bad.status, 1) << bad.output;
   EXPECT_NE(bad.output.find("lr_gen"), std::string::npos) << bad.output;
+  std::ofstream(script) << "pause\nscreenshot-panel nowhere x.png\nquit\n";
+  bad = run_app("--width 800 --height 500 --script " + script.string());
+  EXPECT_EQ(bad.status, 1) << bad.output;
+  EXPECT_NE(bad.output.find("no panel 'nowhere' (alpha-sweep, controls"), std::string::npos)
+      << bad.output;
   std::ofstream(script) << "jump 3\n";
   bad = run_app("--script " + script.string());
   EXPECT_EQ(bad.status, 2) << bad.output;
   EXPECT_NE(bad.output.find("unknown command 'jump'"), std::string::npos) << bad.output;
+  fs::remove_all(dir);
+}
+
+// The numbers after `key` in `line` ("weights 0.21 : 0.79  (true 0.20 : 0.80)").
+std::vector<double> numbers_after(const std::string& line, const std::string& key) {
+  std::vector<double> out;
+  size_t at = line.find(key);
+  if (at == std::string::npos) return out;
+  std::stringstream in(line.substr(at + key.size()));
+  for (std::string w; in >> w && w != "(true";) {
+    if (w != ":") out.push_back(std::stod(w));
+  }
+  return out;
+}
+
+std::string line_starting(const std::string& text, const std::string& prefix) {
+  const size_t at = text.find(prefix);
+  return at == std::string::npos ? "" : text.substr(at, text.find('\n', at) - at);
+}
+
+// The poster's mixing experiment in the stepper: with the exact score of the 1/5 : 4/5 mixture,
+// annealed Langevin recovers the weights; plain Langevin at the smallest σ keeps whatever split
+// the uniform start gave (about even).
+TEST(App, StepperShowsAnnealedLangevinRecoveringTheTwoModesWeights) {
+  if (!have_xvfb()) GTEST_SKIP() << "xvfb-run is not installed";
+  const auto dir = temp_dir("stepper");
+  const auto script = dir / "s.txt";
+  std::ofstream(script) << "preset twomodes-dsm\npause\nlangevin-exact\nquit\n";
+  const AppRun r = run_app("--width 1000 --height 600 --script " + script.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string annealed = line_starting(r.output, "annealed Langevin (exact score)");
+  const std::string plain = line_starting(r.output, "plain Langevin (exact score)");
+  const auto wa = numbers_after(annealed, "weights"), wp = numbers_after(plain, "weights");
+  const auto truth = numbers_after(annealed, "(true");
+  ASSERT_EQ(truth.size(), 2u) << r.output;
+  ASSERT_EQ(wa.size(), 2u) << r.output;
+  ASSERT_EQ(wp.size(), 2u) << r.output;
+  EXPECT_NEAR(std::min(truth[0], truth[1]), 0.2, 1e-6);
+  for (int k = 0; k < 2; ++k) EXPECT_NEAR(wa[k], truth[k], 0.05) << annealed;
+  EXPECT_GT(std::abs(wp[0] - truth[0]), 0.15) << plain;
   fs::remove_all(dir);
 }
 

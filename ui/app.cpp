@@ -7,6 +7,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -67,9 +68,22 @@ class App final : public ScriptHost {
       : options_(o), window_(window), ctx_{trainer, shaders, trainer.snapshot()} {}
 
   AppContext& context() override { return ctx_; }
-  void screenshot(const std::string& path) override { screenshot_path_ = path; }
-  void run_langevin() override { stepper_.run(ctx_); }
+  void screenshot(const std::string& path, const std::string& panel) override {
+    screenshot_path_ = path;
+    screenshot_panel_ = panel;
+  }
+  bool has_panel(const std::string& panel) const override { return panels_.count(panel) > 0; }
+  std::string panel_names() const override {
+    std::string out;
+    for (const auto& [slug, rect] : panels_) out += (out.empty() ? "" : ", ") + slug;
+    return out;
+  }
+  void run_langevin(bool exact_score) override {
+    stepper_.set_exact_score(exact_score);
+    stepper_.run(ctx_);
+  }
   bool langevin_ready() const override { return stepper_.has_traces(); }
+  std::string langevin_summary() const override { return stepper_.summary(*ctx_.snap); }
   void quit() override { quit_ = true; }
 
   void set_script(std::vector<ScriptLine> lines, const std::string& source) {
@@ -88,6 +102,7 @@ class App final : public ScriptHost {
       ctx_.snap = ctx_.trainer.snapshot();
       ctx_.now = seconds_since(t0);
       ctx_.canvas_renders_left = 2;
+      fit_data_view(ctx_);
       shortcuts();
       layout_and_draw();
       if (script_ && !script_->tick(*this)) {
@@ -107,8 +122,9 @@ class App final : public ScriptHost {
         quit_ = true;
       }
       if (!screenshot_path_.empty()) {
-        if (!write_screenshot(screenshot_path_) && quit_) status = 1;
+        if (!write_screenshot(screenshot_path_, screenshot_panel_) && quit_) status = 1;
         screenshot_path_.clear();
+        screenshot_panel_.clear();
       }
       window_.swap();
       // Without a working vsync (Xvfb, some drivers) cap at ~60 frames/s, leaving the CPU to
@@ -130,11 +146,22 @@ class App final : public ScriptHost {
   const FrameStats& stats() const { return stats_; }
 
  private:
-  bool write_screenshot(const std::string& path) {
+  // The window, or the rectangle of one panel in it.
+  bool write_screenshot(const std::string& path, const std::string& panel) {
     int w, h;
     window_.framebuffer_size(w, h);
     try {
-      write_png_rgba(path, read_window_rgba(w, h), w, h);
+      std::vector<unsigned char> px = read_window_rgba(w, h);
+      if (!panel.empty()) {
+        const PanelRect& r = panels_.at(panel);
+        const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
+        const int iw = w, ih = h;
+        w = static_cast<int>(r.w * scale.x);
+        h = static_cast<int>(r.h * scale.y);
+        px = crop_rgba(px, iw, ih, static_cast<int>(r.x * scale.x), static_cast<int>(r.y * scale.y),
+                       w, h);
+      }
+      write_png_rgba(path, px, w, h);
       ctx_.notice = "screenshot " + path;
       std::printf("scorelab: wrote %s (%dx%d)\n", path.c_str(), w, h);
       return true;
@@ -190,7 +217,38 @@ class App final : public ScriptHost {
     const bool open = ImGui::Begin(name, nullptr, flags);
     const ImVec2 p = ImGui::GetWindowPos(), s = ImGui::GetWindowSize();
     moved = p.x != x || p.y != y || s.x != w || s.y != h;
+    current_panel_ = slug(name);
+    panels_[current_panel_] = {p.x, p.y, s.x, s.y};
     return open;
+  }
+
+  // Every panel's context menu (right click off its plots) exports it or the window as PNG.
+  void end_panel() {
+    if (ImGui::BeginPopupContextWindow("##export", ImGuiPopupFlags_MouseButtonRight |
+                                                       ImGuiPopupFlags_NoOpenOverItems)) {
+      const std::string step = std::to_string(ctx_.snap->step);
+      if (ImGui::MenuItem("Save panel as PNG")) {
+        screenshot("scorelab-" + current_panel_ + "-" + step + ".png", current_panel_);
+      }
+      if (ImGui::MenuItem("Save window as PNG", "F12")) {
+        screenshot("scorelab-screenshot-" + step + ".png", "");
+      }
+      ImGui::EndPopup();
+    }
+    ImGui::End();
+  }
+
+  // "Score field" -> "score-field": how scripts and file names call a panel.
+  static std::string slug(const char* name) {
+    std::string s;
+    for (const char* c = name; *c; ++c) {
+      if (std::isalnum(static_cast<unsigned char>(*c))) {
+        s += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
+      } else if (!s.empty() && s.back() != '-') {
+        s += '-';
+      }
+    }
+    return s;
   }
 
   void layout_and_draw() {
@@ -204,34 +262,34 @@ class App final : public ScriptHost {
     const float top_h = std::floor(H * 0.56f), bottom_h = H - top_h;
 
     if (begin_panel("Controls", 0, 0, left_w, H, relayout)) controls_.draw(ctx_);
-    ImGui::End();
+    end_panel();
     const float third = std::floor(W / 3);
     if (begin_panel("Score field", left_w, 0, third, top_h, relayout)) field_.draw(ctx_);
-    ImGui::End();
+    end_panel();
     if (begin_panel("Samples", left_w + third, 0, third, top_h, relayout)) samples_.draw(ctx_);
-    ImGui::End();
+    end_panel();
     if (begin_panel("Curves", left_w + 2 * third, 0, W - 2 * third, top_h, relayout)) {
       curves_.draw(ctx_);
     }
-    ImGui::End();
+    end_panel();
     const float sweep_w = std::floor(W * 0.42f), stepper_w = std::floor(W * 0.43f);
     if (begin_panel("Alpha sweep", left_w, top_h, sweep_w, bottom_h, relayout)) sweep_.draw(ctx_);
-    ImGui::End();
+    end_panel();
     if (begin_panel("Sampling stepper", left_w + sweep_w, top_h, stepper_w, bottom_h, relayout)) {
       stepper_.draw(ctx_);
     }
-    ImGui::End();
+    end_panel();
     if (begin_panel("Images", left_w + sweep_w + stepper_w, top_h, W - sweep_w - stepper_w,
                     bottom_h, relayout)) {
       draw_image_grid_panel(ctx_);
     }
-    ImGui::End();
+    end_panel();
     if (begin_panel("##status", 0, d.y - status_h, d.x, status_h, true,
                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                         ImGuiWindowFlags_NoSavedSettings)) {
       draw_status_bar(ctx_);
     }
-    ImGui::End();
+    end_panel();
     error_modal();
   }
 
@@ -278,6 +336,12 @@ class App final : public ScriptHost {
   CurvesPanel curves_;
   std::optional<ScriptRunner> script_;
   std::string screenshot_path_;
+  std::string screenshot_panel_;  // empty: the whole window
+  struct PanelRect {
+    float x, y, w, h;
+  };
+  std::map<std::string, PanelRect> panels_;  // by slug, as laid out this frame
+  std::string current_panel_;
   std::future<std::string> pending_save_;
   std::string pending_save_path_;
   ImVec2 last_size_{0, 0};

@@ -5,7 +5,37 @@
 #include <algorithm>
 #include <cmath>
 
+#include <torch/torch.h>
+
 namespace scorelab::ui {
+
+void fit_data_view(AppContext& ctx) {
+  const Snapshot& s = *ctx.snap;
+  const torch::Tensor& x = s.real_reference;
+  if (s.config.data.name == ctx.data_view_name || !x.defined() || x.dim() != 2 || x.size(0) < 2 ||
+      x.size(1) != 2) {
+    return;
+  }
+  // The box holding 99.8% of the points (a stray outlier should not shrink the data), plus a
+  // margin of a fifth.
+  auto d = x.to(torch::kDouble);
+  auto lo = std::get<0>(d.kthvalue(std::max<int64_t>(1, d.size(0) / 1000), 0));
+  auto hi = std::get<0>(d.kthvalue(d.size(0) - d.size(0) / 1000, 0));
+  const double x0 = lo[0].item<double>(), x1 = hi[0].item<double>();
+  const double y0 = lo[1].item<double>(), y1 = hi[1].item<double>();
+  ctx.data_view.cx = 0.5 * (x0 + x1);
+  ctx.data_view.cy = 0.5 * (y0 + y1);
+  ctx.data_view.half = std::max(0.1, 0.6 * std::max(x1 - x0, y1 - y0));
+  ctx.data_view_name = s.config.data.name;
+  ++ctx.data_view_version;
+}
+
+bool follow_data_view(const AppContext& ctx, PlotView& view, uint64_t& seen) {
+  if (seen == ctx.data_view_version) return false;
+  seen = ctx.data_view_version;
+  view = ctx.data_view;
+  return true;
+}
 
 std::string mixture_model(const Snapshot& snap) {
   const auto& m = snap.score_models;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "render/plot_view.h"
 #include "render/shaders.h"
 #include "train/snapshot.h"
 #include "train/trainer.h"
@@ -24,6 +25,11 @@ struct AppContext {
   // Canvas re-renders still allowed this frame. Software GL pays for every pixel, so when new
   // data arrives for many plots at once they are redrawn over a few frames, not in one long one.
   int canvas_renders_left = 2;
+  // The view that frames the current data set; panels take it when its version moves on (a new
+  // data set), and keep their own pan and zoom otherwise.
+  PlotView data_view;
+  uint64_t data_view_version = 0;
+  std::string data_view_name;  // the data set it frames
 
   void report_error(const std::string& message) { errors.push_back(message); }
 };
@@ -46,6 +52,11 @@ struct Cadence {
     force = false;
   }
 };
+
+// Re-frames ctx.data_view when the snapshot's data set changed (2-D data only).
+void fit_data_view(AppContext& ctx);
+// Copies ctx.data_view into `view` when the panel has not seen its version; true when it did.
+bool follow_data_view(const AppContext& ctx, PlotView& view, uint64_t& seen);
 
 // "mixture" for SMD, "score" for SMT (α-conditioned), "" when the method has no mixture score.
 std::string mixture_model(const Snapshot& snap);

@@ -20,7 +20,7 @@ const std::map<std::string, size_t>& arity() {
       {"preset", 1}, {"load", 1},       {"set", 2},        {"set!", 2}, {"play", 0},
       {"resume", 0}, {"pause", 0},      {"reset", 0},      {"step", 1}, {"wait", 1},
       {"frames", 1}, {"until-step", 1}, {"screenshot", 1}, {"save", 1}, {"langevin", 0},
-      {"expect", 2}, {"print", 1},      {"quit", 0}};
+      {"langevin-exact", 0}, {"screenshot-panel", 2}, {"expect", 2}, {"print", 1}, {"quit", 0}};
   return a;
 }
 
@@ -146,15 +146,28 @@ bool ScriptRunner::start(ScriptHost& host, const ScriptLine& l) {
     waiting_ = [left] { return --*left <= 0; };
     return false;
   }
-  if (c == "screenshot") {
-    host.screenshot(a[0]);
+  if (c == "screenshot" || c == "screenshot-panel") {
+    if (c == "screenshot") {
+      host.screenshot(a[0], "");
+    } else if (!host.has_panel(a[0])) {
+      fail(l, "no panel '" + a[0] + "' (" + host.panel_names() + ")");
+      return true;
+    } else {
+      host.screenshot(a[1], a[0]);
+    }
     auto frames = std::make_shared<int>(1);
     waiting_ = [frames] { return --*frames < 0; };
     return false;
   }
-  if (c == "langevin") {
-    host.run_langevin();
-    waiting_ = [&host] { return host.langevin_ready(); };
+  if (c == "langevin" || c == "langevin-exact") {
+    host.run_langevin(c == "langevin-exact");
+    // Once the traces are in, the mode weights each sampler found (mixtures) go to stdout.
+    waiting_ = [&host] {
+      if (!host.langevin_ready()) return false;
+      std::printf("%s", host.langevin_summary().c_str());
+      std::fflush(stdout);
+      return true;
+    };
     return false;
   }
   if (c == "expect") {

@@ -5,7 +5,10 @@
 //   set KEY VALUE | set! KEY VALUE    change a setting live (set! also resets when it must)
 //   play | pause | reset | step N     as the buttons; step waits until the N steps are done
 //   wait SECONDS | frames N | until-step N
-//   screenshot FILE.png | save FILE.ckpt | langevin (runs the sampling stepper)
+//   screenshot FILE.png | screenshot-panel PANEL FILE.png (PANEL: samples, score-field, …)
+//   save FILE.ckpt
+//   langevin | langevin-exact         run the sampling stepper (with the network's score, or
+//                                     the data's closed form); prints each sampler's mode weights
 //   expect KEY VALUE                  fails unless the Trainer's config holds VALUE at KEY
 //   print KEY                         writes "KEY = value" to stdout
 //   quit
@@ -34,9 +37,13 @@ class ScriptHost {
  public:
   virtual ~ScriptHost() = default;
   virtual AppContext& context() = 0;
-  virtual void screenshot(const std::string& path) = 0;  // written at the end of this frame
-  virtual void run_langevin() = 0;
+  // The window, or one panel (named as panel_names lists them), written at the end of this frame.
+  virtual void screenshot(const std::string& path, const std::string& panel) = 0;
+  virtual bool has_panel(const std::string& panel) const = 0;
+  virtual std::string panel_names() const = 0;
+  virtual void run_langevin(bool exact_score) = 0;
   virtual bool langevin_ready() const = 0;
+  virtual std::string langevin_summary() const = 0;  // one line per sampler
   virtual void quit() = 0;
 };
 

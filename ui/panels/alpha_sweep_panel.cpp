@@ -10,10 +10,6 @@
 
 namespace scorelab::ui {
 
-AlphaSweepPanel::AlphaSweepPanel() {
-  view_.half = 2.6;
-}
-
 void AlphaSweepPanel::request(AppContext& ctx, const std::string& model) {
   FieldRequest q;
   q.model = model;
@@ -37,6 +33,7 @@ void AlphaSweepPanel::request(AppContext& ctx, const std::string& model) {
 }
 
 void AlphaSweepPanel::draw(AppContext& ctx) {
+  if (follow_data_view(ctx, view_, view_seen_)) cadence_.force = true;
   const Snapshot& s = *ctx.snap;
   const std::string model = mixture_model(s);
   if (model.empty()) {

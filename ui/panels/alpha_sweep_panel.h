@@ -14,7 +14,6 @@ namespace scorelab::ui {
 
 class AlphaSweepPanel {
  public:
-  AlphaSweepPanel();
   void draw(AppContext& ctx);
 
  private:
@@ -22,6 +21,7 @@ class AlphaSweepPanel {
   void request(AppContext& ctx, const std::string& model);
 
   PlotView view_;
+  uint64_t view_seen_ = 0;  // the version of ctx.data_view the view was last reset to
   std::array<float, kColumns> alphas_ = {0.f, .25f, .5f, .75f, 1.f};
   std::array<PlotCanvas, kColumns + 1> plots_;
   std::array<FieldLayers, kColumns> layers_;

@@ -36,7 +36,7 @@ bool PlotCanvas::show(AppContext& ctx, const char* id, ImVec2 size, PlotView& vi
   ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(canvas_.texture())), size_,
                ImVec2(0, 1), ImVec2(1, 0));
   hovered_ = ImGui::IsItemHovered();
-  const bool changed = view.handle_input(origin_, size_);
+  const bool changed = view.handle_input(origin_, size_, ctx.data_view);
   if (ImGui::BeginPopupContextItem("export")) {
     if (ImGui::MenuItem("Save as PNG")) {
       std::string name = id;

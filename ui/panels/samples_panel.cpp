@@ -55,6 +55,7 @@ void SamplesPanel::update_contours(const Snapshot& s) {
 }
 
 void SamplesPanel::draw(AppContext& ctx) {
+  if (follow_data_view(ctx, view_, view_seen_)) cadence_.force = true;
   const Snapshot& s = *ctx.snap;
   if (is_ready(pending_)) {
     try {
@@ -81,7 +82,8 @@ void SamplesPanel::draw(AppContext& ctx) {
         trails_.upload(seg);
       }
     } catch (const std::exception& e) {
-      ctx.report_error("samples: " + error_message(e));
+      // A request made just before the run switched methods may not fit the new one: no error.
+      if (s.method == requested_method_) ctx.report_error("samples: " + error_message(e));
     }
   }
   torch::Tensor real = s.real_samples.defined() ? s.real_samples : s.real_reference;
@@ -138,6 +140,7 @@ void SamplesPanel::draw(AppContext& ctx) {
     q.metrics = false;
     sampler_ = q.sampler;
     requested_step_ = s.step;
+    requested_method_ = s.method;
     pending_ = ctx.trainer.sample(q);
     cadence_.mark(ctx.now);
   }

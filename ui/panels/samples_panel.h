@@ -24,6 +24,7 @@ class SamplesPanel {
   void update_contours(const Snapshot& s);
 
   PlotView view_;
+  uint64_t view_seen_ = 0;  // the version of ctx.data_view the view was last reset to
   PlotCanvas plot_;
   PointRenderer real_, fake_;
   LineRenderer trails_;
@@ -33,6 +34,7 @@ class SamplesPanel {
   torch::Tensor real_uploaded_;
   std::deque<torch::Tensor> history_;  // previous generated sets, newest last
   std::future<SampleResult> pending_;
+  std::string requested_method_;
   Cadence cadence_{0.4};
   int64_t requested_step_ = -1;
   uint64_t content_ = 0;

@@ -35,6 +35,7 @@ void ScoreFieldPanel::request(AppContext& ctx) {
 }
 
 void ScoreFieldPanel::draw(AppContext& ctx) {
+  if (follow_data_view(ctx, view_, view_seen_)) cadence_.force = true;
   const Snapshot& s = *ctx.snap;
   if (is_ready(pending_)) {
     try {

@@ -21,6 +21,7 @@ class ScoreFieldPanel {
   void request(AppContext& ctx);
 
   PlotView view_;
+  uint64_t view_seen_ = 0;  // the version of ctx.data_view the view was last reset to
   PlotCanvas plot_;
   FieldLayers layers_;
   std::future<FieldResult> pending_;

@@ -55,6 +55,18 @@ std::string weights_line(const torch::Tensor& x, const std::string& data_name) {
 
 }  // namespace
 
+std::string StepperPanel::summary(const Snapshot& snap) const {
+  std::string out;
+  const char* score = exact_score_ || snap.data_score_model.empty() ? "exact score" : "network";
+  for (const auto* t : {&annealed_, &plain_}) {
+    if (!t->has_value() || (*t)->frames.empty()) continue;
+    const std::string w = weights_line((*t)->frames.back(), snap.config.data.name);
+    out += std::string(t == &annealed_ ? "annealed" : "plain") + " Langevin (" + score +
+           "): " + (w.empty() ? "no mixture to weigh" : w) + "\n";
+  }
+  return out;
+}
+
 void StepperPanel::run(AppContext& ctx) {
   const Snapshot& s = *ctx.snap;
   const bool exact = exact_score_ || s.data_score_model.empty();
@@ -144,6 +156,8 @@ void StepperPanel::draw_column(AppContext& ctx, Column& col, const char* title,
 }
 
 void StepperPanel::draw(AppContext& ctx) {
+  // A new data set: new traces once its model has trained a little.
+  if (follow_data_view(ctx, view_, view_seen_) && !pending_annealed_.valid()) started_ = false;
   const Snapshot& s = *ctx.snap;
   try {
     if (is_ready(pending_annealed_)) {
@@ -154,6 +168,10 @@ void StepperPanel::draw(AppContext& ctx) {
       plain_ = pending_plain_.get();
       columns_[1].uploaded_frame = -1;
     }
+  } catch (const std::exception& e) {
+    ctx.report_error("sampling stepper: " + error_message(e));
+  }
+  try {
     if (is_ready(pending_onestep_)) {
       SampleResult r = pending_onestep_.get();
       onestep_ = r.samples;
@@ -161,7 +179,9 @@ void StepperPanel::draw(AppContext& ctx) {
       columns_[2].uploaded_frame = -1;
     }
   } catch (const std::exception& e) {
-    ctx.report_error("sampling stepper: " + error_message(e));
+    // Asked before the run switched to a method without a generator: nothing to show.
+    onestep_ = torch::Tensor();
+    if (s.has_generator) ctx.report_error("sampling stepper: " + error_message(e));
   }
   torch::Tensor real = s.real_reference;
   if (real.defined() && !real.is_same(real_uploaded_)) {

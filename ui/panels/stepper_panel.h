@@ -20,7 +20,14 @@ class StepperPanel {
   void draw(AppContext& ctx);
   // Starts new traces (the script's `langevin` command and the Run button).
   void run(AppContext& ctx);
-  bool has_traces() const { return annealed_.has_value() && plain_.has_value(); }
+  // True once both traces of the latest run are in.
+  bool has_traces() const {
+    return annealed_.has_value() && plain_.has_value() && !pending_annealed_.valid() &&
+           !pending_plain_.valid();
+  }
+  void set_exact_score(bool exact) { exact_score_ = exact; }
+  // "annealed Langevin: weights …" and "plain Langevin: …" at the traces' last frames.
+  std::string summary(const Snapshot& snap) const;
 
  private:
   struct Column {
@@ -35,6 +42,7 @@ class StepperPanel {
                    const torch::Tensor& onestep, float width, float height);
 
   PlotView view_;
+  uint64_t view_seen_ = 0;  // the version of ctx.data_view the view was last reset to
   Column columns_[3];
   PointRenderer real_;
   torch::Tensor real_uploaded_;

@@ -26,7 +26,7 @@ void PlotView::to_world(ImVec2 p, ImVec2 origin, ImVec2 size, double& x, double&
   y = cy + (1 - (p.y - origin.y) / size.y * 2) * hy;
 }
 
-bool PlotView::handle_input(ImVec2 origin, ImVec2 size) {
+bool PlotView::handle_input(ImVec2 origin, ImVec2 size, const PlotView& home) {
   if (!ImGui::IsItemHovered()) return false;
   const ImGuiIO& io = ImGui::GetIO();
   bool changed = false;
@@ -49,8 +49,9 @@ bool PlotView::handle_input(ImVec2 origin, ImVec2 size) {
     changed = true;
   }
   if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
-    cx = cy = 0;
-    half = 3;
+    cx = home.cx;
+    cy = home.cy;
+    half = home.half;
     changed = true;
   }
   return changed;

@@ -14,8 +14,9 @@ struct PlotView {
   // origin/size: the canvas's top-left corner and size in screen pixels.
   ImVec2 to_screen(double x, double y, ImVec2 origin, ImVec2 size) const;
   void to_world(ImVec2 p, ImVec2 origin, ImVec2 size, double& x, double& y) const;
-  // Call right after the ImGui::Image that shows the canvas; true when the view changed.
-  bool handle_input(ImVec2 origin, ImVec2 size);
+  // Call right after the ImGui::Image that shows the canvas; true when the view changed. Drag
+  // pans, the wheel zooms at the cursor, a double click goes back to `home`.
+  bool handle_input(ImVec2 origin, ImVec2 size, const PlotView& home);
   // Tick marks and labels along the left and bottom edges, inside the canvas.
   void draw_axes(ImDrawList* dl, ImVec2 origin, ImVec2 size) const;
 };

@@ -24,6 +24,19 @@ std::vector<unsigned char> read_window_rgba(int w, int h) {
   return px;
 }
 
+std::vector<unsigned char> crop_rgba(const std::vector<unsigned char>& px, int iw, int ih, int x,
+                                     int y, int& w, int& h) {
+  const int x0 = std::clamp(x, 0, iw), y0 = std::clamp(y, 0, ih);
+  w = std::clamp(x + w, 0, iw) - x0;
+  h = std::clamp(y + h, 0, ih) - y0;
+  std::vector<unsigned char> out(static_cast<size_t>(std::max(w, 0)) * std::max(h, 0) * 4);
+  for (int r = 0; r < h; ++r) {
+    const auto from = px.begin() + (static_cast<size_t>(y0 + r) * iw + x0) * 4;
+    std::copy(from, from + static_cast<size_t>(w) * 4, out.begin() + static_cast<size_t>(r) * w * 4);
+  }
+  return out;
+}
+
 void write_png_rgba(const std::string& path, const std::vector<unsigned char>& rgba, int w, int h) {
   if (w <= 0 || h <= 0 || rgba.size() < static_cast<size_t>(w) * h * 4) {
     throw IoError("cannot write " + path + ": empty image");
