@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -79,7 +81,7 @@ TEST(App, ScreenshotShowsTrainingPanels) {
   // The layout: controls 300 px wide; score field and samples side by side above 376 px.
   EXPECT_GT(luminance_std(px.get(), w, 3, 320, 80, 580, 340), 8.0) << "score field is uniform";
   EXPECT_GT(luminance_std(px.get(), w, 3, 620, 80, 880, 340), 8.0) << "samples are uniform";
-  fs::remove_all(dir);
+  scorelab::testing::remove_tree(dir);
 }
 
 TEST(App, ScriptChangesAHyperparameterTheTrainerReceives) {
@@ -103,12 +105,13 @@ TEST(App, ScriptChangesAHyperparameterTheTrainerReceives) {
   // The samples panel alone: its tile at 1000x600 is 250 x 320 pixels (controls 250 wide, top row
   // 56% of the height above the status bar), and it shows points.
   int w = 0, h = 0, c = 0;
-  std::unique_ptr<unsigned char, void (*)(void*)> px(stbi_load(panel.string().c_str(), &w, &h, &c, 3),
-                                                     stbi_image_free);
+  std::unique_ptr<unsigned char, void (*)(void*)> px(
+      stbi_load(panel.string().c_str(), &w, &h, &c, 3), stbi_image_free);
   ASSERT_TRUE(px) << "cannot read " << panel;
   EXPECT_EQ(w, 250);
   EXPECT_EQ(h, 320);
-  EXPECT_GT(luminance_std(px.get(), w, 3, 10, 60, w - 10, h - 30), 8.0) << "samples panel is uniform";
+  EXPECT_GT(luminance_std(px.get(), w, 3, 10, 60, w - 10, h - 30), 8.0)
+      << "samples panel is uniform";
 
   // A wrong expectation, an out-of-range value and an unknown command all fail, naming the line.
   std::ofstream(script) << "pause\nexpect optim.lr_gen 0.5\nquit\n";
@@ -128,7 +131,7 @@ TEST(App, ScriptChangesAHyperparameterTheTrainerReceives) {
   bad = run_app("--script " + script.string());
   EXPECT_EQ(bad.status, 2) << bad.output;
   EXPECT_NE(bad.output.find("unknown command 'jump'"), std::string::npos) << bad.output;
-  fs::remove_all(dir);
+  scorelab::testing::remove_tree(dir);
 }
 
 // The numbers after `key` in `line` ("weights 0.21 : 0.79  (true 0.20 : 0.80)").
@@ -168,7 +171,7 @@ TEST(App, StepperShowsAnnealedLangevinRecoveringTheTwoModesWeights) {
   EXPECT_NEAR(std::min(truth[0], truth[1]), 0.2, 1e-6);
   for (int k = 0; k < 2; ++k) EXPECT_NEAR(wa[k], truth[k], 0.05) << annealed;
   EXPECT_GT(std::abs(wp[0] - truth[0]), 0.15) << plain;
-  fs::remove_all(dir);
+  scorelab::testing::remove_tree(dir);
 }
 
 TEST(App, UnknownPresetIsRefusedWithAMessage) {

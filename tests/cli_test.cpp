@@ -4,9 +4,11 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 
@@ -151,4 +153,21 @@ TEST(Cli, GanSamplesOneStepAndRefusesLangevin) {
   EXPECT_NE(b.code, 0);
   EXPECT_NE(b.out.find("optim.gen_batch"), std::string::npos) << b.out;
   EXPECT_FALSE(fs::exists(d / "x" / "checkpoint.ckpt"));
+}
+
+// Corners of a square and the same shifted by 3: equal covariances, so the distance is 3² = 9.
+TEST(Cli, FidOfFeatureFilesHasItsClosedForm) {
+  const auto dir = temp_dir();
+  const auto a = (dir / "a.csv").string(), b = (dir / "b.csv").string();
+  std::ofstream(a) << "x,y\n-1,-1\n1,-1\n-1,1\n1,1\n";
+  std::ofstream(b) << "2,-1\n4,-1\n2,1\n4,1\n";
+  Result r = run_cli("fid --features " + a + " " + b);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find(": 9.000000"), std::string::npos) << r.out;
+  // Two samples in two dimensions: refused, naming the file.
+  std::ofstream(b) << "2,-1\n4,-1\n";
+  r = run_cli("fid --features " + a + " " + b);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("b.csv: 2 samples of dimension 2"), std::string::npos) << r.out;
+  scorelab::testing::remove_tree(dir);
 }

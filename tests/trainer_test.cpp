@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "config/presets.h"
+#include "temp_dir.h"
 #include "train/trainer.h"
 
 using namespace scorelab;
@@ -22,13 +23,6 @@ Config quick() {
   c.run.eval_every = 0;
   c.run.log_every = 5;
   return c;
-}
-
-// PyTorch's CUDA wheels export their own copy of std::filesystem::remove_all, which crashes when
-// called from outside (seen with libtorch 2.11); remove test folders with rm instead.
-void remove_tree(const std::filesystem::path& dir) {
-  const std::string cmd = "rm -rf '" + dir.string() + "'";
-  if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not remove %s\n", dir.c_str());
 }
 
 bool at_step(const Snapshot& s, int64_t step) {
@@ -138,7 +132,7 @@ TEST(Trainer, FieldRequestsReturnLearnedAndExactScores) {
 TEST(Trainer, SaveLoadAndRunDirectory) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("scorelab_trainer_" + std::to_string(::getpid()));
-  remove_tree(dir);
+  scorelab::testing::remove_tree(dir);
   Config c = quick();
   c.run.steps = 60;
   c.run.csv_every = 20;
@@ -175,7 +169,7 @@ TEST(Trainer, SaveLoadAndRunDirectory) {
   EXPECT_EQ(u.snapshot()->step, 60);  // a failed load keeps the run
   const std::string nowhere = u.save_checkpoint("/nonexistent-dir/x.ckpt").get();
   EXPECT_NE(nowhere.find("save failed"), std::string::npos);
-  remove_tree(dir);
+  scorelab::testing::remove_tree(dir);
 }
 
 TEST(Trainer, LangevinTraceRecordsFrames) {

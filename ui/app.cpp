@@ -224,8 +224,8 @@ class App final : public ScriptHost {
 
   // Every panel's context menu (right click off its plots) exports it or the window as PNG.
   void end_panel() {
-    if (ImGui::BeginPopupContextWindow("##export", ImGuiPopupFlags_MouseButtonRight |
-                                                       ImGuiPopupFlags_NoOpenOverItems)) {
+    if (ImGui::BeginPopupContextWindow(
+            "##export", ImGuiPopupFlags_MouseButtonRight | ImGuiPopupFlags_NoOpenOverItems)) {
       const std::string step = std::to_string(ctx_.snap->step);
       if (ImGui::MenuItem("Save panel as PNG")) {
         screenshot("scorelab-" + current_panel_ + "-" + step + ".png", current_panel_);

@@ -16,11 +16,26 @@ namespace {
 
 // Command → number of arguments.
 const std::map<std::string, size_t>& arity() {
-  static const std::map<std::string, size_t> a = {
-      {"preset", 1}, {"load", 1},       {"set", 2},        {"set!", 2}, {"play", 0},
-      {"resume", 0}, {"pause", 0},      {"reset", 0},      {"step", 1}, {"wait", 1},
-      {"frames", 1}, {"until-step", 1}, {"screenshot", 1}, {"save", 1}, {"langevin", 0},
-      {"langevin-exact", 0}, {"screenshot-panel", 2}, {"expect", 2}, {"print", 1}, {"quit", 0}};
+  static const std::map<std::string, size_t> a = {{"preset", 1},
+                                                  {"load", 1},
+                                                  {"set", 2},
+                                                  {"set!", 2},
+                                                  {"play", 0},
+                                                  {"resume", 0},
+                                                  {"pause", 0},
+                                                  {"reset", 0},
+                                                  {"step", 1},
+                                                  {"wait", 1},
+                                                  {"frames", 1},
+                                                  {"until-step", 1},
+                                                  {"screenshot", 1},
+                                                  {"save", 1},
+                                                  {"langevin", 0},
+                                                  {"langevin-exact", 0},
+                                                  {"screenshot-panel", 2},
+                                                  {"expect", 2},
+                                                  {"print", 1},
+                                                  {"quit", 0}};
   return a;
 }
 

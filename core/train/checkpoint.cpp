@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/atomic_file.h"
+#include "common/checksum.h"
 #include "common/error.h"
 #include "common/rng.h"
 #include "config/config_io.h"
@@ -20,15 +21,6 @@ namespace {
 
 const char kMagic[] = "SCORELAB-CKPT\n";
 constexpr size_t kMagicLen = sizeof(kMagic) - 1;
-
-uint64_t fnv1a64(const char* data, size_t n) {
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
 
 std::string shape_str(const std::vector<int64_t>& s) {
   std::ostringstream ss;

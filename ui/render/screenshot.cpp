@@ -32,7 +32,8 @@ std::vector<unsigned char> crop_rgba(const std::vector<unsigned char>& px, int i
   std::vector<unsigned char> out(static_cast<size_t>(std::max(w, 0)) * std::max(h, 0) * 4);
   for (int r = 0; r < h; ++r) {
     const auto from = px.begin() + (static_cast<size_t>(y0 + r) * iw + x0) * 4;
-    std::copy(from, from + static_cast<size_t>(w) * 4, out.begin() + static_cast<size_t>(r) * w * 4);
+    std::copy(from, from + static_cast<size_t>(w) * 4,
+              out.begin() + static_cast<size_t>(r) * w * 4);
   }
   return out;
 }
