@@ -57,8 +57,8 @@ TEST(Frechet, DiagonalCovariancesAddTheSquaredRootDifferences) {
   auto a = rng.rand({d}).to(torch::kDouble) * 4 + 0.05;
   auto b = rng.rand({d}).to(torch::kDouble) * 4 + 0.05;
   auto m1 = randn(rng, {d}), m2 = randn(rng, {d});
-  const double want = (m1 - m2).pow(2).sum().item<double>() +
-                      (a.sqrt() - b.sqrt()).pow(2).sum().item<double>();
+  const double want =
+      (m1 - m2).pow(2).sum().item<double>() + (a.sqrt() - b.sqrt()).pow(2).sum().item<double>();
   const double got = frechet_distance(fit_of(m1, torch::diag(a)), fit_of(m2, torch::diag(b)));
   EXPECT_NEAR(got, want, 1e-9 * (1 + want));
   EXPECT_GT(want, 0.1);  // the check is not vacuous
@@ -71,8 +71,8 @@ TEST(Frechet, RotatingBothGaussiansChangesNothing) {
   auto m1 = randn(rng, {d}), m2 = randn(rng, {d});
   auto r = rotation(rng, d);
   const double plain = frechet_distance(fit_of(m1, c1), fit_of(m2, c2));
-  const double rotated = frechet_distance(fit_of(r.mv(m1), r.mm(c1).mm(r.t())),
-                                          fit_of(r.mv(m2), r.mm(c2).mm(r.t())));
+  const double rotated =
+      frechet_distance(fit_of(r.mv(m1), r.mm(c1).mm(r.t())), fit_of(r.mv(m2), r.mm(c2).mm(r.t())));
   EXPECT_NEAR(plain, rotated, 1e-8 * (1 + plain));
   // Non-commuting covariances: the cross term is not the diagonal formula's, and still >= 0.
   EXPECT_GT(plain, 0.0);

@@ -32,8 +32,8 @@ std::vector<uint8_t> idx_bytes(uint8_t type, std::vector<uint32_t> dims,
 }
 
 void write(const std::string& path, const std::vector<uint8_t>& b) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()),
-                                              static_cast<std::streamsize>(b.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
 }
 
 // The message of the IoError `f` throws ("" when it throws none).
@@ -56,7 +56,8 @@ bool contains(const std::string& s, const std::string& part) {
 TEST(ImageData, IdxPixelsScaleToMinusOneOne) {
   TempDir dir("idx");
   // Two 2x3 images: 0..5 and 250..255.
-  write(dir.file("im"), idx_bytes(8, {2, 2, 3}, {0, 51, 102, 153, 204, 255, 250, 251, 252, 253, 254, 255}));
+  write(dir.file("im"),
+        idx_bytes(8, {2, 2, 3}, {0, 51, 102, 153, 204, 255, 250, 251, 252, 253, 254, 255}));
   write(dir.file("lb"), idx_bytes(8, {2}, {7, 3}));
   ImageSet s = load_idx_images(dir.file("im"), dir.file("lb"), false);
   ASSERT_EQ(s.images.sizes(), (std::vector<int64_t>{2, 1, 2, 3}));
@@ -125,7 +126,7 @@ TEST(ImageData, CifarRecordsSplitIntoLabelsAndChannels) {
   TempDir dir("idx");
   std::vector<uint8_t> b;
   for (int r = 0; r < 2; ++r) {
-    b.push_back(static_cast<uint8_t>(r + 4));                   // label
+    b.push_back(static_cast<uint8_t>(r + 4));  // label
     for (int c = 0; c < 3; ++c) b.insert(b.end(), 1024, static_cast<uint8_t>(c * 100 + r));
   }
   write(dir.file("batch.bin"), b);
@@ -161,12 +162,12 @@ TEST(ImageGrid, TilesRowByRowWithGaps) {
   auto im = torch::arange(5, torch::kFloat).mul(0.5).sub(1).view({5, 1, 1, 1}).expand({5, 1, 2, 2});
   auto g = tile_images(im, 3, 1);
   ASSERT_EQ(g.sizes(), (std::vector<int64_t>{2 * 3 - 1, 3 * 3 - 1, 3}));
-  EXPECT_EQ(g[0][0][0].item<uint8_t>(), 0);      // image 0 (−1): black
-  EXPECT_EQ(g[0][3][1].item<uint8_t>(), 64);     // image 1 (−0.5), second column
-  EXPECT_EQ(g[1][7][2].item<uint8_t>(), 128);    // image 2 (0), third column
-  EXPECT_EQ(g[3][0][0].item<uint8_t>(), 191);    // image 3 (0.5), second row
-  EXPECT_EQ(g[4][4][0].item<uint8_t>(), 255);    // image 4 (1)
-  EXPECT_EQ(g[2][0][0].item<uint8_t>(), 0);      // the gap row
-  EXPECT_EQ(g[4][7][0].item<uint8_t>(), 0);      // the empty sixth cell
+  EXPECT_EQ(g[0][0][0].item<uint8_t>(), 0);    // image 0 (−1): black
+  EXPECT_EQ(g[0][3][1].item<uint8_t>(), 64);   // image 1 (−0.5), second column
+  EXPECT_EQ(g[1][7][2].item<uint8_t>(), 128);  // image 2 (0), third column
+  EXPECT_EQ(g[3][0][0].item<uint8_t>(), 191);  // image 3 (0.5), second row
+  EXPECT_EQ(g[4][4][0].item<uint8_t>(), 255);  // image 4 (1)
+  EXPECT_EQ(g[2][0][0].item<uint8_t>(), 0);    // the gap row
+  EXPECT_EQ(g[4][7][0].item<uint8_t>(), 0);    // the empty sixth cell
   EXPECT_THROW(tile_images(torch::zeros({2, 2, 4, 4})), ConfigError);
 }

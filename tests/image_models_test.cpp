@@ -4,12 +4,14 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "common/rng.h"
 #include "data/image_datasets.h"
 #include "metrics/feature_network.h"
 #include "models/generator_conv.h"
 #include "models/unet.h"
+#include "temp_dir.h"
 
 using namespace scorelab;
 
@@ -100,4 +102,28 @@ TEST(FeatureClassifier, LearnsFashionMnistQuickly) {
   auto feats = extract_features(f.net, held.images, torch::kCPU);
   EXPECT_EQ(feats.sizes(), (std::vector<int64_t>{1000, 128}));
   EXPECT_EQ(feats.scalar_type(), torch::kDouble);
+
+  // The cache: saved and loaded back it gives the same features; a changed byte is caught.
+  const scorelab::testing::TempDir dir("features");
+  const std::string path = dir.file("net.pt");
+  std::string why;
+  EXPECT_FALSE(load_feature_network(path, torch::kCPU, &why));
+  EXPECT_NE(why.find("not cached yet"), std::string::npos) << why;
+  f.name = "test-classifier";
+  save_feature_network(f, path);
+  auto back = load_feature_network(path, torch::kCPU, &why);
+  ASSERT_TRUE(back) << why;
+  EXPECT_EQ(back->name, "test-classifier");
+  EXPECT_EQ(back->checksum, f.checksum);
+  EXPECT_DOUBLE_EQ(back->test_accuracy, f.test_accuracy);
+  EXPECT_TRUE(torch::equal(extract_features(back->net, held.images, torch::kCPU), feats));
+  {
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekg(100);
+    const char c = static_cast<char>(file.get());
+    file.seekp(100);
+    file.put(static_cast<char>(c ^ 1));
+  }
+  EXPECT_FALSE(load_feature_network(path, torch::kCPU, &why));
+  EXPECT_NE(why.find("checksum"), std::string::npos) << why;
 }

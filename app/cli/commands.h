@@ -15,5 +15,6 @@ Runner add_eval_command(CLI::App& app);
 Runner add_presets_command(CLI::App& app);
 Runner add_settings_command(CLI::App& app);
 Runner add_fid_command(CLI::App& app);
+Runner add_features_command(CLI::App& app);
 
 }  // namespace scorelab::cli

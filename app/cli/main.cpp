@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   const auto presets = scorelab::cli::add_presets_command(app);
   const auto settings = scorelab::cli::add_settings_command(app);
   const auto fid = scorelab::cli::add_fid_command(app);
+  const auto features = scorelab::cli::add_features_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("presets")) return presets();
     if (app.got_subcommand("settings")) return settings();
     if (app.got_subcommand("fid")) return fid();
+    if (app.got_subcommand("features")) return features();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scorelab-cli: %s\n", one_line(scorelab::error_message(e)).c_str());
     return 1;

@@ -76,8 +76,8 @@ IdxArray read_idx_file(const std::string& path) {
     throw IoError(path + ": " + std::to_string(b.size()) +
                   " bytes, too short for an IDX header (4-byte magic number)");
   }
-  const uint32_t magic = (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) |
-                         uint32_t{b[3]};
+  const uint32_t magic =
+      (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
   if (b[0] != 0 || b[1] != 0 || b[3] == 0 || b[3] > 4) {
     throw IoError(path + ": wrong magic number " + hex(magic, 8) +
                   " (an IDX file starts 0x00 0x00, type, rank 1-4; MNIST images 0x00000803, "
@@ -97,8 +97,8 @@ IdxArray read_idx_file(const std::string& path) {
   size_t count = 1;
   for (int i = 0; i < rank; ++i) {
     const uint8_t* p = &b[4 + 4 * i];
-    const uint32_t d = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) |
-                       uint32_t{p[3]};
+    const uint32_t d =
+        (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
     a.dims.push_back(d);
     count *= d;
   }
@@ -108,9 +108,9 @@ IdxArray read_idx_file(const std::string& path) {
     for (size_t i = 0; i < a.dims.size(); ++i) {
       shape += (i ? "x" : "") + std::to_string(a.dims[i]);
     }
-    throw IoError(path + ": " + (have < count ? "truncated" : "trailing data") + ": the header says " +
-                  shape + " = " + std::to_string(count) + " bytes, the file holds " +
-                  std::to_string(have));
+    throw IoError(path + ": " + (have < count ? "truncated" : "trailing data") +
+                  ": the header says " + shape + " = " + std::to_string(count) +
+                  " bytes, the file holds " + std::to_string(have));
   }
   a.data.assign(b.begin() + static_cast<long>(header), b.end());
   return a;

@@ -14,16 +14,17 @@ namespace scorelab {
 class Rng;
 
 struct FeatureClassifierOptions {
-  int64_t channels = 1;   // image channels
-  int64_t width = 16;     // channels of the first convolutions (doubled after the first pool)
-  int64_t features = 128; // penultimate width: the FID feature dimension
+  int64_t channels = 1;    // image channels
+  int64_t width = 16;      // channels of the first convolutions (doubled after the first pool)
+  int64_t features = 128;  // penultimate width: the FID feature dimension
   int64_t classes = 10;
 };
 
 class FeatureClassifierImpl : public torch::nn::Module {
  public:
   FeatureClassifierImpl(const FeatureClassifierOptions& options, const Rng& rng);
-  // Images [B, C, H, W] in [-1, 1] (28 or 32 pixels) → features [B, features].
+  // Images [B, C, H, W] in [-1, 1] → features [B, features]. Made for 28x28; 32x32 images are
+  // centre-cropped to 28, other sizes pooled to the same 7x7 maps.
   torch::Tensor features(const torch::Tensor& images);
   // → class logits [B, classes].
   torch::Tensor forward(const torch::Tensor& images);

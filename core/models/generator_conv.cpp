@@ -13,8 +13,7 @@ namespace scorelab {
 
 namespace F = torch::nn::functional;
 
-GeneratorConvImpl::GeneratorConvImpl(const GeneratorConvOptions& o, const Rng& rng)
-    : options_(o) {
+GeneratorConvImpl::GeneratorConvImpl(const GeneratorConvOptions& o, const Rng& rng) : options_(o) {
   if (o.size % 4 != 0 || o.size < 8) {
     throw std::invalid_argument("GeneratorConv: image size must be a multiple of 4, got " +
                                 std::to_string(o.size));
@@ -22,21 +21,21 @@ GeneratorConvImpl::GeneratorConvImpl(const GeneratorConvOptions& o, const Rng& r
   const int64_t s0 = o.size / 4, c0 = 4 * o.width;
   input_ = register_module("input", torch::nn::Linear(o.z_dim, c0 * s0 * s0));
   init_linear(input_, rng);
-  norm0_ = register_module("norm0", torch::nn::GroupNorm(torch::nn::GroupNormOptions(
-                                        norm_groups(c0), c0)));
+  norm0_ = register_module("norm0",
+                           torch::nn::GroupNorm(torch::nn::GroupNormOptions(norm_groups(c0), c0)));
   int64_t ch = c0;
   for (int stage = 0; stage < 2; ++stage) {
     const int64_t out = ch / 2;
     torch::nn::Conv2d c(torch::nn::Conv2dOptions(ch, out, 3).padding(1));
     init_conv2d(c, rng);
     convs_.push_back(register_module("conv" + std::to_string(stage), c));
-    norms_.push_back(register_module(
-        "norm" + std::to_string(stage + 1),
-        torch::nn::GroupNorm(torch::nn::GroupNormOptions(norm_groups(out), out))));
+    norms_.push_back(
+        register_module("norm" + std::to_string(stage + 1),
+                        torch::nn::GroupNorm(torch::nn::GroupNormOptions(norm_groups(out), out))));
     ch = out;
   }
-  output_ = register_module("output",
-                            torch::nn::Conv2d(torch::nn::Conv2dOptions(ch, o.channels, 3).padding(1)));
+  output_ = register_module(
+      "output", torch::nn::Conv2d(torch::nn::Conv2dOptions(ch, o.channels, 3).padding(1)));
   init_conv2d(output_, rng);
 }
 

@@ -20,8 +20,8 @@ namespace scorelab {
 class Rng;
 
 struct UNetOptions {
-  int64_t channels = 1;                   // image channels (input and output)
-  int64_t base = 32;                      // channels at the full resolution
+  int64_t channels = 1;                    // image channels (input and output)
+  int64_t base = 32;                       // channels at the full resolution
   std::vector<int64_t> mults = {1, 2, 2};  // channel multiplier per resolution (halving each)
   int64_t blocks = 1;                      // residual blocks per resolution
   bool attention = false;                  // self-attention at the lowest resolution
@@ -82,8 +82,7 @@ class UNetImpl : public torch::nn::Module {
  private:
   torch::Tensor embedding(const torch::Tensor& sigma, const torch::Tensor& alpha);
   // Runs the network; with `bottleneck`, stops there and stores the lowest-resolution features.
-  torch::Tensor run(const torch::Tensor& x_in, const torch::Tensor& emb,
-                    torch::Tensor* bottleneck);
+  torch::Tensor run(const torch::Tensor& x_in, const torch::Tensor& emb, torch::Tensor* bottleneck);
 
   UNetOptions options_;
   FourierEmbedding sigma_embed_{nullptr}, alpha_embed_{nullptr};
