@@ -19,6 +19,7 @@ namespace {
 constexpr int64_t kPaths = 8;
 constexpr int kPathFrames = 40;
 constexpr int64_t kRecordEvery = 5;
+constexpr int64_t kRefreshSteps = 1000;
 
 // Index of the last recorded frame at or before `steps`.
 int frame_at(const LangevinTrace& t, double steps) {
@@ -90,6 +91,7 @@ void StepperPanel::run(AppContext& ctx) {
   position_ = 0;
   playing_ = true;
   started_ = true;
+  traced_step_ = s.step;
 }
 
 void StepperPanel::draw_column(AppContext& ctx, Column& col, const char* title,
@@ -191,6 +193,13 @@ void StepperPanel::draw(AppContext& ctx) {
     for (auto& c : columns_) ++c.content;
   }
   if (!started_ && s.step > 0) run(ctx);  // a first trace once the model has trained a little
+  // Live: once a playback has ended, new traces of the model as it is now, every kRefreshSteps
+  // training steps while training runs.
+  const bool idle = !pending_annealed_.valid() && !pending_plain_.valid() && !playing_;
+  if (follow_training_ && idle && s.state == RunState::running &&
+      s.step - traced_step_ >= kRefreshSteps) {
+    run(ctx);
+  }
 
   const bool busy = pending_annealed_.valid() || pending_plain_.valid();
   if (ImGui::Button(busy ? "sampling…" : "Run")) run(ctx);
@@ -212,6 +221,11 @@ void StepperPanel::draw(AppContext& ctx) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(80);
   ImGui::SliderInt("particles", &particles_, 100, 10000);
+  ImGui::Checkbox("follow training", &follow_training_);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("after each playback, new traces every %lld training steps",
+                      static_cast<long long>(kRefreshSteps));
+  }
   ImGui::SameLine();
   if (s.data_score_model.empty()) {
     ImGui::TextDisabled("exact score (%s learns none)", s.method.c_str());

@@ -57,6 +57,8 @@ class StepperPanel {
   int particles_ = 2000;
   bool exact_score_ = false;
   bool started_ = false;
+  bool follow_training_ = true;  // re-run after each playback while training goes on
+  int64_t traced_step_ = 0;      // the training step the shown traces were taken at
 };
 
 }  // namespace scorelab::ui
