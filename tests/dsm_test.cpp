@@ -36,7 +36,7 @@ TEST(Dsm, LossWeightingMakesTheTargetUnitScale) {
   auto x = run.data->sample(512, rng);
   auto eps = rng.randn({512, 2});
   const double s = 0.7;
-  const double sigma_data = dsm.model()->options().sigma_data;
+  const double sigma_data = dsm.sigma_data();
   auto sigma = torch::full({512, 1}, s);
   const double c_skip = sigma_data * sigma_data / (s * s + sigma_data * sigma_data);
   const double lambda = 1 / (s * s) + 1 / (sigma_data * sigma_data);

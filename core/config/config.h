@@ -9,7 +9,11 @@
 namespace scorelab {
 
 struct DataConfig {
-  std::string name = "swissroll";  // toy set: swissroll, gauss8, gauss25, twomodes, circle, ...
+  std::string name = "swissroll";  // toy set (swissroll, gauss8, ...) or image set (fashion-mnist,
+                                   // mnist-idx, cifar10)
+  std::string path;                // image sets: file or folder ("" = fashion-mnist's default)
+  bool pad32 = false;              // pad 28x28 images to 32x32
+  int64_t limit = 0;               // keep the first N training images; 0 = all
 };
 
 struct ModelConfig {
@@ -24,6 +28,15 @@ struct ModelConfig {
   int64_t gen_layers = 2;            // generator hidden layers (leaky ReLU)
   int64_t disc_hidden = 128;         // discriminator MLP width (GAN baseline, SMD's ℓ)
   int64_t disc_layers = 3;           // discriminator hidden layers
+
+  // Image data (the U-Net score model and a convolutional generator).
+  int64_t unet_base = 32;          // U-Net channels at full resolution
+  int64_t unet_levels = 3;         // resolutions (channel multipliers 1, 2, 2, 2, ...)
+  int64_t unet_blocks = 1;         // residual blocks per resolution
+  bool unet_attention = false;     // self-attention at the lowest resolution
+  double dropout = 0.0;            // dropout in the U-Net's residual blocks
+  std::string generator = "auto";  // auto (mlp for points, conv for images), mlp, conv, unet
+  int64_t gen_width = 32;          // conv generator: channels of its last stage
 };
 
 struct NoiseConfig {
@@ -104,7 +117,7 @@ struct RunConfig {
   int64_t log_every = 10;        // read losses back (and check for NaN) every K steps
   int64_t csv_every = 100;       // append a row to metrics.csv every N steps
   int64_t eval_every = 2000;     // evaluate sample metrics every N steps; 0 = never
-  int64_t eval_samples = 2000;   // samples per in-training evaluation
+  int64_t eval_samples = 2000;   // samples per in-training evaluation (image data: FID samples)
   int64_t checkpoint_every = 0;  // write a checkpoint every N steps; 0 = only at the end
   double snapshot_hz = 20;       // snapshots published per second at most
 };

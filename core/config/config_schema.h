@@ -26,6 +26,21 @@ inline const std::vector<std::string>& toy_dataset_names() {
   return names;
 }
 
+inline const std::vector<std::string>& image_dataset_names() {
+  static const std::vector<std::string> names = {"fashion-mnist", "mnist-idx", "cifar10"};
+  return names;
+}
+
+// Every data.name: the toy sets, then the image sets.
+inline const std::vector<std::string>& dataset_names() {
+  static const std::vector<std::string> names = [] {
+    auto all = toy_dataset_names();
+    all.insert(all.end(), image_dataset_names().begin(), image_dataset_names().end());
+    return all;
+  }();
+  return names;
+}
+
 inline const std::vector<std::string>& method_names() {
   static const std::vector<std::string> names = {"dsm", "smt", "smd", "smm", "gan"};
   return names;
@@ -33,7 +48,10 @@ inline const std::vector<std::string>& method_names() {
 
 template <class V>
 void describe(DataConfig& c, V& v) {
-  v.choice("name", c.name, toy_dataset_names(), Live::reset, "toy data set");
+  v.choice("name", c.name, dataset_names(), Live::reset, "toy or image data set");
+  v.text("path", c.path, "image data: IDX file (mnist-idx) or folder (cifar10, fashion-mnist)");
+  v.flag("pad32", c.pad32, Live::reset, "pad 28x28 images to 32x32");
+  v.integer("limit", c.limit, {0, 1e9}, Live::reset, "keep the first N training images, 0 = all");
 }
 
 template <class V>
@@ -53,6 +71,15 @@ void describe(ModelConfig& c, V& v) {
   v.integer("gen_layers", c.gen_layers, {1, 16}, Live::reset, "generator hidden layers");
   v.integer("disc_hidden", c.disc_hidden, {1, 4096}, Live::reset, "discriminator width");
   v.integer("disc_layers", c.disc_layers, {1, 16}, Live::reset, "discriminator hidden layers");
+  v.integer("unet_base", c.unet_base, {1, 1024}, Live::reset, "U-Net channels at full resolution");
+  v.integer("unet_levels", c.unet_levels, {1, 5}, Live::reset, "U-Net resolutions");
+  v.integer("unet_blocks", c.unet_blocks, {1, 8}, Live::reset, "U-Net residual blocks per level");
+  v.flag("unet_attention", c.unet_attention, Live::reset,
+         "U-Net self-attention at the lowest resolution");
+  v.number("dropout", c.dropout, {0, 1, false, true}, Live::reset, "U-Net dropout");
+  v.choice("generator", c.generator, {"auto", "mlp", "conv", "unet"}, Live::reset,
+           "generator: auto = mlp for points, conv for images; unet = U-Net fed sigma_max*z");
+  v.integer("gen_width", c.gen_width, {1, 4096}, Live::reset, "conv generator width");
 }
 
 template <class V>

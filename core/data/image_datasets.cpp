@@ -94,8 +94,8 @@ std::string fashion_mnist_dir() {
   return "/usr/share/datasets/fashion-mnist";
 }
 
-ImageSet load_fashion_mnist(bool train, bool pad_to_32) {
-  const std::string dir = fashion_mnist_dir();
+ImageSet load_fashion_mnist(bool train, bool pad_to_32, const std::string& folder) {
+  const std::string dir = folder.empty() ? fashion_mnist_dir() : folder;
   const std::string split = train ? "train" : "t10k";
   const std::string images = dir + "/" + split + "-images-idx3-ubyte.gz";
   if (!std::filesystem::exists(images)) {

@@ -26,8 +26,8 @@ ImageSet load_cifar10_batches(const std::vector<std::string>& paths);
 
 // Where Fashion-MNIST lives: $SCORELAB_FASHION_MNIST, else /usr/share/datasets/fashion-mnist.
 std::string fashion_mnist_dir();
-// The train (60000) or test (10000) split of Fashion-MNIST.
-ImageSet load_fashion_mnist(bool train, bool pad_to_32);
+// The train (60000) or test (10000) split of Fashion-MNIST from `dir` ("" = fashion_mnist_dir()).
+ImageSet load_fashion_mnist(bool train, bool pad_to_32, const std::string& dir = "");
 
 // The ten class names of Fashion-MNIST, for labels in grids and logs.
 const std::vector<std::string>& fashion_mnist_classes();

@@ -129,11 +129,4 @@ std::unique_ptr<ToyDataset> make_toy_dataset(const std::string& name) {
                     "checkerboard");
 }
 
-double measure_sigma_data(const ToyDataset& data) {
-  torch::NoGradGuard no_grad;
-  Rng rng(12345, torch::kCPU);
-  auto x = data.sample(20000, rng).to(torch::kDouble);
-  return std::sqrt(x.var(0).mean().item<double>());
-}
-
 }  // namespace scorelab

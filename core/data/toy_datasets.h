@@ -13,22 +13,17 @@
 #include <optional>
 #include <string>
 
+#include "data/dataset.h"
 #include "data/gaussian_mixture.h"
 
 namespace scorelab {
 
 class Rng;
 
-class ToyDataset {
+// A 2-D toy set: sample() gives points [n, 2].
+class ToyDataset : public Dataset {
  public:
-  virtual ~ToyDataset() = default;
-  virtual std::string name() const = 0;
-  virtual std::string description() const = 0;
-  // n samples [n, 2], float32 on rng's device.
-  virtual torch::Tensor sample(int64_t n, const Rng& rng) const = 0;
-  // The exact density when the set is a Gaussian mixture; nullptr otherwise.
-  virtual const GaussianMixture* mixture() const { return nullptr; }
-  int64_t dim() const { return 2; }
+  int64_t dim() const override { return 2; }
 };
 
 // Throws ConfigError for an unknown name.
@@ -38,9 +33,5 @@ std::unique_ptr<ToyDataset> make_toy_dataset(const std::string& name);
 GaussianMixture gauss8_mixture();
 GaussianMixture gauss25_mixture();
 GaussianMixture twomodes_mixture();
-
-// The data set's standard deviation (root of the mean per-coordinate variance), from 20k
-// samples of a fixed seed: EDM's σ_data when the config leaves it at 0.
-double measure_sigma_data(const ToyDataset& data);
 
 }  // namespace scorelab

@@ -10,24 +10,24 @@ namespace scorelab {
 
 DsmMethod::DsmMethod(const MethodContext& context)
     : ctx_(context),
-      model_(make_score_mlp(context, {})),
-      ema_model_(make_score_mlp(context, {})),
-      net_("score", model_.ptr(), score_hyper(context.config.optim)),
+      model_(make_score_net(context, {})),
+      ema_model_(make_score_net(context, {})),
+      net_("score", model_, score_hyper(context.config.optim)),
       sigmas_(context.config.noise, context.device) {
-  net_.attach_ema(ema_model_.ptr(), context.config.optim.ema);
+  net_.attach_ema(ema_model_, context.config.optim.ema);
 }
 
-torch::Tensor dsm_loss(ScoreMLP& model, const torch::Tensor& x, const torch::Tensor& sigma,
+torch::Tensor dsm_loss(ScoreNetImpl& model, const torch::Tensor& x, const torch::Tensor& sigma,
                        const torch::Tensor& eps, double sigma_data) {
   auto x_t = x + sigma * eps;
-  auto d = model->denoise(x_t, sigma);
+  auto d = model.denoise(x_t, sigma);
   auto weight = (sigma * sigma).reciprocal() + 1.0 / (sigma_data * sigma_data);
   return (weight * (d - x).pow(2)).mean();
 }
 
 torch::Tensor DsmMethod::loss(const torch::Tensor& x, const torch::Tensor& sigma,
                               const torch::Tensor& eps) {
-  return dsm_loss(model_, x, sigma, eps, ctx_.sigma_data);
+  return dsm_loss(*model_, x, sigma, eps, ctx_.sigma_data);
 }
 
 void DsmMethod::step(std::vector<torch::Tensor>& losses) {

@@ -1,16 +1,16 @@
 #pragma once
 // Denoising score matching (the multi-step baseline): one σ-conditioned denoiser trained with
 // EDM's weighted loss λ(σ)·‖D(x + σε; σ) − x‖², λ = 1/σ² + 1/σ_d², σ drawn per sample.
-#include "data/toy_datasets.h"
+#include "data/dataset.h"
 #include "methods/method.h"
-#include "models/score_mlp.h"
+#include "models/networks.h"
 #include "noise/sigma_schedules.h"
 
 namespace scorelab {
 
 // EDM's weighted denoising loss of `model` on clean x with noise σ·ε (σ [B, 1]), mean over
 // samples and dimensions.
-torch::Tensor dsm_loss(ScoreMLP& model, const torch::Tensor& x, const torch::Tensor& sigma,
+torch::Tensor dsm_loss(ScoreNetImpl& model, const torch::Tensor& x, const torch::Tensor& sigma,
                        const torch::Tensor& eps, double sigma_data);
 
 class DsmMethod : public Method {
@@ -28,12 +28,13 @@ class DsmMethod : public Method {
 
   // The DSM loss on a given batch (exposed for tests).
   torch::Tensor loss(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& eps);
-  ScoreMLP& model() { return model_; }
+  ScoreNet& model() { return model_; }
+  double sigma_data() const { return ctx_.sigma_data; }
 
  private:
   MethodContext ctx_;
-  ScoreMLP model_;
-  ScoreMLP ema_model_;  // the weights evaluation uses: an EMA of model_'s
+  ScoreNet model_;
+  ScoreNet ema_model_;  // the weights evaluation uses: an EMA of model_'s
   TrainableNetwork net_;
   SigmaSampler sigmas_;
 };

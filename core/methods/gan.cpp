@@ -16,10 +16,10 @@ GanMethod::GanMethod(const MethodContext& context)
     : ctx_(context),
       disc_(make_discriminator(context, false, kDiscSeed)),
       gen_(context, kGenSeed),
-      disc_net_("disc", disc_.ptr(), score_hyper(context.config.optim)) {}
+      disc_net_("disc", disc_, score_hyper(context.config.optim)) {}
 
 torch::Tensor GanMethod::logit(const torch::Tensor& x) {
-  return disc_->forward(x);
+  return disc_->discriminate(x, {});
 }
 
 torch::Tensor GanMethod::disc_step(const torch::Tensor& fake, const torch::Tensor& real) {
@@ -27,7 +27,7 @@ torch::Tensor GanMethod::disc_step(const torch::Tensor& fake, const torch::Tenso
   const int64_t b = x_r.size(0);
   auto x_f = fake.defined() ? fake : gen_.draw(b);
   // Real and fake through the discriminator in one pass.
-  auto d = disc_->forward(torch::cat({x_r, x_f}));
+  auto d = disc_->discriminate(torch::cat({x_r, x_f}), {});
   auto loss = torch::softplus(-d.narrow(0, 0, b)).mean() +
               torch::softplus(d.narrow(0, b, x_f.size(0))).mean();
   disc_net_.zero_grad();
@@ -38,7 +38,8 @@ torch::Tensor GanMethod::disc_step(const torch::Tensor& fake, const torch::Tenso
 
 torch::Tensor GanMethod::gen_step() {
   auto loss =
-      torch::softplus(-disc_->forward(gen_.forward(generator_batch(ctx_.config.optim)))).mean();
+      torch::softplus(-disc_->discriminate(gen_.forward(generator_batch(ctx_.config.optim)), {}))
+          .mean();
   gen_.step(loss);  // the discriminator's gradients are cleared before its next update
   return loss.detach();
 }

@@ -4,7 +4,7 @@
 //   discriminator:  softplus(−D(x_real)) + softplus(D(G(z)))   (K = method.score_steps updates)
 //   generator:      softplus(−D(G(z)))
 // For a fixed generator the discriminator's optimum is D* = log p/q.
-#include "data/toy_datasets.h"
+#include "data/dataset.h"
 #include "methods/method.h"
 #include "methods/one_step_generator.h"
 
@@ -36,7 +36,7 @@ class GanMethod : public Method {
   torch::Tensor gen_step();
 
   MethodContext ctx_;
-  DiscriminatorMLP disc_;
+  DiscriminatorNet disc_;
   OneStepGenerator gen_;
   TrainableNetwork disc_net_;
 };

@@ -14,13 +14,13 @@
 namespace scorelab {
 
 class Rng;
-class ToyDataset;
+class Dataset;
 
 // What a method is built from. The references outlive the method (the Trainer owns them).
 struct MethodContext {
   Config config;
   torch::Device device = torch::kCPU;
-  const ToyDataset* data = nullptr;
+  const Dataset* data = nullptr;
   const Rng* rng = nullptr;
   double sigma_data = 1.0;  // measured or from config
 };
@@ -46,7 +46,8 @@ class Method {
   // The model that estimates the data score ∇log p_σ (at α = 1), which Langevin sampling uses;
   // empty when the method learns none.
   virtual std::string data_score_model() const { return "score"; }
-  // Score of model `which` at x [N, D] for noise σ (α for α-conditioned models), [N, D] float32.
+  // Score of model `which` at rows x [N, D] for noise σ (α for α-conditioned models), [N, D]
+  // float32.
   virtual torch::Tensor score(const std::string& which, const torch::Tensor& x, double sigma,
                               double alpha = 1.0) = 0;
 

@@ -1,7 +1,13 @@
 #include "methods/network_factory.h"
 
+#include "common/error.h"
 #include "common/rng.h"
-#include "data/toy_datasets.h"
+#include "data/dataset.h"
+#include "models/generator_conv.h"
+#include "models/generator_mlp.h"
+#include "models/score_mlp.h"
+#include "models/unet.h"
+#include "models/unet_roles.h"
 
 namespace scorelab {
 
@@ -10,10 +16,47 @@ namespace {
 Rng init_rng(const MethodContext& ctx, uint64_t seed_offset) {
   return Rng(static_cast<uint64_t>(ctx.config.run.seed) * 7919 + 17 + seed_offset, torch::kCPU);
 }
+
+template <class Net>
+Net on_device(Net net, const MethodContext& ctx) {
+  net->to(ctx.device);
+  return net;
+}
+
+UNetOptions unet_options(const MethodContext& ctx) {
+  const ModelConfig& m = ctx.config.model;
+  const ImageShape shape = ctx.data->image_shape();
+  if (shape.height != shape.width) {
+    throw ConfigError("the U-Net needs square images, got " + std::to_string(shape.height) + "x" +
+                      std::to_string(shape.width));
+  }
+  UNetOptions o;
+  o.channels = shape.channels;
+  o.size = shape.height;
+  o.base = m.unet_base;
+  o.mults.assign(static_cast<size_t>(m.unet_levels), 2);
+  o.mults[0] = 1;
+  o.blocks = m.unet_blocks;
+  o.attention = m.unet_attention;
+  o.dropout = m.dropout;
+  o.fourier_features = m.fourier_features;
+  o.sigma_fourier_scale = m.sigma_fourier_scale;
+  o.sigma_data = ctx.sigma_data;
+  o.alpha_fourier_scale = m.alpha_fourier_scale;
+  return o;
+}
 }  // namespace
 
-ScoreMLP make_score_mlp(const MethodContext& ctx, const ScoreNetRole& role) {
+ScoreNet make_score_net(const MethodContext& ctx, const ScoreNetRole& role) {
   const ModelConfig& m = ctx.config.model;
+  const Rng rng = init_rng(ctx, role.seed_offset);
+  if (ctx.data->is_image()) {
+    UNetOptions o = unet_options(ctx);
+    o.alpha_conditioned = role.alpha_conditioned;
+    o.disc_head = role.disc_head;
+    if (role.in_dim > 0) o.in_channels = role.in_dim / (o.size * o.size);
+    return on_device(UNet(o, rng), ctx).ptr();
+  }
   ScoreMLPOptions o;
   o.dim = ctx.data->dim();
   o.in_dim = role.in_dim;
@@ -25,26 +68,59 @@ ScoreMLP make_score_mlp(const MethodContext& ctx, const ScoreNetRole& role) {
   o.alpha_conditioned = role.alpha_conditioned;
   o.alpha_fourier_scale = m.alpha_fourier_scale;
   o.disc_head = role.disc_head;
-  ScoreMLP net(o, init_rng(ctx, role.seed_offset));
-  net->to(ctx.device);
-  return net;
+  return on_device(ScoreMLP(o, rng), ctx).ptr();
 }
 
-GeneratorMLP make_generator(const MethodContext& ctx, uint64_t seed_offset) {
+std::string generator_kind(const MethodContext& ctx) {
+  const std::string& g = ctx.config.model.generator;
+  const bool image = ctx.data->is_image();
+  if (g == "auto") return image ? "conv" : "mlp";
+  if (image == (g == "mlp")) {
+    throw ConfigError("model.generator = " + g + " does not fit " +
+                      (image ? "image data (use conv or unet)" : "2-D points (use mlp)"));
+  }
+  return g;
+}
+
+GeneratorNet make_generator(const MethodContext& ctx, uint64_t seed_offset) {
   const ModelConfig& m = ctx.config.model;
+  const Rng rng = init_rng(ctx, seed_offset);
+  const std::string kind = generator_kind(ctx);
+  if (kind == "unet") {
+    if (m.z_dim != ctx.data->dim()) {
+      throw ConfigError("model.generator = unet needs model.z_dim = " +
+                        std::to_string(ctx.data->dim()) + " (it denoises sigma_max*z)");
+    }
+    return on_device(GeneratorUNet(unet_options(ctx), ctx.config.noise.sigma_max, rng), ctx).ptr();
+  }
+  if (kind == "conv") {
+    const ImageShape shape = ctx.data->image_shape();
+    GeneratorConvOptions o;
+    o.z_dim = m.z_dim;
+    o.channels = shape.channels;
+    o.size = shape.height;
+    o.width = m.gen_width;
+    if (shape.height != shape.width || shape.height % 4 != 0) {
+      throw ConfigError("the conv generator needs square images with a side divisible by 4");
+    }
+    return on_device(GeneratorConv(o, rng), ctx).ptr();
+  }
   GeneratorMLPOptions o;
   o.z_dim = m.z_dim;
   o.dim = ctx.data->dim();
   o.hidden = m.gen_hidden;
   o.layers = m.gen_layers;
-  GeneratorMLP net(o, init_rng(ctx, seed_offset));
-  net->to(ctx.device);
-  return net;
+  return on_device(GeneratorMLP(o, rng), ctx).ptr();
 }
 
-DiscriminatorMLP make_discriminator(const MethodContext& ctx, bool sigma_conditioned,
+DiscriminatorNet make_discriminator(const MethodContext& ctx, bool sigma_conditioned,
                                     uint64_t seed_offset) {
   const ModelConfig& m = ctx.config.model;
+  const Rng rng = init_rng(ctx, seed_offset);
+  if (ctx.data->is_image()) {
+    return on_device(DiscriminatorUNet(unet_options(ctx), ctx.config.noise.sigma_min, rng), ctx)
+        .ptr();
+  }
   DiscriminatorMLPOptions o;
   o.dim = ctx.data->dim();
   o.hidden = m.disc_hidden;
@@ -53,9 +129,7 @@ DiscriminatorMLP make_discriminator(const MethodContext& ctx, bool sigma_conditi
   o.fourier_features = m.fourier_features;
   o.sigma_fourier_scale = m.sigma_fourier_scale;
   o.sigma_data = ctx.sigma_data;
-  DiscriminatorMLP net(o, init_rng(ctx, seed_offset));
-  net->to(ctx.device);
-  return net;
+  return on_device(DiscriminatorMLP(o, rng), ctx).ptr();
 }
 
 }  // namespace scorelab

@@ -12,12 +12,12 @@ OneStepGenerator::OneStepGenerator(const MethodContext& context, uint64_t seed_o
       z_dim_(context.config.model.z_dim),
       gen_(make_generator(context, seed_offset)),
       ema_(make_generator(context, seed_offset)),
-      net_("gen", gen_.ptr(), generator_hyper(context.config.optim)) {
-  net_.attach_ema(ema_.ptr(), context.config.optim.ema_gen);
+      net_("gen", gen_, generator_hyper(context.config.optim)) {
+  net_.attach_ema(ema_, context.config.optim.ema_gen);
 }
 
 torch::Tensor OneStepGenerator::forward(int64_t n) {
-  return gen_->forward(rng_->randn({n, z_dim_}));
+  return gen_->generate_rows(rng_->randn({n, z_dim_}));
 }
 
 torch::Tensor OneStepGenerator::draw(int64_t n) {
@@ -27,7 +27,7 @@ torch::Tensor OneStepGenerator::draw(int64_t n) {
 
 torch::Tensor OneStepGenerator::generate(int64_t n, const Rng& rng) {
   torch::NoGradGuard no_grad;
-  return ema_->forward(rng.randn({n, z_dim_}));
+  return ema_->generate_rows(rng.randn({n, z_dim_}));
 }
 
 void OneStepGenerator::step(const torch::Tensor& loss) {

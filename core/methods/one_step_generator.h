@@ -2,7 +2,7 @@
 // The generator every one-step method trains: g(z) with its optimizer, the EMA copy that
 // sampling uses, and the few things a method does with it (draw fakes, take a step on a loss).
 #include "methods/method.h"
-#include "models/generator_mlp.h"
+#include "models/networks.h"
 
 namespace scorelab {
 
@@ -10,7 +10,7 @@ class OneStepGenerator {
  public:
   OneStepGenerator(const MethodContext& context, uint64_t seed_offset);
 
-  // g(z) for fresh z from the training stream, [n, D], with gradients to the generator.
+  // g(z) for fresh z from the training stream, rows [n, D], with gradients to the generator.
   torch::Tensor forward(int64_t n);
   // The same without gradients: fakes for the score / discriminator updates.
   torch::Tensor draw(int64_t n);
@@ -22,12 +22,12 @@ class OneStepGenerator {
   void update_hyperparams(const Config& config);
 
   TrainableNetwork& network() { return net_; }
-  GeneratorMLP& module() { return gen_; }
+  GeneratorNet& module() { return gen_; }
 
  private:
   const Rng* rng_;
   int64_t z_dim_;
-  GeneratorMLP gen_, ema_;
+  GeneratorNet gen_, ema_;
   TrainableNetwork net_;
 };
 

@@ -27,17 +27,17 @@ torch::Tensor alpha_logit(const torch::Tensor& alpha) {
 
 SmdMethod::SmdMethod(const MethodContext& context)
     : ctx_(context),
-      teacher_(make_score_mlp(context, {kTeacherSeed})),
-      teacher_ema_(make_score_mlp(context, {kTeacherSeed})),
-      fake_(make_score_mlp(context, {kFakeSeed})),
+      teacher_(make_score_net(context, {kTeacherSeed})),
+      teacher_ema_(make_score_net(context, {kTeacherSeed})),
+      fake_(make_score_net(context, {kFakeSeed})),
       disc_(make_discriminator(context, true, kDiscSeed)),
       gen_(context, kGenSeed),
-      teacher_net_("teacher", teacher_.ptr(), score_hyper(context.config.optim)),
-      fake_net_("fake", fake_.ptr(), score_hyper(context.config.optim)),
-      disc_net_("disc", disc_.ptr(), score_hyper(context.config.optim)),
+      teacher_net_("teacher", teacher_, score_hyper(context.config.optim)),
+      fake_net_("fake", fake_, score_hyper(context.config.optim)),
+      disc_net_("disc", disc_, score_hyper(context.config.optim)),
       sigmas_(context.config.noise, context.device),
       alphas_(context.config.method, context.device) {
-  teacher_net_.attach_ema(teacher_ema_.ptr(), context.config.optim.ema);
+  teacher_net_.attach_ema(teacher_ema_, context.config.optim.ema);
   if (!context.config.method.teacher.empty()) load_teacher(context.config.method.teacher);
 }
 
@@ -85,7 +85,7 @@ torch::Tensor SmdMethod::teacher_denoise(const torch::Tensor& x_t, const torch::
 }
 
 torch::Tensor SmdMethod::log_ratio(const torch::Tensor& x_t, const torch::Tensor& sigma) {
-  return disc_->forward(x_t, sigma);
+  return disc_->discriminate(x_t, sigma);
 }
 
 torch::Tensor SmdMethod::mixture_loss(const torch::Tensor& x_r, const torch::Tensor& x_f,
@@ -93,7 +93,8 @@ torch::Tensor SmdMethod::mixture_loss(const torch::Tensor& x_r, const torch::Ten
   auto pairs = make_mixture_pairs(x_r, x_f, noise, ctx_.sigma_data);
   auto d_p = teacher_denoise(pairs.x_t, pairs.sigma);
   auto d_fake = fake_->denoise(pairs.x_t, pairs.sigma);
-  auto weight_p = torch::sigmoid(disc_->forward(pairs.x_t, pairs.sigma) + alpha_logit(pairs.alpha));
+  auto weight_p =
+      torch::sigmoid(disc_->discriminate(pairs.x_t, pairs.sigma) + alpha_logit(pairs.alpha));
   // s_exp = D·s_p + (1 − D)·s_fake is, in denoiser terms, the same blend of D_p and D_fake.
   return pairs.loss(d_fake + weight_p * (d_p - d_fake));
 }
@@ -118,7 +119,7 @@ torch::Tensor SmdMethod::generator_direction(const torch::Tensor& x, const torch
   torch::NoGradGuard no_grad;
   auto d_p = teacher_denoise(x_t, sigma);
   auto d_fake = fake_->denoise(x_t, sigma);
-  auto weight_p = torch::sigmoid(disc_->forward(x_t, sigma) + alpha_logit(alpha));
+  auto weight_p = torch::sigmoid(disc_->discriminate(x_t, sigma) + alpha_logit(alpha));
   auto dmd = row_mean((x - d_p).abs()).clamp_min(1e-12);
   return weight_p * (d_fake - d_p) / (alpha * dmd);
 }
@@ -135,7 +136,7 @@ torch::Tensor SmdMethod::gen_step(torch::Tensor& gan_loss) {
   auto total = loss;
   if (m.gan_lambda > 0) {
     // Eq. (11) with ℓ ≈ log p_σ/q_σ, at α = ½ (log term 0) as in SMT.
-    gan_loss = torch::softplus(-disc_->forward(x + noise, sigma)).mean();
+    gan_loss = torch::softplus(-disc_->discriminate(x + noise, sigma)).mean();
     total = total + m.gan_lambda * gan_loss;
   }
   gen_.step(total);
@@ -146,7 +147,7 @@ torch::Tensor SmdMethod::teacher_step() {
   const int64_t b = ctx_.config.optim.batch;
   const Rng& rng = *ctx_.rng;
   auto x = ctx_.data->sample(b, rng);
-  auto loss = dsm_loss(teacher_, x, sigmas_.sample(b, rng), rng.randn(x.sizes()), ctx_.sigma_data);
+  auto loss = dsm_loss(*teacher_, x, sigmas_.sample(b, rng), rng.randn(x.sizes()), ctx_.sigma_data);
   teacher_net_.zero_grad();
   loss.backward();
   teacher_net_.step();
@@ -193,7 +194,7 @@ torch::Tensor SmdMethod::score(const std::string& which, const torch::Tensor& x,
   if (which == "fake") return to_score(fake_->denoise(xs, s));
   if (which == "mixture") {
     auto d_p = teacher_denoise(xs, s), d_fake = fake_->denoise(xs, s);
-    auto w = torch::sigmoid(disc_->forward(xs, s) + alpha_logit(torch::full_like(s, alpha)));
+    auto w = torch::sigmoid(disc_->discriminate(xs, s) + alpha_logit(torch::full_like(s, alpha)));
     return to_score(d_fake + w * (d_p - d_fake));
   }
   throw ConfigError("smd has no score model named '" + which + "' (teacher, fake, mixture)");

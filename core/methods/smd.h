@@ -8,11 +8,11 @@
 // the GAN regularizer of Eq. (11) on ℓ.
 #include <functional>
 
-#include "data/toy_datasets.h"
+#include "data/dataset.h"
 #include "methods/method.h"
 #include "methods/mixture_pairs.h"
 #include "methods/one_step_generator.h"
-#include "models/score_mlp.h"
+#include "models/networks.h"
 #include "noise/alpha_sampler.h"
 #include "noise/sigma_schedules.h"
 
@@ -57,7 +57,7 @@ class SmdMethod : public Method {
   // Eq. (15) with the DMD weight σ²/mean|x − D_p|: D·(D_fake − D_p)/(α·mean|x − D_p|).
   torch::Tensor generator_direction(const torch::Tensor& x, const torch::Tensor& x_t,
                                     const torch::Tensor& sigma, const torch::Tensor& alpha);
-  ScoreMLP& fake_model() { return fake_; }
+  ScoreNet& fake_model() { return fake_; }
 
  private:
   void load_teacher(const std::string& path);
@@ -66,8 +66,8 @@ class SmdMethod : public Method {
   torch::Tensor teacher_denoise(const torch::Tensor& x_t, const torch::Tensor& sigma);
 
   MethodContext ctx_;
-  ScoreMLP teacher_, teacher_ema_, fake_;
-  DiscriminatorMLP disc_;
+  ScoreNet teacher_, teacher_ema_, fake_;
+  DiscriminatorNet disc_;
   OneStepGenerator gen_;
   TrainableNetwork teacher_net_, fake_net_, disc_net_;
   SigmaSampler sigmas_;

@@ -25,11 +25,11 @@ torch::Tensor mse(const torch::Tensor& a, const torch::Tensor& b) {
 
 SmmMethod::SmmMethod(const MethodContext& context)
     : ctx_(context),
-      net_(make_score_mlp(context,
+      net_(make_score_net(context,
                           {kScoreSeed, false, false,
                            context.config.method.smm_variant == 1 ? 0 : 2 * context.data->dim()})),
       gen_(context, kGenSeed),
-      score_net_("score", net_.ptr(), score_hyper(context.config.optim)),
+      score_net_("score", net_, score_hyper(context.config.optim)),
       sigmas_(schedule(context.config.method, context.device)) {}
 
 torch::Tensor SmmMethod::draw_sigmas(int64_t n) const {

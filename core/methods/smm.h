@@ -6,10 +6,10 @@
 // with the generator's gradient flowing through the frozen S. Its optimum for a fixed generator
 // is S*(y) = p_σ(y)·E_p[ε | y] / (p_σ(y) + q_σ(y)) (Proposition 1). Variants 2 (S(x, σε)
 // predicts x + σε, Eq. 16-17) and 3 (S(x, x + σε) predicts ε, Eq. 18-19) feed S two inputs.
-#include "data/toy_datasets.h"
+#include "data/dataset.h"
 #include "methods/method.h"
 #include "methods/one_step_generator.h"
-#include "models/score_mlp.h"
+#include "models/networks.h"
 
 namespace scorelab {
 
@@ -43,13 +43,13 @@ class SmmMethod : public Method {
   torch::Tensor score_loss(const torch::Tensor& x_r, const torch::Tensor& x_f);
   // One score-network update with fakes from `fake` (the live generator when empty).
   torch::Tensor score_step(const torch::Tensor& fake = {});
-  ScoreMLP& network() { return net_; }
+  ScoreNet& network() { return net_; }
 
  private:
   torch::Tensor gen_step();
 
   MethodContext ctx_;
-  ScoreMLP net_;
+  ScoreNet net_;
   OneStepGenerator gen_;
   TrainableNetwork score_net_;
   torch::Tensor sigmas_;  // [T] float32 on the device, ascending

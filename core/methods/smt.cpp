@@ -36,9 +36,9 @@ torch::Tensor direction_loss(const torch::Tensor& x, const torch::Tensor& direct
 
 SmtMethod::SmtMethod(const MethodContext& context)
     : ctx_(context),
-      score_(make_score_mlp(context, {kScoreSeed, true, true})),
+      score_(make_score_net(context, {kScoreSeed, true, true})),
       gen_(context, kGenSeed),
-      score_net_("score", score_.ptr(), score_hyper(context.config.optim)),
+      score_net_("score", score_, score_hyper(context.config.optim)),
       sigmas_(context.config.noise, context.device),
       alphas_(context.config.method, context.device) {
   if (context.config.method.warmup_steps > 0 && context.config.model.z_dim != context.data->dim()) {
@@ -84,8 +84,8 @@ torch::Tensor SmtMethod::generator_direction(const torch::Tensor& x, const torch
   const int64_t b = x.size(0);
   // The three evaluations a ∈ {0, α, 1} in one batch.
   auto a = torch::cat({torch::zeros_like(alpha), alpha, torch::ones_like(alpha)});
-  auto den = score_->denoise(x_t.repeat({3, 1}), sigma.repeat({3, 1}), a);
-  auto p = x.repeat({3, 1}) - den;
+  auto den = score_->denoise(torch::cat({x_t, x_t, x_t}), torch::cat({sigma, sigma, sigma}), a);
+  auto p = torch::cat({x, x, x}) - den;
   return smt_direction(p.narrow(0, 0, b), p.narrow(0, b, b), p.narrow(0, 2 * b, b), alpha,
                        ctx_.config.method.adaptive_weight);
 }
@@ -117,7 +117,7 @@ torch::Tensor SmtMethod::warmup_step() {
   const Rng& rng = *ctx_.rng;
   auto x = ctx_.data->sample(b, rng);
   auto input = rng.randn(x.sizes()) + x / ctx_.config.noise.sigma_max;
-  auto loss = (gen_.module()->forward(input) - x).square().mean();
+  auto loss = (gen_.module()->generate_rows(input) - x).square().mean();
   gen_.step(loss);
   return loss.detach();
 }

@@ -4,11 +4,11 @@
 // (q = generator) data; the generator follows (s_α − s_0), normalised by the adaptive weight of
 // Eq. (9)-(10). Optional GAN regularizer on a discriminator head of the score network (Eq. 11),
 // optional generator warm-up as a denoiser. K score updates per generator update.
-#include "data/toy_datasets.h"
+#include "data/dataset.h"
 #include "methods/method.h"
 #include "methods/mixture_pairs.h"
 #include "methods/one_step_generator.h"
-#include "models/score_mlp.h"
+#include "models/networks.h"
 #include "noise/alpha_sampler.h"
 #include "noise/sigma_schedules.h"
 
@@ -49,15 +49,15 @@ class SmtMethod : public Method {
                                     const torch::Tensor& sigma, const torch::Tensor& alpha);
   // One score update with fakes drawn from `fake` (the live generator when empty).
   torch::Tensor score_step(const torch::Tensor& fake = {});
-  ScoreMLP& score_model() { return score_; }
-  GeneratorMLP& generator() { return gen_.module(); }
+  ScoreNet& score_model() { return score_; }
+  GeneratorNet& generator() { return gen_.module(); }
 
  private:
   torch::Tensor gen_step(torch::Tensor& gan_loss);
   torch::Tensor warmup_step();
 
   MethodContext ctx_;
-  ScoreMLP score_;
+  ScoreNet score_;
   OneStepGenerator gen_;
   TrainableNetwork score_net_;
   SigmaSampler sigmas_;

@@ -62,8 +62,8 @@ ModeMetrics mode_metrics(const torch::Tensor& samples, const GaussianMixture& mi
   return m;
 }
 
-SampleMetrics evaluate_samples(const torch::Tensor& generated, const ToyDataset& data,
-                               uint64_t seed, int64_t projections) {
+SampleMetrics evaluate_samples(const torch::Tensor& generated, const Dataset& data, uint64_t seed,
+                               int64_t projections) {
   torch::NoGradGuard no_grad;
   SampleMetrics r;
   auto g = generated.to(torch::kCPU, torch::kFloat);

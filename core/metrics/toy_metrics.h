@@ -9,7 +9,7 @@
 namespace scorelab {
 
 class GaussianMixture;
-class ToyDataset;
+class Dataset;
 
 // Sliced Wasserstein-2: the root of the mean, over `projections` random unit directions, of the
 // squared W2 distance between the 1D projections (sorted samples). Sets of unequal size are cut
@@ -45,7 +45,7 @@ struct SampleMetrics {
 };
 
 // All metrics of generated samples against fresh real samples of the same size.
-SampleMetrics evaluate_samples(const torch::Tensor& generated, const ToyDataset& data,
-                               uint64_t seed, int64_t projections = 256);
+SampleMetrics evaluate_samples(const torch::Tensor& generated, const Dataset& data, uint64_t seed,
+                               int64_t projections = 256);
 
 }  // namespace scorelab

@@ -11,6 +11,8 @@
 
 #include <vector>
 
+#include "models/networks.h"
+
 namespace scorelab {
 
 class Rng;
@@ -22,10 +24,11 @@ struct GeneratorConvOptions {
   int64_t width = 32;    // channels of the last stage
 };
 
-class GeneratorConvImpl : public torch::nn::Module {
+class GeneratorConvImpl : public GeneratorNetImpl {
  public:
   GeneratorConvImpl(const GeneratorConvOptions& options, const Rng& rng);
   torch::Tensor forward(const torch::Tensor& z);  // [B, z_dim] → [B, C, size, size]
+  torch::Tensor generate_rows(const torch::Tensor& z) override { return forward(z).flatten(1); }
   const GeneratorConvOptions& options() const { return options_; }
 
  private:

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/fourier_embedding.h"
+#include "models/networks.h"
 
 namespace scorelab {
 
@@ -20,10 +21,11 @@ struct GeneratorMLPOptions {
   int64_t layers = 2;
 };
 
-class GeneratorMLPImpl : public torch::nn::Module {
+class GeneratorMLPImpl : public GeneratorNetImpl {
  public:
   GeneratorMLPImpl(const GeneratorMLPOptions& options, const Rng& rng);
   torch::Tensor forward(const torch::Tensor& z);  // [B, z_dim] → [B, dim]
+  torch::Tensor generate_rows(const torch::Tensor& z) override { return forward(z); }
   const GeneratorMLPOptions& options() const { return options_; }
 
  private:
@@ -45,11 +47,14 @@ struct DiscriminatorMLPOptions {
   double sigma_data = 1.0;
 };
 
-class DiscriminatorMLPImpl : public torch::nn::Module {
+class DiscriminatorMLPImpl : public DiscriminatorNetImpl {
  public:
   DiscriminatorMLPImpl(const DiscriminatorMLPOptions& options, const Rng& rng);
   // sigma [B, 1] when sigma_conditioned, else undefined.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& sigma = {});
+  torch::Tensor discriminate(const torch::Tensor& x, const torch::Tensor& sigma) override {
+    return forward(x, sigma);
+  }
 
  private:
   DiscriminatorMLPOptions options_;

@@ -77,9 +77,4 @@ torch::Tensor ScoreMLPImpl::denoise(const torch::Tensor& x_t, const torch::Tenso
   return c_skip * x_t + c_out * raw(x_t * inv_std, c_noise, alpha);
 }
 
-torch::Tensor ScoreMLPImpl::score(const torch::Tensor& x_t, const torch::Tensor& sigma,
-                                  const torch::Tensor& alpha) {
-  return (denoise(x_t, sigma, alpha) - x_t) / (sigma * sigma);
-}
-
 }  // namespace scorelab

@@ -8,6 +8,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "models/fourier_embedding.h"
+#include "models/networks.h"
 
 namespace scorelab {
 
@@ -26,25 +27,22 @@ struct ScoreMLPOptions {
   bool disc_head = false;            // a linear discriminator head on the last hidden features
 };
 
-class ScoreMLPImpl : public torch::nn::Module {
+class ScoreMLPImpl : public ScoreNetImpl {
  public:
   ScoreMLPImpl(const ScoreMLPOptions& options, const Rng& rng);
 
   // Denoised estimate D(x_t; σ, α). x_t [B, D]; sigma [B, 1]; alpha [B, 1] (only when
   // alpha_conditioned; pass an undefined tensor otherwise).
   torch::Tensor denoise(const torch::Tensor& x_t, const torch::Tensor& sigma,
-                        const torch::Tensor& alpha = {});
-  // Tweedie's score (D − x_t)/σ².
-  torch::Tensor score(const torch::Tensor& x_t, const torch::Tensor& sigma,
-                      const torch::Tensor& alpha = {});
+                        const torch::Tensor& alpha = {}) override;
 
   // The raw network F(c_in(σ)·x, c_noise(σ), α) without the denoiser's skip (SMM's ε
   // predictor); x [B, in_dim].
   torch::Tensor predict(const torch::Tensor& x, const torch::Tensor& sigma,
-                        const torch::Tensor& alpha = {});
+                        const torch::Tensor& alpha = {}) override;
   // The discriminator head on the features of x_t (needs disc_head): ℓ(x_t; σ, α) [B, 1].
   torch::Tensor logit(const torch::Tensor& x_t, const torch::Tensor& sigma,
-                      const torch::Tensor& alpha = {});
+                      const torch::Tensor& alpha = {}) override;
 
   const ScoreMLPOptions& options() const { return options_; }
 

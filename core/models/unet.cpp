@@ -92,7 +92,8 @@ UNetImpl::UNetImpl(const UNetOptions& o, const Rng& rng) : options_(o) {
   emb_out_ = register_module("emb_out", torch::nn::Linear(e, e));
   init_linear(emb_out_, rng);
 
-  input_ = register_module("input", conv(o.channels, o.base, 3, rng));
+  input_ = register_module("input",
+                           conv(o.in_channels > 0 ? o.in_channels : o.channels, o.base, 3, rng));
   const int64_t levels = static_cast<int64_t>(o.mults.size());
   int64_t ch = o.base;
   std::vector<int64_t> skip_ch;
@@ -170,37 +171,46 @@ torch::Tensor UNetImpl::run(const torch::Tensor& x_in, const torch::Tensor& emb,
   return output_->forward(torch::silu(out_norm_->forward(h)));
 }
 
-torch::Tensor UNetImpl::predict(const torch::Tensor& x, const torch::Tensor& sigma,
-                                const torch::Tensor& alpha) {
-  const double sd = options_.sigma_data;
-  auto s = sigma.reshape({x.size(0), 1, 1, 1});
-  return run(x * (s * s + sd * sd).rsqrt(), embedding(sigma, alpha), nullptr);
+torch::Tensor UNetImpl::as_images(const torch::Tensor& x) const {
+  if (x.dim() == 4) return x;
+  const int64_t side = options_.size;
+  if (x.dim() != 2 || side < 1 || x.size(1) % (side * side) != 0) {
+    throw std::invalid_argument("UNet: cannot read a tensor of " + std::to_string(x.dim()) +
+                                " dims as images of side " + std::to_string(side));
+  }
+  return x.reshape({x.size(0), x.size(1) / (side * side), side, side});
 }
 
-torch::Tensor UNetImpl::denoise(const torch::Tensor& x_t, const torch::Tensor& sigma,
+torch::Tensor UNetImpl::predict(const torch::Tensor& x_rows, const torch::Tensor& sigma,
                                 const torch::Tensor& alpha) {
+  auto x = as_images(x_rows);
+  const double sd = options_.sigma_data;
+  auto s = sigma.reshape({x.size(0), 1, 1, 1});
+  auto out = run(x * (s * s + sd * sd).rsqrt(), embedding(sigma, alpha), nullptr);
+  return x_rows.dim() == 2 ? out.reshape({x.size(0), -1}) : out;
+}
+
+torch::Tensor UNetImpl::denoise(const torch::Tensor& x_rows, const torch::Tensor& sigma,
+                                const torch::Tensor& alpha) {
+  auto x_t = as_images(x_rows);
   const double sd = options_.sigma_data;
   auto s = sigma.reshape({x_t.size(0), 1, 1, 1});
   auto var = s * s + sd * sd;
   auto inv_std = var.rsqrt();
   auto c_skip = (sd * sd) * var.reciprocal();
   auto c_out = s * sd * inv_std;
-  return c_skip * x_t + c_out * run(x_t * inv_std, embedding(sigma, alpha), nullptr);
-}
-
-torch::Tensor UNetImpl::score(const torch::Tensor& x_t, const torch::Tensor& sigma,
-                              const torch::Tensor& alpha) {
-  auto s = sigma.reshape({x_t.size(0), 1, 1, 1});
-  return (denoise(x_t, sigma, alpha) - x_t) / (s * s);
+  auto d = c_skip * x_t + c_out * run(x_t * inv_std, embedding(sigma, alpha), nullptr);
+  return x_rows.dim() == 2 ? d.reshape(x_rows.sizes()) : d;
 }
 
 torch::Tensor UNetImpl::logit(const torch::Tensor& x_t, const torch::Tensor& sigma,
                               const torch::Tensor& alpha) {
   if (!options_.disc_head) throw std::invalid_argument("UNet: this model has no disc head");
   const double sd = options_.sigma_data;
-  auto s = sigma.reshape({x_t.size(0), 1, 1, 1});
+  auto x = as_images(x_t);
+  auto s = sigma.reshape({x.size(0), 1, 1, 1});
   torch::Tensor bottom;
-  run(x_t * (s * s + sd * sd).rsqrt(), embedding(sigma, alpha), &bottom);
+  run(x * (s * s + sd * sd).rsqrt(), embedding(sigma, alpha), &bottom);
   auto pooled = torch::silu(head_norm_->forward(bottom)).mean({2, 3});
   return head_->forward(pooled);
 }

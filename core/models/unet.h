@@ -14,14 +14,17 @@
 #include <vector>
 
 #include "models/fourier_embedding.h"
+#include "models/networks.h"
 
 namespace scorelab {
 
 class Rng;
 
 struct UNetOptions {
-  int64_t channels = 1;                    // image channels (input and output)
-  int64_t base = 32;                       // channels at the full resolution
+  int64_t channels = 1;     // image channels (output; input unless in_channels)
+  int64_t in_channels = 0;  // channels predict() reads; 0 = channels
+  int64_t size = 0;         // image side, to read rows [B, C·size²]; 0 = images only
+  int64_t base = 32;        // channels at the full resolution
   std::vector<int64_t> mults = {1, 2, 2};  // channel multiplier per resolution (halving each)
   int64_t blocks = 1;                      // residual blocks per resolution
   bool attention = false;                  // self-attention at the lowest resolution
@@ -61,26 +64,27 @@ class AttentionBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(AttentionBlock);
 
-class UNetImpl : public torch::nn::Module {
+class UNetImpl : public ScoreNetImpl {
  public:
   UNetImpl(const UNetOptions& options, const Rng& rng);
 
-  // x_t [B, C, H, W]; sigma and alpha hold one value per sample ([B], [B, 1] or [B, 1, 1, 1]).
+  // x_t [B, C, H, W], or rows [B, C·size²] (then the result is rows too); sigma and alpha hold
+  // one value per sample ([B], [B, 1] or [B, 1, 1, 1]).
   torch::Tensor denoise(const torch::Tensor& x_t, const torch::Tensor& sigma,
-                        const torch::Tensor& alpha = {});
-  torch::Tensor score(const torch::Tensor& x_t, const torch::Tensor& sigma,
-                      const torch::Tensor& alpha = {});
-  // F(c_in·x, c_noise, α) without the skip (SMM's ε predictor).
+                        const torch::Tensor& alpha = {}) override;
+  // F(c_in·x, c_noise, α) without the skip (SMM's ε predictor); x has in_channels channels.
   torch::Tensor predict(const torch::Tensor& x, const torch::Tensor& sigma,
-                        const torch::Tensor& alpha = {});
+                        const torch::Tensor& alpha = {}) override;
   // The discriminator head on the bottleneck features: [B, 1].
   torch::Tensor logit(const torch::Tensor& x_t, const torch::Tensor& sigma,
-                      const torch::Tensor& alpha = {});
+                      const torch::Tensor& alpha = {}) override;
 
   const UNetOptions& options() const { return options_; }
 
  private:
   torch::Tensor embedding(const torch::Tensor& sigma, const torch::Tensor& alpha);
+  // Rows [B, k·size²] as images [B, k, size, size]; images unchanged.
+  torch::Tensor as_images(const torch::Tensor& x) const;
   // Runs the network; with `bottleneck`, stops there and stores the lowest-resolution features.
   torch::Tensor run(const torch::Tensor& x_in, const torch::Tensor& emb, torch::Tensor* bottleneck);
 

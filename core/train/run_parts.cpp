@@ -13,7 +13,7 @@ RunParts build_run(const Config& config) {
   RunParts r;
   r.config = config;
   r.device = resolve_device(config.run.device);
-  r.data = make_toy_dataset(config.data.name);
+  r.data = make_dataset(config.data, r.device);
   r.rng = std::make_unique<Rng>(static_cast<uint64_t>(config.run.seed), r.device);
   MethodContext ctx;
   ctx.config = config;

@@ -7,7 +7,7 @@
 
 #include "common/rng.h"
 #include "config/config.h"
-#include "data/toy_datasets.h"
+#include "data/dataset.h"
 #include "methods/method.h"
 
 namespace scorelab {
@@ -15,7 +15,7 @@ namespace scorelab {
 struct RunParts {
   Config config;
   torch::Device device = torch::kCPU;
-  std::unique_ptr<ToyDataset> data;
+  std::unique_ptr<Dataset> data;
   std::unique_ptr<Rng> rng;
   std::unique_ptr<Method> method;
   int64_t step = 0;  // the checkpoint's step, when loaded from one

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "data/dataset.h"
 #include "metrics/toy_metrics.h"
 
 namespace scorelab {
@@ -57,7 +58,15 @@ struct Snapshot {
   std::string eval_sampler;      // the sampler that drew them (config's "auto" resolved)
   torch::Tensor eval_samples;    // the latest evaluated samples, CPU [n, 2]
   torch::Tensor real_samples;    // real samples of the same size, CPU
-  torch::Tensor real_reference;  // fixed real samples (5000) for plots before the first eval
+  torch::Tensor real_reference;  // fixed real samples (5000; 64 for images) for plots
+
+  // Image data only.
+  ImageShape image_shape;        // empty for 2-D points
+  torch::Tensor preview_images;  // CPU rows [64, dim]: the generator on a fixed batch of z
+  int64_t preview_step = -1;     // the step they show
+  std::string fid_label;         // "FID (fmnist-classifier features)" once the network is loaded
+  std::string fid_metric;        // the metrics series holding FID, and its floor's
+  std::string fid_floor_metric;
 
   const Series* loss(const std::string& name) const;
   const Series* metric(const std::string& name) const;

@@ -17,8 +17,11 @@
 #include "common/process_setup.h"
 #include "common/rng.h"
 #include "config/config_io.h"
-#include "data/toy_datasets.h"
+#include "data/gaussian_mixture.h"
+#include "data/image_dataset.h"
 #include "methods/method.h"
+#include "metrics/fid_evaluator.h"
+#include "plot/image_grid.h"
 #include "plot/scatter_png.h"
 #include "sample/draw_samples.h"
 #include "sample/langevin_sampler.h"
@@ -113,7 +116,12 @@ struct Trainer::Impl {
   Config config;
   std::string run_dir_path;
   torch::Device device = torch::kCPU;
-  std::unique_ptr<ToyDataset> data;
+  std::unique_ptr<Dataset> data;
+  std::unique_ptr<FidEvaluator> fid;  // image runs: built at the first evaluation
+  std::string fid_metric, fid_floor_metric;
+  torch::Tensor preview_images;
+  int64_t preview_step = -1;
+  Clock::time_point last_preview{};
   std::unique_ptr<Rng> rng;
   std::unique_ptr<Method> method;
   std::optional<RunDirectory> run_dir;
@@ -161,9 +169,22 @@ struct Trainer::Impl {
   // ------------------------------------------------------------------ setup
   void build(const Config& c) {
     RunParts parts = build_run(c);
-    std::vector<std::string> metrics = {"sliced_w2", "sliced_w2_floor", "energy"};
-    if (parts.data->mixture()) {
-      metrics.insert(metrics.end(), {"high_quality_rate", "modes_covered", "nll"});
+    std::vector<std::string> metrics;
+    const bool image = parts.data->is_image();
+    if (image) {
+      // Named after the network FID will be computed with (the default cached one).
+      const std::string net = ClassifierRecipe{}.name("fmnist-classifier");
+      fid_metric = FidEvaluator::fid_metric_name(net);
+      fid_floor_metric = fid_metric + "_floor";
+      const ImageShape shape = parts.data->image_shape();
+      if (fid_applies(shape.channels, shape.height, shape.width)) {
+        metrics = {fid_metric, fid_floor_metric};
+      }
+    } else {
+      metrics = {"sliced_w2", "sliced_w2_floor", "energy"};
+      if (parts.data->mixture()) {
+        metrics.insert(metrics.end(), {"high_quality_rate", "modes_covered", "nll"});
+      }
     }
     std::optional<RunDirectory> dir;
     if (!run_dir_path.empty()) {
@@ -171,6 +192,11 @@ struct Trainer::Impl {
       dir->write_config(c);
     }
     // Everything built: commit (a failure above leaves the previous run untouched).
+    if (!data || data->name() != parts.data->name() || c.data.path != config.data.path ||
+        c.data.pad32 != config.data.pad32 || c.data.limit != config.data.limit ||
+        parts.device != device) {
+      fid.reset();  // its reference statistics belong to the old images
+    }
     config = c;
     device = parts.device;
     method.reset();
@@ -182,7 +208,7 @@ struct Trainer::Impl {
     {
       torch::NoGradGuard no_grad;
       Rng ref_rng(static_cast<uint64_t>(c.run.seed) + 1000003, torch::kCPU);
-      real_reference = data->sample(5000, ref_rng);
+      real_reference = data->sample(data->is_image() ? 64 : 5000, ref_rng);
     }
     step_count = 0;
     pending_steps = 0;
@@ -206,8 +232,12 @@ struct Trainer::Impl {
     last_eval.reset();
     last_eval_step = -1;
     eval_samples = eval_real = torch::Tensor();
+    preview_images = torch::Tensor();
+    preview_step = -1;
     backup = Backup{};  // the networks' sizes may have changed
     take_backup();
+    last_preview = Clock::time_point{};
+    refresh_preview(true);
   }
 
   void apply_threads() {
@@ -271,6 +301,14 @@ struct Trainer::Impl {
     if (step_count % config.run.log_every == 0 || stepping_done) ok = readback();
     train_seconds += seconds_since(t0);
     if (!ok) return;
+    if (state == RunState::running || pending_steps == 0) {
+      try {
+        refresh_preview(pending_steps == 0 && state != RunState::running);
+      } catch (const std::exception& e) {
+        fail("step " + std::to_string(step_count) + ": preview: " + error_message(e));
+        return;
+      }
+    }
     try {
       if (config.run.eval_every > 0 && step_count % config.run.eval_every == 0) evaluate();
       if (step_count % config.run.csv_every == 0) write_csv_row();
@@ -397,10 +435,72 @@ struct Trainer::Impl {
     return draw_samples(*method, config.sampler, sampler, n, data->dim(), seed, device);
   }
 
+  // The FID network and reference statistics, built at the first image evaluation (training the
+  // network first when it is not cached: minutes, reported in the message).
+  FidEvaluator& fid_evaluator() {
+    if (!fid) {
+      auto* images = dynamic_cast<const ImageDataset*>(data.get());
+      if (!images) throw ConfigError("FID needs an image data set");
+      message = "loading the FID feature network and reference statistics";
+      publish(true);
+      auto progress = [this](double fraction, double loss) {
+        message = "training the FID feature network (once; cached under " + cache_dir() +
+                  "): " + std::to_string(static_cast<int>(100 * fraction)) + "%";
+        publish(false);
+      };
+      fid = std::make_unique<FidEvaluator>(*images, device, progress);
+      message = "FID reference ready: " + fid->label() + ", real-vs-real floor " +
+                std::to_string(fid->floor());
+    }
+    return *fid;
+  }
+
+  // The generator on a fixed batch of z, for the app's image grid (cheap: one forward pass).
+  void refresh_preview(bool force) {
+    if (!data->is_image() || !method->has_generator()) return;
+    if (!force && seconds_since(last_preview) < 1.0) return;
+    last_preview = Clock::now();
+    torch::NoGradGuard no_grad;
+    preview_images =
+        method->generate(64, Rng(static_cast<uint64_t>(config.run.seed) * 31 + 11, device))
+            .to(torch::kCPU, torch::kFloat);
+    preview_step = step_count;
+  }
+
+  void evaluate_images(const SampleResult& s) {
+    std::map<std::string, double> values;
+    const ImageShape shape = data->image_shape();
+    if (fid_applies(shape.channels, shape.height, shape.width)) {
+      FidEvaluator& f = fid_evaluator();
+      values[fid_metric] = f.fid(s.samples);
+      values[fid_floor_metric] = f.floor();
+    }
+    for (auto& series : metric_series) {
+      auto it = values.find(series.name);
+      if (it != values.end()) push_point(series, step_count, it->second);
+    }
+    pending_csv_metrics = values;
+    last_eval_step = step_count;
+    eval_samples = s.samples.narrow(0, 0, std::min<int64_t>(64, s.samples.size(0))).to(torch::kCPU);
+    if (!method->has_generator()) {
+      preview_images = eval_samples;  // no generator: the grid shows the evaluation's samples
+      preview_step = step_count;
+    }
+    if (run_dir) {
+      write_image_grid_png(run_dir->path("samples.png"),
+                           eval_samples.reshape({-1, shape.channels, shape.height, shape.width}),
+                           8);
+    }
+  }
+
   void evaluate() {
     const uint64_t seed = static_cast<uint64_t>(config.run.seed) * 31 + 7;
     eval_sampler = resolve_sampler(*method, config.sampler.kind);
     SampleResult s = draw(eval_sampler, config.run.eval_samples, seed);
+    if (data->is_image()) {
+      evaluate_images(s);
+      return;
+    }
     SampleMetrics m = evaluate_samples(s.samples, *data, seed);
     std::map<std::string, double> values = {
         {"sliced_w2", m.sliced_w2}, {"sliced_w2_floor", m.sliced_w2_floor}, {"energy", m.energy}};
@@ -558,6 +658,7 @@ struct Trainer::Impl {
       train_seconds = ck.train_seconds;
       if (ck.rng_state.defined() && device.is_cpu()) rng->set_state(ck.rng_state);
       take_backup();
+      refresh_preview(true);
       for (size_t i = 0; i < rates.size(); ++i) rate_updates[i] = method->networks()[i]->updates();
       rate_time = train_seconds;
       state = RunState::paused;
@@ -578,7 +679,7 @@ struct Trainer::Impl {
   void on(cmd::Sample& s) {
     try {
       SampleResult r = draw(s.request.sampler, s.request.n, s.request.seed);
-      if (s.request.metrics) {
+      if (s.request.metrics && !data->is_image()) {
         r.metrics = evaluate_samples(r.samples, *data, s.request.seed);
         r.has_metrics = true;
       }
@@ -600,6 +701,9 @@ struct Trainer::Impl {
   }
 
   FieldResult eval_field(const FieldRequest& q) {
+    if (data->is_image()) {
+      throw ConfigError("score fields are drawn for 2-D data; this run trains on " + data->name());
+    }
     if (q.nx < 2 || q.ny < 2 || !(q.x1 > q.x0) || !(q.y1 > q.y0) || !(q.sigma > 0)) {
       throw ConfigError("field request: need nx, ny >= 2, x1 > x0, y1 > y0 and sigma > 0");
     }
@@ -630,6 +734,11 @@ struct Trainer::Impl {
   }
 
   LangevinTrace run_trace(const LangevinRequest& q) {
+    if (data->is_image()) {
+      throw ConfigError(
+          "Langevin traces are drawn for 2-D data; sample images with "
+          "scorelab-cli sample --sampler annealed");
+    }
     if (q.n < 1 || q.record_every < 1)
       throw ConfigError("langevin request: need n >= 1, record_every >= 1");
     ScoreFn score;
@@ -697,6 +806,14 @@ struct Trainer::Impl {
     s->eval_samples = eval_samples;
     s->real_samples = eval_real;
     s->real_reference = real_reference.defined() ? real_reference.to(torch::kCPU) : real_reference;
+    s->image_shape = data->image_shape();
+    s->preview_images = preview_images;
+    s->preview_step = preview_step;
+    if (fid) s->fid_label = fid->label();
+    if (data->is_image()) {
+      s->fid_metric = fid_metric;
+      s->fid_floor_metric = fid_floor_metric;
+    }
     {
       std::lock_guard<std::mutex> lock(snap_mutex);
       s->version = ++snap_version;

@@ -1,0 +1,85 @@
+#include "data/image_dataset.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "common/error.h"
+#include "common/rng.h"
+#include "config/config.h"
+
+namespace scorelab {
+
+ImageDataset::ImageDataset(std::string name, ImageSet train, ImageSet test, torch::Device device)
+    : name_(std::move(name)), train_(std::move(train)), test_(std::move(test)) {
+  if (!train_.images.defined() || train_.images.dim() != 4 || train_.images.size(0) < 1) {
+    throw IoError(name_ + ": no training images");
+  }
+  shape_ = {train_.images.size(1), train_.images.size(2), train_.images.size(3)};
+  rows_ = train_.images.reshape({train_.images.size(0), -1}).to(device, torch::kFloat);
+}
+
+std::string ImageDataset::description() const {
+  return name_ + ": " + std::to_string(train_.images.size(0)) + " images of " +
+         std::to_string(shape_.channels) + "x" + std::to_string(shape_.height) + "x" +
+         std::to_string(shape_.width) + " from " + train_.source;
+}
+
+torch::Tensor ImageDataset::sample(int64_t n, const Rng& rng) const {
+  auto idx = rng.randint(rows_.size(0), {n}).to(rows_.device());
+  return rows_.index_select(0, idx).to(rng.device());
+}
+
+bool is_image_dataset_name(const std::string& name) {
+  return name == "fashion-mnist" || name == "mnist-idx" || name == "cifar10";
+}
+
+namespace {
+
+ImageSet first(ImageSet s, int64_t limit) {
+  if (limit > 0 && limit < s.images.size(0)) {
+    s.images = s.images.narrow(0, 0, limit);
+    if (s.labels.defined()) s.labels = s.labels.narrow(0, 0, limit);
+  }
+  return s;
+}
+
+std::vector<std::string> cifar_batches(const std::string& dir, bool train) {
+  if (dir.empty()) throw ConfigError("data.name = cifar10 needs data.path, the folder of batches");
+  std::vector<std::string> paths;
+  if (train) {
+    for (int i = 1; i <= 5; ++i) paths.push_back(dir + "/data_batch_" + std::to_string(i) + ".bin");
+  } else {
+    paths.push_back(dir + "/test_batch.bin");
+  }
+  for (const auto& p : paths) {
+    if (!std::filesystem::exists(p)) {
+      throw IoError("CIFAR-10: no " + p + " (data.path must hold the binary version's batches)");
+    }
+  }
+  return paths;
+}
+
+}  // namespace
+
+std::unique_ptr<ImageDataset> load_image_dataset(const DataConfig& c, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  ImageSet train, test;
+  if (c.name == "fashion-mnist") {
+    train = load_fashion_mnist(true, c.pad32, c.path);
+    test = load_fashion_mnist(false, c.pad32, c.path);
+  } else if (c.name == "mnist-idx") {
+    if (c.path.empty()) throw ConfigError("data.name = mnist-idx needs data.path, an IDX file");
+    train = load_idx_images(c.path, "", c.pad32);
+  } else if (c.name == "cifar10") {
+    if (c.pad32) throw ConfigError("data.pad32 is for 28x28 images; CIFAR-10 is 32x32 already");
+    train = load_cifar10_batches(cifar_batches(c.path, true));
+    test = load_cifar10_batches(cifar_batches(c.path, false));
+  } else {
+    throw ConfigError("data.name = \"" + c.name + "\" is not an image data set");
+  }
+  return std::make_unique<ImageDataset>(c.name, first(std::move(train), c.limit), std::move(test),
+                                        device);
+}
+
+}  // namespace scorelab
