@@ -5,6 +5,8 @@
 //   scorelab-bench [--seconds S] [--device auto|cpu|cuda]
 //   scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] [--device D]
 //   scorelab-bench --smt WIDTH [--threads T] [--seconds S]   (one SMT figure, e.g. under perf)
+//   scorelab-bench --images [--seconds S] [--presets a,b] [--device D]   (image throughput)
+//   scorelab-bench --image-quality [--seconds S] [--samples N] [--presets a,b] [--grids DIR]
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -15,6 +17,7 @@
 #include "common/device.h"
 #include "common/process_setup.h"
 #include "config/presets.h"
+#include "image_bench.h"
 #include "quality_table.h"
 #include "sample/draw_samples.h"
 #include "smt_speed.h"
@@ -109,11 +112,16 @@ int main(int argc, char** argv) {
   int64_t smt_only_width = 0;
   int smt_only_threads = 1;
   QualityOptions q;
+  ImageBenchOptions img;
+  img.presets = {"fmnist-smt-cpu", "fmnist-dsm-cpu"};
+  bool images = false, image_quality = false;
+  bool seconds_given = false;
   q.presets = default_quality_presets();
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
     if (!std::strcmp(argv[i], "--seconds") && has_value) {
       seconds = std::atof(argv[++i]);
+      seconds_given = true;
     } else if (!std::strcmp(argv[i], "--device") && has_value) {
       device = argv[++i];
     } else if (!std::strcmp(argv[i], "--smt") && has_value) {
@@ -127,13 +135,25 @@ int main(int argc, char** argv) {
     } else if (!std::strcmp(argv[i], "--long") && has_value) {
       q.long_seconds = std::atof(argv[++i]);
     } else if (!std::strcmp(argv[i], "--presets") && has_value) {
-      q.presets = split_list(argv[++i]);
+      q.presets = split_list(argv[i + 1]);
+      img.presets = split_list(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--images")) {
+      images = true;
+    } else if (!std::strcmp(argv[i], "--image-quality")) {
+      image_quality = true;
+    } else if (!std::strcmp(argv[i], "--samples") && has_value) {
+      img.samples = std::atoll(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--grids") && has_value) {
+      img.grid_dir = argv[++i];
     } else {
       std::fprintf(stderr,
                    "usage: scorelab-bench [--seconds S] [--device auto|cpu|cuda]\n"
                    "       scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] "
                    "[--device D]\n"
-                   "       scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--device D]\n");
+                   "       scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--device D]\n"
+                   "       scorelab-bench --images [--seconds S] [--presets a,b] [--device D]\n"
+                   "       scorelab-bench --image-quality [--seconds S] [--samples N] "
+                   "[--presets a,b] [--grids DIR] [--device D]\n");
       return 2;
     }
   }
@@ -146,6 +166,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
+    if (images || image_quality) {
+      img.device = device;
+      if (image_quality) {
+        img.seconds = seconds_given ? seconds : 600;
+        if (img.presets == std::vector<std::string>{"fmnist-smt-cpu", "fmnist-dsm-cpu"}) {
+          img.presets = {"fmnist-smt-cpu", "fmnist-smm-cpu", "fmnist-dsm-cpu"};
+        }
+        print_image_quality(img);
+      } else {
+        if (seconds_given) img.seconds = seconds;
+        print_image_throughput(img);
+      }
+      return 0;
+    }
     if (quality) {
       q.device = device;
       print_quality_table(q);

@@ -255,8 +255,12 @@ class App final : public ScriptHost {
     int fw, fh;
     window_.framebuffer_size(fw, fh);
     const ImVec2 d = ImGui::GetIO().DisplaySize;
-    const bool relayout = d.x != last_size_.x || d.y != last_size_.y;
+    // Image runs swap the 2-D panels (fields, points, Langevin particles) for a large grid.
+    const bool images = !ctx_.snap->image_shape.empty();
+    const bool relayout = d.x != last_size_.x || d.y != last_size_.y || images != images_layout_;
     last_size_ = d;
+    images_layout_ = images;
+    panels_.clear();
     const float status_h = 28, left_w = std::min(380.f, d.x * 0.25f);
     const float W = d.x - left_w, H = d.y - status_h;
     const float top_h = std::floor(H * 0.56f), bottom_h = H - top_h;
@@ -264,6 +268,16 @@ class App final : public ScriptHost {
     if (begin_panel("Controls", 0, 0, left_w, H, relayout)) controls_.draw(ctx_);
     end_panel();
     const float third = std::floor(W / 3);
+    if (images) {
+      if (begin_panel("Images", left_w, 0, 2 * third, H, relayout)) images_.draw(ctx_);
+      end_panel();
+      if (begin_panel("Curves", left_w + 2 * third, 0, W - 2 * third, H, relayout)) {
+        curves_.draw(ctx_);
+      }
+      end_panel();
+      draw_status_and_errors(d, status_h);
+      return;
+    }
     if (begin_panel("Score field", left_w, 0, third, top_h, relayout)) field_.draw(ctx_);
     end_panel();
     if (begin_panel("Samples", left_w + third, 0, third, top_h, relayout)) samples_.draw(ctx_);
@@ -281,9 +295,13 @@ class App final : public ScriptHost {
     end_panel();
     if (begin_panel("Images", left_w + sweep_w + stepper_w, top_h, W - sweep_w - stepper_w,
                     bottom_h, relayout)) {
-      draw_image_grid_panel(ctx_);
+      images_.draw(ctx_);
     }
     end_panel();
+    draw_status_and_errors(d, status_h);
+  }
+
+  void draw_status_and_errors(ImVec2 d, float status_h) {
     if (begin_panel("##status", 0, d.y - status_h, d.x, status_h, true,
                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                         ImGuiWindowFlags_NoSavedSettings)) {
@@ -334,6 +352,8 @@ class App final : public ScriptHost {
   SamplesPanel samples_;
   StepperPanel stepper_;
   CurvesPanel curves_;
+  ImageGridPanel images_;
+  bool images_layout_ = false;
   std::optional<ScriptRunner> script_;
   std::string screenshot_path_;
   std::string screenshot_panel_;  // empty: the whole window

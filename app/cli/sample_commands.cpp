@@ -15,8 +15,11 @@
 #include "common/error.h"
 #include "common/process_setup.h"
 #include "common/rng.h"
+#include "data/image_dataset.h"
 #include "data/toy_datasets.h"
+#include "metrics/fid_evaluator.h"
 #include "metrics/toy_metrics.h"
+#include "plot/image_grid.h"
 #include "plot/scatter_png.h"
 #include "sample/draw_samples.h"
 #include "train/run_parts.h"
@@ -68,6 +71,9 @@ Drawn load_and_draw(SampleOptions& o) {
   d.sampler = o.score == "exact" && d.sampler == "auto" ? "annealed"
                                                         : resolve_sampler(*d.run.method, d.sampler);
   const auto seed = static_cast<uint64_t>(o.seed);
+  if (o.score == "exact" && d.run.data->is_image()) {
+    throw ConfigError("--score exact is for 2-D data; image runs sample with their learned score");
+  }
   if (o.score == "learned") {
     d.result = draw_samples(*d.run.method, d.run.config.sampler, d.sampler, o.n, d.run.data->dim(),
                             seed, d.run.device);
@@ -91,18 +97,29 @@ Drawn load_and_draw(SampleOptions& o) {
   return d;
 }
 
+// One sample per row: x,y for points, p0,p1,... (pixels in [-1, 1], row-major) for images.
 void write_csv(const std::string& path, const torch::Tensor& samples) {
   auto s = samples.to(torch::kCPU, torch::kFloat).contiguous();
+  const int64_t dim = s.size(1);
   std::ostringstream out;
-  out << "x,y\n";
+  if (dim == 2) {
+    out << "x,y\n";
+  } else {
+    for (int64_t j = 0; j < dim; ++j) out << (j ? ",p" : "p") << j;
+    out << "\n";
+  }
   const float* p = s.data_ptr<float>();
-  char buf[64];
+  char buf[32];
   for (int64_t i = 0; i < s.size(0); ++i) {
-    std::snprintf(buf, sizeof buf, "%.7g,%.7g\n", p[2 * i], p[2 * i + 1]);
-    out << buf;
+    for (int64_t j = 0; j < dim; ++j) {
+      std::snprintf(buf, sizeof buf, j + 1 < dim ? "%.7g," : "%.7g\n", p[i * dim + j]);
+      out << buf;
+    }
   }
   write_file_atomically(path, out.str());
 }
+
+constexpr int64_t kMaxGridImages = 400;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
@@ -119,14 +136,22 @@ Runner add_sample_command(CLI::App& app) {
   auto o = std::make_shared<SampleOptions>();
   auto* sub = app.add_subcommand("sample", "Draw samples from a checkpoint into a PNG or CSV");
   add_common(sub, *o, 10000);
-  sub->add_option("--out", o->out, "output file, .png (scatter beside real data) or .csv")
+  sub->add_option("--out", o->out,
+                  "output file: .png (points: scatter beside real data; images: a grid of the "
+                  "first 400) or .csv")
       ->required();
   return [o]() -> int {
     if (!ends_with(o->out, ".png") && !ends_with(o->out, ".csv")) {
       throw ConfigError("--out " + o->out + ": the file name must end in .png or .csv");
     }
     Drawn d = load_and_draw(*o);
-    if (ends_with(o->out, ".png")) {
+    const ImageShape shape = d.run.data->image_shape();
+    if (ends_with(o->out, ".png") && !shape.empty()) {
+      const int64_t k = std::min(kMaxGridImages, d.result.samples.size(0));
+      write_image_grid_png(o->out, d.result.samples.narrow(0, 0, k)
+                                       .to(torch::kCPU)
+                                       .reshape({k, shape.channels, shape.height, shape.width}));
+    } else if (ends_with(o->out, ".png")) {
       Rng real_rng(static_cast<uint64_t>(o->seed) + 1, torch::kCPU);
       write_scatter_png(o->out, d.run.data->sample(d.result.samples.size(0), real_rng),
                         d.result.samples);
@@ -147,6 +172,22 @@ Runner add_eval_command(CLI::App& app) {
   sub->add_flag("--json", o->json, "print one JSON object");
   return [o]() -> int {
     Drawn d = load_and_draw(*o);
+    if (auto* images = dynamic_cast<const ImageDataset*>(d.run.data.get())) {
+      FidEvaluator fid(*images, d.run.device, nullptr);
+      nlohmann::json j = {{"checkpoint", d.checkpoint},
+                          {"method", d.run.method->name()},
+                          {"data", d.run.config.data.name},
+                          {"step", d.run.step},
+                          {"sampler", d.sampler},
+                          {"n", d.result.samples.size(0)},
+                          {"nfe", d.result.nfe},
+                          {"sample_seconds", d.result.seconds},
+                          {"fid_features", fid.network().name},
+                          {fid.metric_name(), fid.fid(d.result.samples)},
+                          {fid.metric_name() + "_floor", fid.floor()}};
+      std::printf("%s\n", o->json ? j.dump().c_str() : j.dump(1).c_str());
+      return 0;
+    }
     const SampleMetrics m = evaluate_samples(d.result.samples, *d.run.data, o->seed);
     nlohmann::json j = {{"checkpoint", d.checkpoint},
                         {"method", d.run.method->name()},

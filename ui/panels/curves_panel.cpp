@@ -41,10 +41,22 @@ void CurvesPanel::draw(AppContext& ctx) {
   }
   line_plot("losses", losses, size, log_losses_);
 
-  std::vector<PlotSeries> w2;
-  if (const Series* m = s.metric("sliced_w2")) w2.push_back(series_of(*m, "sliced W2", 0));
-  if (const Series* m = s.metric("sliced_w2_floor")) w2.push_back(series_of(*m, "noise floor", 5));
-  line_plot("sliced W2", w2, size, true);
+  if (!s.image_shape.empty()) {
+    // Image runs: FID, always named with the network whose features it compares.
+    const std::string label =
+        !s.fid_label.empty() ? s.fid_label : std::string("FID (fmnist-classifier features)");
+    std::vector<PlotSeries> fid;
+    if (const Series* m = s.metric(s.fid_metric)) fid.push_back(series_of(*m, label.c_str(), 0));
+    if (const Series* m = s.metric(s.fid_floor_metric))
+      fid.push_back(series_of(*m, "real-vs-real floor (train vs test)", 5));
+    line_plot(label.c_str(), fid, size, true);
+  } else {
+    std::vector<PlotSeries> w2;
+    if (const Series* m = s.metric("sliced_w2")) w2.push_back(series_of(*m, "sliced W2", 0));
+    if (const Series* m = s.metric("sliced_w2_floor"))
+      w2.push_back(series_of(*m, "noise floor", 5));
+    line_plot("sliced W2", w2, size, true);
+  }
 
   if (mixture) {
     std::vector<PlotSeries> modes;

@@ -1,10 +1,25 @@
 #pragma once
-// Panel 7, the image grid: one-step samples from a fixed batch of z for image data sets. Every
-// data set so far is 2D, so it says which presets will fill it; the images issue draws the grid.
+// Panel 7, the image grid: for image runs, the generator's samples from a fixed batch of z (the
+// same z every refresh, so the grid shows the model changing, not the noise), or the latest
+// evaluation's samples for methods without a generator; the real images beside on request.
+// Right click: save the grid as PNG at its pixel size.
+#include <cstdint>
+
 #include "app_context.h"
+#include "render/gl_texture.h"
 
 namespace scorelab::ui {
 
-void draw_image_grid_panel(AppContext& ctx);
+class ImageGridPanel {
+ public:
+  void draw(AppContext& ctx);
+
+ private:
+  GlTexture texture_;
+  torch::Tensor shown_;  // the images in the texture, [n, C, H, W]
+  const void* shown_data_ = nullptr;
+  bool show_real_ = false;
+  int columns_ = 8, last_columns_ = 0;
+};
 
 }  // namespace scorelab::ui

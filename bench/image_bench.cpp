@@ -1,0 +1,151 @@
+#include "image_bench.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "bench_util.h"
+#include "common/device.h"
+#include "common/process_setup.h"
+#include "config/presets.h"
+#include "data/image_dataset.h"
+#include "metrics/fid_evaluator.h"
+#include "plot/image_grid.h"
+#include "sample/draw_samples.h"
+#include "train/run_parts.h"
+
+namespace scorelab::bench {
+
+namespace {
+
+RunParts build(const std::string& preset, const std::string& device) {
+  Config c = load_preset(preset);
+  c.run.device = device;
+  return build_run(c);
+}
+
+// Trains for `seconds` of step time; returns the seconds actually spent.
+double train_for(RunParts& run, double seconds) {
+  std::vector<torch::Tensor> losses;
+  const auto t0 = Clock::now();
+  while (since(t0) < seconds) {
+    for (int i = 0; i < 5; ++i) run.method->step(losses);
+    if (!losses.empty()) losses.front().item<double>();  // one readback per 5 steps, as the app
+  }
+  sync(run.device);
+  return since(t0);
+}
+
+struct Rate {
+  double images_per_s = 0;
+  int64_t nfe = 0;
+};
+
+Rate sampling_rate(RunParts& run, const std::string& sampler, int64_t n) {
+  draw_samples(*run.method, run.config.sampler, sampler, std::min<int64_t>(n, 64), run.data->dim(),
+               1, run.device);  // warm-up
+  sync(run.device);
+  const auto t0 = Clock::now();
+  const SampleResult s =
+      draw_samples(*run.method, run.config.sampler, sampler, n, run.data->dim(), 2, run.device);
+  sync(run.device);
+  return {n / since(t0), s.nfe};
+}
+
+FidEvaluator make_fid(const RunParts& run) {
+  auto* images = dynamic_cast<const ImageDataset*>(run.data.get());
+  if (!images) throw std::runtime_error(run.config.data.name + " is not an image data set");
+  return FidEvaluator(*images, run.device, [](double fraction, double) {
+    std::fprintf(stderr, "\r  training the FID feature network: %3.0f%%", 100 * fraction);
+    if (fraction >= 1) std::fprintf(stderr, "\n");
+  });
+}
+
+}  // namespace
+
+void print_image_throughput(const ImageBenchOptions& o) {
+  set_compute_threads(1);
+  const torch::Device dev = resolve_device(o.device);
+  std::printf("image throughput  libtorch %s  device %s  %.0f s of training per preset\n",
+              TORCH_VERSION, describe_device(dev).c_str(), o.seconds);
+  for (const auto& name : o.presets) {
+    RunParts run = build(name, o.device);
+    train_for(run, std::min(3.0, o.seconds));  // warm-up: allocator, kernels
+    auto nets = run.method->networks();
+    std::vector<int64_t> before;
+    for (auto* n : nets) before.push_back(n->updates());
+    const double t = train_for(run, o.seconds);
+    std::printf("%s (%s, batch %lld):\n", name.c_str(), run.method->name().c_str(),
+                static_cast<long long>(run.config.optim.batch));
+    for (size_t i = 0; i < nets.size(); ++i) {
+      const double per_s = (nets[i]->updates() - before[i]) / t;
+      if (per_s == 0) continue;
+      const bool score = nets[i]->name() != "gen";
+      std::printf("  %-8s %8.2f steps/s  %9.1f images/s\n", nets[i]->name().c_str(), per_s,
+                  per_s * run.config.optim.batch * (score && run.method->has_generator() ? 2 : 1));
+    }
+    if (run.method->has_generator()) {
+      const Rate r = sampling_rate(run, "onestep", o.sample_n);
+      std::printf("  sampling %lld images one-step:              %10.1f images/s (1 evaluation)\n",
+                  static_cast<long long>(o.sample_n), r.images_per_s);
+    }
+    if (!run.method->data_score_model().empty()) {
+      const Rate r = sampling_rate(run, "annealed", o.sample_n);
+      std::printf(
+          "  sampling %lld images annealed Langevin:     %10.2f images/s (%lld evaluations)\n",
+          static_cast<long long>(o.sample_n), r.images_per_s, static_cast<long long>(r.nfe));
+    }
+    std::fflush(stdout);
+  }
+}
+
+void print_image_quality(const ImageBenchOptions& o) {
+  set_compute_threads(1);
+  const torch::Device dev = resolve_device(o.device);
+  std::printf("image quality: %.0f s of training per preset on %s, FID from %lld samples\n",
+              o.seconds, describe_device(dev).c_str(), static_cast<long long>(o.samples));
+  std::fflush(stdout);
+  std::string header_label;
+  for (const auto& name : o.presets) {
+    RunParts run = build(name, o.device);
+    FidEvaluator fid = make_fid(run);
+    if (header_label.empty()) {
+      header_label = fid.label();
+      std::printf("%s; real-vs-real floor (train vs test) %.3f\n", header_label.c_str(),
+                  fid.floor());
+      std::printf("%-16s %-9s %10s %10s %8s %8s %10s %12s\n", "preset", "sampler", "FID start",
+                  "FID end", "floor", "steps", "NFE", "sample s");
+    }
+    const std::string sampler = resolve_sampler(*run.method, run.config.sampler.kind);
+    auto fid_now = [&](double* sample_seconds, int64_t* nfe) {
+      const SampleResult s = draw_samples(*run.method, run.config.sampler, sampler, o.samples,
+                                          run.data->dim(), 7, run.device);
+      if (sample_seconds) *sample_seconds = s.seconds;
+      if (nfe) *nfe = s.nfe;
+      return std::make_pair(fid.fid(s.samples), s.samples);
+    };
+    std::fprintf(stderr, "  %s: FID of the untrained model ...\n", name.c_str());
+    const double start = fid_now(nullptr, nullptr).first;
+    std::fprintf(stderr, "  %s: training %.0f s ...\n", name.c_str(), o.seconds);
+    train_for(run, o.seconds);
+    double sample_s = 0;
+    int64_t nfe = 0;
+    const auto [end, samples] = fid_now(&sample_s, &nfe);
+    const ImageShape sh = run.data->image_shape();
+    const std::string grid = o.grid_dir + "/" + name + "-grid.png";
+    write_image_grid_png(grid,
+                         samples.narrow(0, 0, std::min<int64_t>(64, samples.size(0)))
+                             .to(torch::kCPU)
+                             .reshape({-1, sh.channels, sh.height, sh.width}),
+                         8);
+    int64_t steps = 0;
+    for (auto* n : run.method->networks()) steps = std::max(steps, n->updates());
+    std::printf("%-16s %-9s %10.2f %10.2f %8.3f %8lld %10lld %12.1f   %s\n", name.c_str(),
+                sampler.c_str(), start, end, fid.floor(), static_cast<long long>(steps),
+                static_cast<long long>(nfe), sample_s, grid.c_str());
+    std::fflush(stdout);
+  }
+}
+
+}  // namespace scorelab::bench
