@@ -54,7 +54,8 @@ void SmdMethod::load_teacher(const std::string& path) {
                       ", this run uses " + ctx_.config.data.name);
   }
   for (const auto& key : changed_keys(tc, ctx_.config)) {
-    if (key.rfind("model.", 0) == 0 && key.find("gen_") == std::string::npos &&
+    // Generator and discriminator settings are SMD's own; the score model's must match.
+    if (key.rfind("model.", 0) == 0 && key.rfind("model.gen", 0) == std::string::npos &&
         key.find("disc_") == std::string::npos && key != "model.z_dim" &&
         key != "model.alpha_fourier_scale") {
       throw ConfigError("method.teacher " + path + ": its " + key +
