@@ -16,26 +16,14 @@ namespace {
 
 // Command → number of arguments.
 const std::map<std::string, size_t>& arity() {
-  static const std::map<std::string, size_t> a = {{"preset", 1},
-                                                  {"load", 1},
-                                                  {"set", 2},
-                                                  {"set!", 2},
-                                                  {"play", 0},
-                                                  {"resume", 0},
-                                                  {"pause", 0},
-                                                  {"reset", 0},
-                                                  {"step", 1},
-                                                  {"wait", 1},
-                                                  {"frames", 1},
-                                                  {"until-step", 1},
-                                                  {"screenshot", 1},
-                                                  {"save", 1},
-                                                  {"langevin", 0},
-                                                  {"langevin-exact", 0},
-                                                  {"screenshot-panel", 2},
-                                                  {"expect", 2},
-                                                  {"print", 1},
-                                                  {"quit", 0}};
+  static const std::map<std::string, size_t> a = {
+      {"preset", 1},     {"load", 1},           {"set", 2},
+      {"set!", 2},       {"play", 0},           {"resume", 0},
+      {"pause", 0},      {"reset", 0},          {"step", 1},
+      {"wait", 1},       {"frames", 1},         {"until-step", 1},
+      {"screenshot", 1}, {"save", 1},           {"load-checkpoint", 1},
+      {"langevin", 0},   {"langevin-exact", 0}, {"screenshot-panel", 2},
+      {"expect", 2},     {"print", 1},          {"quit", 0}};
   return a;
 }
 
@@ -128,6 +116,7 @@ bool ScriptRunner::start(ScriptHost& host, const ScriptLine& l) {
   if (c == "load") return await(t.replace_config(load_config_file(a[0])));
   if (c == "set" || c == "set!") return await(t.set(a[0], a[1], c == "set!"));
   if (c == "save") return await(t.save_checkpoint(a[0]));
+  if (c == "load-checkpoint") return await(t.load_checkpoint(a[0]));
   if (c == "play" || c == "resume") {
     t.resume();
     return true;

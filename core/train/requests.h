@@ -35,6 +35,10 @@ struct SampleRequest {
   int64_t n = 2000;
   uint64_t seed = 1;
   bool metrics = true;  // also evaluate them against fresh real samples
+  // The data set the caller asks about ("" = whatever the run trains on). A request that
+  // outlives a switch to another data set is refused instead of sampling the new one (a 2-D
+  // panel's 20000 points would be 20000 images).
+  std::string data;
 };
 
 struct SampleResult {

@@ -678,6 +678,10 @@ struct Trainer::Impl {
   }
   void on(cmd::Sample& s) {
     try {
+      if (!s.request.data.empty() && s.request.data != config.data.name) {
+        throw ConfigError("sample request for " + s.request.data + ": the run now trains on " +
+                          config.data.name);
+      }
       SampleResult r = draw(s.request.sampler, s.request.n, s.request.seed);
       if (s.request.metrics && !data->is_image()) {
         r.metrics = evaluate_samples(r.samples, *data, s.request.seed);

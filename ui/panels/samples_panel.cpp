@@ -83,7 +83,8 @@ void SamplesPanel::draw(AppContext& ctx) {
       }
     } catch (const std::exception& e) {
       // A request made just before the run switched methods may not fit the new one: no error.
-      if (s.method == requested_method_) ctx.report_error("samples: " + error_message(e));
+      if (s.method == requested_method_ && s.config.data.name == requested_data_)
+        ctx.report_error("samples: " + error_message(e));
     }
   }
   torch::Tensor real = s.real_samples.defined() ? s.real_samples : s.real_reference;
@@ -138,6 +139,8 @@ void SamplesPanel::draw(AppContext& ctx) {
     q.n = onestep ? n_ : std::min(n_, 2000);
     q.seed = 7;  // the same z every time: trails follow the same points
     q.metrics = false;
+    q.data = s.config.data.name;
+    requested_data_ = q.data;
     sampler_ = q.sampler;
     requested_step_ = s.step;
     requested_method_ = s.method;

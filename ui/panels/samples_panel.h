@@ -34,7 +34,7 @@ class SamplesPanel {
   torch::Tensor real_uploaded_;
   std::deque<torch::Tensor> history_;  // previous generated sets, newest last
   std::future<SampleResult> pending_;
-  std::string requested_method_;
+  std::string requested_method_, requested_data_;
   Cadence cadence_{0.4};
   int64_t requested_step_ = -1;
   uint64_t content_ = 0;

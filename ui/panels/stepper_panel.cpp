@@ -86,12 +86,14 @@ void StepperPanel::run(AppContext& ctx) {
     o.n = particles_;
     o.seed = 11;
     o.metrics = false;
+    o.data = s.config.data.name;
     pending_onestep_ = ctx.trainer.sample(o);
   }
   position_ = 0;
   playing_ = true;
   started_ = true;
   traced_step_ = s.step;
+  traced_data_ = s.config.data.name;
 }
 
 void StepperPanel::draw_column(AppContext& ctx, Column& col, const char* title,
@@ -171,7 +173,8 @@ void StepperPanel::draw(AppContext& ctx) {
       columns_[1].uploaded_frame = -1;
     }
   } catch (const std::exception& e) {
-    ctx.report_error("sampling stepper: " + error_message(e));
+    if (s.config.data.name == traced_data_)
+      ctx.report_error("sampling stepper: " + error_message(e));
   }
   try {
     if (is_ready(pending_onestep_)) {

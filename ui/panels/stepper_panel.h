@@ -59,6 +59,7 @@ class StepperPanel {
   bool started_ = false;
   bool follow_training_ = true;  // re-run after each playback while training goes on
   int64_t traced_step_ = 0;      // the training step the shown traces were taken at
+  std::string traced_data_;      // and the data set (a switch to images outdates them)
 };
 
 }  // namespace scorelab::ui
