@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -122,6 +123,7 @@ struct Trainer::Impl {
   torch::Tensor preview_images;
   int64_t preview_step = -1;
   Clock::time_point last_preview{};
+  double preview_cost = 0;  // seconds the last preview batch took
   std::unique_ptr<Rng> rng;
   std::unique_ptr<Method> method;
   std::optional<RunDirectory> run_dir;
@@ -455,16 +457,19 @@ struct Trainer::Impl {
     return *fid;
   }
 
-  // The generator on a fixed batch of z, for the app's image grid (cheap: one forward pass).
+  // The generator on a fixed batch of z, for the app's image grid: every second, or less often
+  // when one batch costs more than 5% of that (a conv generator on one CPU core: ~0.2 s).
   void refresh_preview(bool force) {
     if (!data->is_image() || !method->has_generator()) return;
-    if (!force && seconds_since(last_preview) < 1.0) return;
-    last_preview = Clock::now();
+    if (!force && seconds_since(last_preview) < std::max(1.0, 20 * preview_cost)) return;
+    const auto t0 = Clock::now();
     torch::NoGradGuard no_grad;
     preview_images =
         method->generate(64, Rng(static_cast<uint64_t>(config.run.seed) * 31 + 11, device))
             .to(torch::kCPU, torch::kFloat);
     preview_step = step_count;
+    last_preview = Clock::now();
+    preview_cost = seconds_since(t0);
   }
 
   void evaluate_images(const SampleResult& s) {
