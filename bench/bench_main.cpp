@@ -5,8 +5,9 @@
 //   scorelab-bench [--seconds S] [--device auto|cpu|cuda]
 //   scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] [--device D]
 //   scorelab-bench --smt WIDTH [--threads T] [--seconds S]   (one SMT figure, e.g. under perf)
-//   scorelab-bench --images [--seconds S] [--presets a,b] [--device D]   (image throughput)
+//   scorelab-bench --images [--seconds S] [--presets a,b] [--device D] [--precision P]
 //   scorelab-bench --image-quality [--seconds S] [--samples N] [--presets a,b] [--grids DIR]
+//                  [--device D] [--precision fp32|bf16] [--no-start-fid]
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -145,20 +146,31 @@ int main(int argc, char** argv) {
       img.samples = std::atoll(argv[++i]);
     } else if (!std::strcmp(argv[i], "--grids") && has_value) {
       img.grid_dir = argv[++i];
+    } else if (!std::strcmp(argv[i], "--precision") && has_value) {
+      img.precision = argv[++i];
+    } else if (!std::strcmp(argv[i], "--no-start-fid")) {
+      img.start_fid = false;
     } else {
       std::fprintf(stderr,
                    "usage: scorelab-bench [--seconds S] [--device auto|cpu|cuda]\n"
                    "       scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] "
                    "[--device D]\n"
                    "       scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--device D]\n"
-                   "       scorelab-bench --images [--seconds S] [--presets a,b] [--device D]\n"
+                   "       scorelab-bench --images [--seconds S] [--presets a,b] [--device D] "
+                   "[--precision fp32|bf16]\n"
                    "       scorelab-bench --image-quality [--seconds S] [--samples N] "
-                   "[--presets a,b] [--grids DIR] [--device D]\n");
+                   "[--presets a,b] [--grids DIR] [--device D] [--precision fp32|bf16] "
+                   "[--no-start-fid]\n");
       return 2;
     }
   }
   if (smt_only_width < 0 || smt_only_threads < 1) {
     std::fprintf(stderr, "scorelab-bench: need --smt WIDTH > 0 and --threads >= 1\n");
+    return 2;
+  }
+  if (img.precision != "fp32" && img.precision != "bf16") {
+    std::fprintf(stderr, "scorelab-bench: --precision is fp32 or bf16, not %s\n",
+                 img.precision.c_str());
     return 2;
   }
   if (seconds <= 0 || q.short_seconds <= 0 || q.long_seconds < q.short_seconds) {

@@ -19,9 +19,10 @@ namespace scorelab::bench {
 
 namespace {
 
-RunParts build(const std::string& preset, const std::string& device) {
+RunParts build(const std::string& preset, const ImageBenchOptions& o) {
   Config c = load_preset(preset);
-  c.run.device = device;
+  c.run.device = o.device;
+  c.run.precision = o.precision;
   return build_run(c);
 }
 
@@ -67,10 +68,10 @@ FidEvaluator make_fid(const RunParts& run) {
 void print_image_throughput(const ImageBenchOptions& o) {
   set_compute_threads(1);
   const torch::Device dev = resolve_device(o.device);
-  std::printf("image throughput  libtorch %s  device %s  %.0f s of training per preset\n",
-              TORCH_VERSION, describe_device(dev).c_str(), o.seconds);
+  std::printf("image throughput  libtorch %s  device %s  %s  %.0f s of training per preset\n",
+              TORCH_VERSION, describe_device(dev).c_str(), o.precision.c_str(), o.seconds);
   for (const auto& name : o.presets) {
-    RunParts run = build(name, o.device);
+    RunParts run = build(name, o);
     train_for(run, std::min(3.0, o.seconds));  // warm-up: allocator, kernels
     auto nets = run.method->networks();
     std::vector<int64_t> before;
@@ -103,19 +104,20 @@ void print_image_throughput(const ImageBenchOptions& o) {
 void print_image_quality(const ImageBenchOptions& o) {
   set_compute_threads(1);
   const torch::Device dev = resolve_device(o.device);
-  std::printf("image quality: %.0f s of training per preset on %s, FID from %lld samples\n",
-              o.seconds, describe_device(dev).c_str(), static_cast<long long>(o.samples));
+  std::printf("image quality: %.0f s of training per preset on %s (%s), FID from %lld samples\n",
+              o.seconds, describe_device(dev).c_str(), o.precision.c_str(),
+              static_cast<long long>(o.samples));
   std::fflush(stdout);
   std::string header_label;
   for (const auto& name : o.presets) {
-    RunParts run = build(name, o.device);
+    RunParts run = build(name, o);
     FidEvaluator fid = make_fid(run);
     if (header_label.empty()) {
       header_label = fid.label();
       std::printf("%s; real-vs-real floor (train vs test) %.3f\n", header_label.c_str(),
                   fid.floor());
-      std::printf("%-16s %-9s %10s %10s %8s %8s %10s %12s\n", "preset", "sampler", "FID start",
-                  "FID end", "floor", "steps", "NFE", "sample s");
+      std::printf("%-16s %-9s %10s %10s %8s %8s %10s %12s %10s\n", "preset", "sampler", "FID start",
+                  "FID end", "floor", "steps", "NFE", "sample s", "images/s");
     }
     const std::string sampler = resolve_sampler(*run.method, run.config.sampler.kind);
     auto fid_now = [&](double* sample_seconds, int64_t* nfe) {
@@ -125,8 +127,11 @@ void print_image_quality(const ImageBenchOptions& o) {
       if (nfe) *nfe = s.nfe;
       return std::make_pair(fid.fid(s.samples), s.samples);
     };
-    std::fprintf(stderr, "  %s: FID of the untrained model ...\n", name.c_str());
-    const double start = fid_now(nullptr, nullptr).first;
+    double start = std::nan("");
+    if (o.start_fid) {
+      std::fprintf(stderr, "  %s: FID of the untrained model ...\n", name.c_str());
+      start = fid_now(nullptr, nullptr).first;
+    }
     std::fprintf(stderr, "  %s: training %.0f s ...\n", name.c_str(), o.seconds);
     train_for(run, o.seconds);
     double sample_s = 0;
@@ -141,9 +146,10 @@ void print_image_quality(const ImageBenchOptions& o) {
                          8);
     int64_t steps = 0;
     for (auto* n : run.method->networks()) steps = std::max(steps, n->updates());
-    std::printf("%-16s %-9s %10.2f %10.2f %8.3f %8lld %10lld %12.1f   %s\n", name.c_str(),
+    std::printf("%-16s %-9s %10.2f %10.2f %8.3f %8lld %10lld %12.1f %10.1f   %s\n", name.c_str(),
                 sampler.c_str(), start, end, fid.floor(), static_cast<long long>(steps),
-                static_cast<long long>(nfe), sample_s, grid.c_str());
+                static_cast<long long>(nfe), sample_s, o.samples / std::max(sample_s, 1e-9),
+                grid.c_str());
     std::fflush(stdout);
   }
 }

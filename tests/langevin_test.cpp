@@ -9,6 +9,7 @@
 #include "data/toy_datasets.h"
 #include "metrics/toy_metrics.h"
 #include "noise/sigma_schedules.h"
+#include "sample/draw_samples.h"
 #include "sample/langevin_sampler.h"
 
 using namespace scorelab;
@@ -78,4 +79,32 @@ TEST(Langevin, PlainLangevinWithAStationaryGaussianKeepsIt) {
   s.run();
   // Stationary variance of this discretisation: 1/(1 − a/4) ≈ 1.005.
   EXPECT_NEAR(s.result().var().item<double>(), 1.0 / (1 - 0.02 / 4), 0.03);
+}
+
+TEST(Langevin, ManyCpuParticlesRunInIndependentChunks) {
+  SamplerConfig c;
+  c.levels = 1;
+  c.steps_per_level = 50;
+  c.sigma_min = 1;
+  c.sigma_max = 1;
+  c.eps = 0.02;
+  c.denoise_last = false;
+  auto score = [](const torch::Tensor& x, double) { return -x; };
+  const int64_t dim = 1024, rows = langevin_chunk_rows(2500, dim, torch::kCPU);
+  ASSERT_EQ(rows, 1024);  // 2^20 numbers per chunk
+  EXPECT_EQ(langevin_chunk_rows(2500, 2, torch::kCPU), 2500);
+  const SampleResult all = draw_langevin_samples(score, c, "langevin", 2500, dim, 5, torch::kCPU);
+  ASSERT_EQ(all.samples.sizes(), (std::vector<int64_t>{2500, dim}));
+  EXPECT_EQ(all.nfe, 50);
+  // The first chunk is exactly what a call of one chunk's size gives.
+  const SampleResult first = draw_langevin_samples(score, c, "langevin", rows, dim, 5, torch::kCPU);
+  EXPECT_TRUE(torch::equal(all.samples.narrow(0, 0, rows), first.samples));
+  // Later chunks have their own noise: N(0, I) in each, uncorrelated with the first.
+  for (int64_t start : {int64_t{1024}, int64_t{2048}}) {
+    const torch::Tensor part = all.samples.narrow(0, start, std::min<int64_t>(rows, 2500 - start));
+    EXPECT_NEAR(part.var().item<double>(), 1.0 / (1 - 0.02 / 4), 0.03);
+    const torch::Tensor a = all.samples.narrow(0, 0, part.size(0));
+    const double corr = (a * part).mean().item<double>();
+    EXPECT_LT(std::abs(corr), 0.01) << "chunk at row " << start << " repeats the first's noise";
+  }
 }

@@ -109,17 +109,18 @@ struct SamplerConfig {
 };
 
 struct RunConfig {
-  int64_t seed = 0;              // seeds data, noise, initialisation
-  std::string device = "auto";   // auto (CUDA if available), cpu, cuda, cuda:N
-  int64_t threads = 1;           // intra-op threads; 1 leaves the other core to the UI
-  int64_t steps = 0;             // stop after this many steps; 0 = no limit
-  double seconds = 0;            // stop after this much training time; 0 = no limit
-  int64_t log_every = 10;        // read losses back (and check for NaN) every K steps
-  int64_t csv_every = 100;       // append a row to metrics.csv every N steps
-  int64_t eval_every = 2000;     // evaluate sample metrics every N steps; 0 = never
-  int64_t eval_samples = 2000;   // samples per in-training evaluation (image data: FID samples)
-  int64_t checkpoint_every = 0;  // write a checkpoint every N steps; 0 = only at the end
-  double snapshot_hz = 20;       // snapshots published per second at most
+  int64_t seed = 0;                // seeds data, noise, initialisation
+  std::string device = "auto";     // auto (CUDA if available), cpu, cuda, cuda:N
+  int64_t threads = 1;             // intra-op threads; 1 leaves the other core to the UI
+  std::string precision = "fp32";  // fp32, or bf16: training steps under CUDA bf16 autocast
+  int64_t steps = 0;               // stop after this many steps; 0 = no limit
+  double seconds = 0;              // stop after this much training time; 0 = no limit
+  int64_t log_every = 10;          // read losses back (and check for NaN) every K steps
+  int64_t csv_every = 100;         // append a row to metrics.csv every N steps
+  int64_t eval_every = 2000;       // evaluate sample metrics every N steps; 0 = never
+  int64_t eval_samples = 2000;     // samples per in-training evaluation (image data: FID samples)
+  int64_t checkpoint_every = 0;    // write a checkpoint every N steps; 0 = only at the end
+  double snapshot_hz = 20;         // snapshots published per second at most
 };
 
 struct Config {

@@ -169,6 +169,8 @@ void describe(RunConfig& c, V& v) {
   v.integer("seed", c.seed, {0, 9.0e15}, Live::reset, "random seed");
   v.text("device", c.device, "auto, cpu, cuda or cuda:N");
   v.integer("threads", c.threads, {1, 256}, Live::yes, "intra-op CPU threads");
+  v.choice("precision", c.precision, {"fp32", "bf16"}, Live::reset,
+           "bf16: training steps under CUDA bf16 autocast (CUDA only)");
   v.integer("steps", c.steps, {0, 1e12}, Live::yes, "stop after N steps, 0 = no limit");
   v.number("seconds", c.seconds, {0, 1e9}, Live::yes, "stop after S seconds, 0 = no limit");
   v.integer("log_every", c.log_every, {1, 1000000}, Live::yes, "loss readback / NaN check period");

@@ -16,10 +16,14 @@ SampleResult draw_samples(Method& method, const SamplerConfig& sampler_config,
                           const std::string& sampler, int64_t n, int64_t dim, uint64_t seed,
                           torch::Device device);
 
-// Annealed ("annealed") or plain ("langevin") Langevin with any score, e.g. an exact one.
+// Annealed ("annealed") or plain ("langevin") Langevin with any score, e.g. an exact one. On the
+// CPU many particles run in chunks of langevin_chunk_rows (chunk i seeded seed + 7919·i).
 SampleResult draw_langevin_samples(const ScoreFn& score, const SamplerConfig& sampler_config,
                                    const std::string& sampler, int64_t n, int64_t dim,
                                    uint64_t seed, torch::Device device);
+
+// Particles per Langevin chunk: about 2^20 numbers on the CPU, all n on a GPU.
+int64_t langevin_chunk_rows(int64_t n, int64_t dim, torch::Device device);
 
 // "auto" → "onestep" for a method with a generator, else "annealed"; other names unchanged.
 std::string resolve_sampler(const Method& method, const std::string& sampler);
