@@ -8,6 +8,7 @@
 //   scorelab-bench --images [--seconds S] [--presets a,b] [--device D] [--precision P]
 //   scorelab-bench --image-quality [--seconds S] [--samples N] [--presets a,b] [--grids DIR]
 //                  [--device D] [--precision fp32|bf16] [--no-start-fid]
+//   scorelab-bench --sync-check [--presets a,b] [--precision P]   (CUDA builds: no host syncs)
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -22,6 +23,7 @@
 #include "quality_table.h"
 #include "sample/draw_samples.h"
 #include "smt_speed.h"
+#include "sync_check.h"
 #include "train/run_parts.h"
 
 using namespace scorelab;
@@ -117,6 +119,7 @@ int main(int argc, char** argv) {
   img.presets = {"fmnist-smt-cpu", "fmnist-dsm-cpu"};
   bool images = false, image_quality = false;
   bool seconds_given = false;
+  bool sync_check = false;
   q.presets = default_quality_presets();
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
@@ -148,6 +151,8 @@ int main(int argc, char** argv) {
       img.grid_dir = argv[++i];
     } else if (!std::strcmp(argv[i], "--precision") && has_value) {
       img.precision = argv[++i];
+    } else if (!std::strcmp(argv[i], "--sync-check")) {
+      sync_check = true;
     } else if (!std::strcmp(argv[i], "--no-start-fid")) {
       img.start_fid = false;
     } else {
@@ -160,7 +165,9 @@ int main(int argc, char** argv) {
                    "[--precision fp32|bf16]\n"
                    "       scorelab-bench --image-quality [--seconds S] [--samples N] "
                    "[--presets a,b] [--grids DIR] [--device D] [--precision fp32|bf16] "
-                   "[--no-start-fid]\n");
+                   "[--no-start-fid]\n"
+                   "       scorelab-bench --sync-check [--presets a,b] [--device cuda] "
+                   "[--precision P]\n");
       return 2;
     }
   }
@@ -178,6 +185,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
+    if (sync_check) {
+      return print_sync_check(img.presets, device == "cpu" ? "cuda" : device, img.precision, 20);
+    }
     if (images || image_quality) {
       img.device = device;
       if (image_quality) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "common/error.h"
 #include "config/presets.h"
 #include "temp_dir.h"
 #include "train/trainer.h"
@@ -127,6 +128,26 @@ TEST(Trainer, FieldRequestsReturnLearnedAndExactScores) {
   EXPECT_FLOAT_EQ(f.points[1][1].item<float>(), f.points[0][1].item<float>());
   q.model = "nope";
   EXPECT_THROW(t.eval_field(q).get(), std::exception);
+}
+
+TEST(Trainer, RequestsForAnotherDataSetAreRefusedAsStale) {
+  // A panel's request that outlives a switch of data set must not be answered on the new data
+  // (nor shown as an error): it is refused with its own error type.
+  Trainer t(quick());
+  FieldRequest f;
+  f.nx = f.ny = 3;
+  f.data = "gauss8";
+  EXPECT_EQ(t.eval_field(f).get().learned.size(0), 9);
+  f.data = "swissroll";
+  EXPECT_THROW(t.eval_field(f).get(), StaleRequestError);
+  SampleRequest s;
+  s.sampler = "annealed";
+  s.n = 10;
+  s.metrics = false;
+  s.data = "fashion-mnist";
+  EXPECT_THROW(t.sample(s).get(), StaleRequestError);
+  s.data = "";
+  EXPECT_EQ(t.sample(s).get().samples.size(0), 10);
 }
 
 TEST(Trainer, SaveLoadAndRunDirectory) {

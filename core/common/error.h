@@ -15,6 +15,12 @@ struct IoError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A request (a score field, samples) made for one run and answered after the app switched to
+// another data set: the asker drops it quietly and asks again.
+struct StaleRequestError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // A checkpoint is corrupt or does not match the model it is loaded into.
 struct CheckpointError : std::runtime_error {
   using std::runtime_error::runtime_error;

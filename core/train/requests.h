@@ -17,6 +17,7 @@ struct FieldRequest {
   double x0 = -3, x1 = 3, y0 = -3, y1 = 3;
   int64_t nx = 32, ny = 32;
   bool exact = true;  // also compute the exact counterpart
+  std::string data;   // the data set asked about ("" = any); see SampleRequest::data
 };
 
 struct FieldResult {

@@ -683,10 +683,7 @@ struct Trainer::Impl {
   }
   void on(cmd::Sample& s) {
     try {
-      if (!s.request.data.empty() && s.request.data != config.data.name) {
-        throw ConfigError("sample request for " + s.request.data + ": the run now trains on " +
-                          config.data.name);
-      }
+      refuse_stale("sample", s.request.data);
       SampleResult r = draw(s.request.sampler, s.request.n, s.request.seed);
       if (s.request.metrics && !data->is_image()) {
         r.metrics = evaluate_samples(r.samples, *data, s.request.seed);
@@ -709,7 +706,15 @@ struct Trainer::Impl {
     method->networks().front()->params().data()[0].fill_(std::nan(""));
   }
 
+  void refuse_stale(const char* what, const std::string& asked_data) const {
+    if (!asked_data.empty() && asked_data != config.data.name) {
+      throw StaleRequestError(std::string(what) + " request for " + asked_data +
+                              ": the run now trains on " + config.data.name);
+    }
+  }
+
   FieldResult eval_field(const FieldRequest& q) {
+    refuse_stale("score field", q.data);
     if (data->is_image()) {
       throw ConfigError("score fields are drawn for 2-D data; this run trains on " + data->name());
     }

@@ -20,6 +20,7 @@ void AlphaSweepPanel::request(AppContext& ctx, const std::string& model) {
   q.y0 = view_.cy - view_.half;
   q.y1 = view_.cy + view_.half;
   q.nx = q.ny = grid_;
+  q.data = ctx.snap->config.data.name;
   pending_.clear();
   for (float a : alphas_) {
     q.alpha = a;
@@ -51,6 +52,8 @@ void AlphaSweepPanel::draw(AppContext& ctx) {
       direction_zero_ = pending_[kColumns + 1].get();
       direction_.upload_difference(direction_at_, direction_zero_);
       ++uploads_;
+    } catch (const StaleRequestError&) {
+      cadence_.force = true;  // asked before a switch of data set: ask again
     } catch (const std::exception& e) {
       ctx.report_error("α-sweep: " + error_message(e));
     }

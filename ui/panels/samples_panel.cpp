@@ -81,6 +81,8 @@ void SamplesPanel::draw(AppContext& ctx) {
         }
         trails_.upload(seg);
       }
+    } catch (const StaleRequestError&) {
+      cadence_.force = true;  // asked before a switch of data set: ask again
     } catch (const std::exception& e) {
       // A request made just before the run switched methods may not fit the new one: no error.
       if (s.method == requested_method_ && s.config.data.name == requested_data_)

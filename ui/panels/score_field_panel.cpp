@@ -30,6 +30,7 @@ void ScoreFieldPanel::request(AppContext& ctx) {
   q.nx = std::max<int64_t>(2, std::lround(grid_ * std::max(1.0, aspect)));
   q.ny = std::max<int64_t>(2, std::lround(grid_ / std::min(1.0, aspect)));
   q.exact = show_exact_ || show_density_ || show_error_;
+  q.data = s.config.data.name;
   pending_ = ctx.trainer.eval_field(q);
   cadence_.mark(ctx.now);
 }
@@ -41,6 +42,8 @@ void ScoreFieldPanel::draw(AppContext& ctx) {
     try {
       layers_.upload(pending_.get());
       ++uploads_;
+    } catch (const StaleRequestError&) {
+      cadence_.force = true;  // asked before a switch of data set: ask again
     } catch (const std::exception& e) {
       ctx.report_error("score field: " + error_message(e));
     }
