@@ -146,8 +146,11 @@ void print_image_quality(const ImageBenchOptions& o) {
                          8);
     int64_t steps = 0;
     for (auto* n : run.method->networks()) steps = std::max(steps, n->updates());
-    std::printf("%-16s %-9s %10.2f %10.2f %8.3f %8lld %10lld %12.1f %10.1f   %s\n", name.c_str(),
-                sampler.c_str(), start, end, fid.floor(), static_cast<long long>(steps),
+    // "-" rather than nan when the untrained model's FID was skipped (--no-start-fid).
+    char start_text[32] = "-";
+    if (o.start_fid) std::snprintf(start_text, sizeof start_text, "%.2f", start);
+    std::printf("%-16s %-9s %10s %10.2f %8.3f %8lld %10lld %12.1f %10.1f   %s\n", name.c_str(),
+                sampler.c_str(), start_text, end, fid.floor(), static_cast<long long>(steps),
                 static_cast<long long>(nfe), sample_s, o.samples / std::max(sample_s, 1e-9),
                 grid.c_str());
     std::fflush(stdout);
