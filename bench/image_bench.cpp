@@ -144,8 +144,12 @@ void print_image_quality(const ImageBenchOptions& o) {
                              .to(torch::kCPU)
                              .reshape({-1, sh.channels, sh.height, sh.width}),
                          8);
+    // Generator updates where there is a generator (SMD's teacher steps would hide its own),
+    // else the score network's.
     int64_t steps = 0;
     for (auto* n : run.method->networks()) steps = std::max(steps, n->updates());
+    for (auto* n : run.method->networks())
+      if (n->name() == "gen") steps = n->updates();
     // "-" rather than nan when the untrained model's FID was skipped (--no-start-fid).
     char start_text[32] = "-";
     if (o.start_fid) std::snprintf(start_text, sizeof start_text, "%.2f", start);

@@ -148,6 +148,13 @@ TEST(Trainer, RequestsForAnotherDataSetAreRefusedAsStale) {
   EXPECT_THROW(t.sample(s).get(), StaleRequestError);
   s.data = "";
   EXPECT_EQ(t.sample(s).get().samples.size(0), 10);
+  LangevinRequest l;
+  l.n = 5;
+  l.exact_score = true;
+  l.data = "swissroll";
+  EXPECT_THROW(t.langevin(l).get(), StaleRequestError);
+  l.data = "gauss8";
+  EXPECT_EQ(t.langevin(l).get().result.size(0), 5);
 }
 
 TEST(Trainer, SaveLoadAndRunDirectory) {

@@ -57,6 +57,7 @@ struct LangevinRequest {
   int64_t n = 2000;
   int64_t record_every = 10;  // keep the particles every k steps
   uint64_t seed = 1;
+  std::string data;  // the data set asked about ("" = the current one); see SampleRequest::data
 };
 
 struct LangevinTrace {

@@ -748,6 +748,7 @@ struct Trainer::Impl {
   }
 
   LangevinTrace run_trace(const LangevinRequest& q) {
+    refuse_stale("Langevin trace", q.data);
     if (data->is_image()) {
       throw ConfigError(
           "Langevin traces are drawn for 2-D data; sample images with "

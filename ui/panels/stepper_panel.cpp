@@ -76,6 +76,7 @@ void StepperPanel::run(AppContext& ctx) {
   q.record_every = kRecordEvery;
   q.exact_score = exact;
   q.seed = 11;
+  q.data = s.config.data.name;
   q.annealed = true;
   pending_annealed_ = ctx.trainer.langevin(q);
   q.annealed = false;
@@ -172,6 +173,8 @@ void StepperPanel::draw(AppContext& ctx) {
       plain_ = pending_plain_.get();
       columns_[1].uploaded_frame = -1;
     }
+  } catch (const StaleRequestError&) {
+    started_ = false;  // asked before a switch of data set: trace the current one instead
   } catch (const std::exception& e) {
     if (s.config.data.name == traced_data_)
       ctx.report_error("sampling stepper: " + error_message(e));
@@ -183,6 +186,9 @@ void StepperPanel::draw(AppContext& ctx) {
       onestep_seconds_ = r.seconds;
       columns_[2].uploaded_frame = -1;
     }
+  } catch (const StaleRequestError&) {
+    onestep_ = torch::Tensor();
+    started_ = false;
   } catch (const std::exception& e) {
     // Asked before the run switched to a method without a generator: nothing to show.
     onestep_ = torch::Tensor();
