@@ -29,8 +29,8 @@ TEST(Gan, DiscriminatorApproachesTheLogDensityRatio) {
   Rng fake_rng(17, torch::kCPU);
   Rng real_rng(19, torch::kCPU);
   for (int i = 0; i < 3000; ++i) {
-    gan.disc_step(q.sample(256, fake_rng).to(torch::kFloat),
-                  p.sample(256, real_rng).to(torch::kFloat));
+    gan.critic_step(q.sample(256, fake_rng).to(torch::kFloat),
+                    p.sample(256, real_rng).to(torch::kFloat));
   }
   // Points where p and q both have mass: a ½/½ blend, keeping those with |log p/q| < 6 (beyond
   // that the ratio is decided by a handful of training samples).

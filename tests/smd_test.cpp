@@ -61,7 +61,7 @@ TEST(Smd, ExactTeacherLeadsToTheLogDensityRatioAndTheFakeScore) {
   };
   const double ratio_before = ratio_error(0.5), fake_before = fake_error(0.5);
   Rng fake_rng(13, torch::kCPU);
-  for (int i = 0; i < 4000; ++i) smd.score_step(q.sample(256, fake_rng));
+  for (int i = 0; i < 4000; ++i) smd.critic_step(q.sample(256, fake_rng));
   // Tolerances: the mean error of the mixture weight sigmoid(ℓ) ∈ [0, 1] below a quarter of
   // what the uninformed ℓ = 0 scores (that is ≥ 0.25 here; this run reaches ~0.03-0.05), and a
   // 20% relative Fisher error for s_fake, as for DSM.

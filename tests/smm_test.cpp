@@ -36,7 +36,7 @@ TEST(Smm, ScoreNetworkApproachesItsProposition1Optimum) {
         .item<double>();
   };
   Rng fake_rng(17, torch::kCPU);
-  for (int i = 0; i < 4000; ++i) smm.score_step(q.sample(256, fake_rng));
+  for (int i = 0; i < 4000; ++i) smm.critic_step(q.sample(256, fake_rng));
   // Tolerance 0.2 relative squared error, as for the DSM and SMT checks; the zero guess scores
   // 1 by construction, and the plain DSM optimum −σ·s_p (no mismatch) scores ≥ 0.3 (checked).
   for (size_t t : {sigmas.size() - 1, sigmas.size() - 3}) {

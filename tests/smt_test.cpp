@@ -144,7 +144,7 @@ TEST(Smt, AmortizedDenoiserLearnsTheMixtureScoreForEveryAlpha) {
         ((half - exact).square().sum(1).mean() / exact.square().sum(1).mean()).item<double>();
     EXPECT_GT(ignore_alpha, 0.3) << "alpha " << alpha;
   }
-  for (int i = 0; i < 4000; ++i) smt.score_step(q.sample(256, fake_rng));
+  for (int i = 0; i < 4000; ++i) smt.critic_step(q.sample(256, fake_rng));
   // Tolerance 0.2, as for DSM: an untrained model scores ≈ 1, a model that ignores α (learning
   // the α = ½ mixture everywhere) scores ≥ 0.3 at α ∈ {0, 1} for these p and q, and a
   // well-trained one reaches a few percent; 0.2 fails only on real breakage.

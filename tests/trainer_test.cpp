@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "config/config_io.h"
 #include "config/presets.h"
 #include "temp_dir.h"
 #include "train/trainer.h"
@@ -70,7 +71,7 @@ TEST(Trainer, LiveLearningRateChangeAppliesAtTheNextStepWithoutReset) {
   const double u1 = s->rates.at(0).last_update_norm;
   ASSERT_GT(u1, 0);
   EXPECT_DOUBLE_EQ(s->rates.at(0).lr, 1e-3);
-  ASSERT_EQ(t.set("optim.lr_score", "1e-5").get(), "");
+  ASSERT_EQ(why_refused(t.set("optim.lr_score", "1e-5")), "");
   t.step(1);
   s = t.wait_for([](const Snapshot& s) { return at_step(s, 2); }, 30);
   ASSERT_EQ(s->step, 2);  // no reset: the step count went on
@@ -84,13 +85,13 @@ TEST(Trainer, LiveLearningRateChangeAppliesAtTheNextStepWithoutReset) {
 
 TEST(Trainer, StructuralChangeNeedsAResetAndBadValuesAreRefused) {
   Trainer t(quick());
-  const std::string why = t.set("model.hidden", "32").get();
+  const std::string why = why_refused(t.set("model.hidden", "32"));
   EXPECT_NE(why.find("model.hidden needs a reset"), std::string::npos) << why;
-  EXPECT_NE(t.set("optim.lr_score", "-3").get().find("out of range"), std::string::npos);
+  EXPECT_NE(why_refused(t.set("optim.lr_score", "-3")).find("out of range"), std::string::npos);
   EXPECT_EQ(t.snapshot()->config.optim.lr_score, 1e-3);
   t.step(4);
   t.wait_for([](const Snapshot& s) { return at_step(s, 4); }, 30);
-  EXPECT_EQ(t.set("model.hidden", "32", /*allow_reset=*/true).get(), "");
+  EXPECT_EQ(why_refused(t.set("model.hidden", "32", /*allow_reset=*/true)), "");
   auto s = t.wait_for([](const Snapshot& s) { return s.config.model.hidden == 32; }, 30);
   EXPECT_EQ(s->step, 0);
 }
@@ -188,14 +189,14 @@ TEST(Trainer, SaveLoadAndRunDirectory) {
   EXPECT_EQ(rows, 3);
 
   Trainer u(quick());
-  EXPECT_EQ(u.load_checkpoint((dir / "checkpoint.ckpt").string()).get(), "");
+  EXPECT_EQ(why_refused(u.load_checkpoint((dir / "checkpoint.ckpt").string())), "");
   auto s = u.snapshot();
   EXPECT_EQ(s->step, 60);
   EXPECT_EQ(s->config.run.steps, 60);
-  const std::string bad = u.load_checkpoint((dir / "metrics.csv").string()).get();
+  const std::string bad = why_refused(u.load_checkpoint((dir / "metrics.csv").string()));
   EXPECT_NE(bad.find("not a scorelab checkpoint"), std::string::npos) << bad;
   EXPECT_EQ(u.snapshot()->step, 60);  // a failed load keeps the run
-  const std::string nowhere = u.save_checkpoint("/nonexistent-dir/x.ckpt").get();
+  const std::string nowhere = why_refused(u.save_checkpoint("/nonexistent-dir/x.ckpt"));
   EXPECT_NE(nowhere.find("save failed"), std::string::npos);
   scorelab::testing::remove_tree(dir);
 }
@@ -214,4 +215,61 @@ TEST(Trainer, LangevinTraceRecordsFrames) {
   EXPECT_EQ(tr.frame_steps.back(), 30);
   EXPECT_EQ(tr.nfe, 31);  // 30 steps + the final denoising evaluation
   EXPECT_GT(tr.frame_sigma.front(), tr.frame_sigma.back());
+}
+
+// Bug: the Controls panel sends a list as "[0,0.5,1]", which Trainer::set turned back into a
+// string that the list reader refused.
+TEST(Trainer, ListSettingsApplyFromTheirTextAsTheControlsSendIt) {
+  Trainer t(quick());
+  EXPECT_EQ(why_refused(t.set("method.alpha_fixed", "[0.25, 1]")), "");
+  EXPECT_EQ(t.snapshot()->config.method.alpha_fixed, (std::vector<double>{0.25, 1}));
+  EXPECT_EQ(why_refused(t.set("method.alpha_fixed", "0, 0.5")), "");
+  EXPECT_EQ(t.snapshot()->config.method.alpha_fixed, (std::vector<double>{0, 0.5}));
+  const std::string why = why_refused(t.set("method.alpha_fixed", "[0, 2]"));
+  EXPECT_NE(why.find("method.alpha_fixed contains 2"), std::string::npos) << why;
+}
+
+// Bug: a change the method refused was already in the config and the snapshot. Now a refused
+// change leaves config, snapshot and method as they were, and the run trains on.
+TEST(Trainer, RefusedChangeLeavesConfigSnapshotAndMethodAsTheyWere) {
+  Config c = load_preset("gauss8-smt");
+  c.run.device = "cpu";
+  c.run.eval_every = 0;
+  c.run.log_every = 1;
+  Trainer t(c);
+  nlohmann::json change = {{"method", {{"alpha_sampler", "fixed"}, {"alpha_fixed", {0.0}}}}};
+  const std::string why = why_refused(t.set_json(change));
+  EXPECT_NE(why.find("method.alpha_fixed"), std::string::npos) << why;
+  auto s = t.snapshot();
+  EXPECT_EQ(s->config.method.alpha_sampler, c.method.alpha_sampler);
+  EXPECT_EQ(s->config.method.alpha_fixed, c.method.alpha_fixed);
+  t.step(2);
+  s = t.wait_for([](const Snapshot& s) { return at_step(s, 2); }, 60);
+  EXPECT_EQ(s->step, 2);
+  EXPECT_TRUE(s->error.empty()) << s->error;
+}
+
+// Probes run beside training, not in its place: a long Langevin trace is still running while the
+// worker takes training steps.
+TEST(Trainer, TrainingGoesOnWhileAProbeRuns) {
+  Config c = quick();
+  c.sampler.levels = 10;
+  c.sampler.steps_per_level = 200;
+  Trainer t(c);
+  t.resume();
+  t.wait_for([](const Snapshot& s) { return s.step >= 5; }, 30);
+  LangevinRequest q;
+  q.n = 20000;
+  q.record_every = 100;
+  auto trace = t.langevin(q);
+  const int64_t at_request = t.snapshot()->step;
+  bool trained_meanwhile = false;
+  while (trace.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
+    if (t.snapshot()->step >= at_request + 30) {
+      trained_meanwhile = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(trained_meanwhile) << "no training steps while the probe ran";
+  EXPECT_EQ(trace.get().result.size(0), 20000);
 }

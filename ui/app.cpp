@@ -50,22 +50,12 @@ Config initial_config(const AppOptions& o) {
   return c;
 }
 
-// The frame-time statistics of --bench-frames.
-struct FrameStats {
-  std::vector<double> ms;
-  double percentile(double q) const {
-    if (ms.empty()) return 0;
-    std::vector<double> v = ms;
-    const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5));
-    std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-    return v[k];
-  }
-};
-
 class App final : public ScriptHost {
  public:
   App(const AppOptions& o, AppWindow& window, Trainer& trainer, const Shaders& shaders)
-      : options_(o), window_(window), ctx_{trainer, shaders, trainer.snapshot()} {}
+      : options_(o), window_(window), ctx_{trainer, shaders, trainer.snapshot()} {
+    stepper_.set_continuous(o.stepper_busy);
+  }
 
   AppContext& context() override { return ctx_; }
   void screenshot(const std::string& path, const std::string& panel) override {
@@ -135,15 +125,12 @@ class App final : public ScriptHost {
       }
       ctx_.frame_ms = seconds_since(last) * 1000;
       last = Clock::now();
-      if (options_.bench_frames > 0) {
-        if (frame > 30) stats_.ms.push_back(ctx_.frame_ms);  // skip start-up frames
-        if (frame >= options_.bench_frames + 30) quit_ = true;
-      }
+      if (options_.bench_frames > 0) bench_frame(frame);
     }
     return status;
   }
 
-  const FrameStats& stats() const { return stats_; }
+  const AppRunReport& report() const { return report_; }
 
  private:
   // The window, or the rectangle of one panel in it.
@@ -192,7 +179,7 @@ class App final : public ScriptHost {
       screenshot_path_ = "scorelab-screenshot-" + std::to_string(s.step) + ".png";
     }
     if (is_ready(pending_save_)) {
-      const std::string why = pending_save_.get();
+      const std::string why = why_refused(pending_save_);
       if (why.empty()) {
         ctx_.notice = "checkpoint saved to " + pending_save_path_;
       } else {
@@ -362,29 +349,38 @@ class App final : public ScriptHost {
   };
   std::map<std::string, PanelRect> panels_;  // by slug, as laid out this frame
   std::string current_panel_;
-  std::future<std::string> pending_save_;
+  std::future<void> pending_save_;
   std::string pending_save_path_;
   ImVec2 last_size_{0, 0};
   std::map<std::string, bool> moved_;  // panels the user moved or resized off their tile
   uint64_t shown_error_version_ = 0;
   std::string last_error_;
   bool quit_ = false;
-  FrameStats stats_;
-};
+  AppRunReport report_;
+  int64_t bench_updates0_ = 0;
+  Clock::time_point bench_t0_;
 
-// Training steps/s of the same config with no window, for --bench-frames.
-double headless_steps_per_s(const Config& config, double seconds) {
-  Trainer t(config);
-  t.resume();
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  auto s = t.snapshot();
-  t.pause();
-  return s->rates.empty() ? 0 : s->rates.back().average_per_s;
-}
+  // Frame times and training progress after 30 start-up frames, then quits.
+  void bench_frame(int frame) {
+    const Snapshot& s = *ctx_.trainer.snapshot();
+    const int64_t updates = s.rates.empty() ? 0 : s.rates.back().updates;
+    if (frame == 30) {
+      bench_updates0_ = updates;
+      bench_t0_ = Clock::now();
+    } else if (frame > 30) {
+      report_.frame_ms.push_back(ctx_.frame_ms);
+      report_.updates = updates - bench_updates0_;
+      report_.seconds = seconds_since(bench_t0_);
+      report_.method = s.method;
+      report_.network = s.rates.empty() ? "" : s.rates.back().name;
+    }
+    if (frame >= options_.bench_frames + 30) quit_ = true;
+  }
+};
 
 }  // namespace
 
-int run_app(const AppOptions& options) {
+int run_app(const AppOptions& options, AppRunReport* report) {
   Config config;
   std::vector<ScriptLine> script;
   try {
@@ -401,22 +397,8 @@ int run_app(const AppOptions& options) {
     trainer.resume();
     App app(options, window, trainer, shaders);
     if (!options.script.empty()) app.set_script(std::move(script), options.script);
-    const auto t0 = Clock::now();
     const int status = app.run();
-    if (options.bench_frames > 0) {
-      const auto s = trainer.snapshot();
-      const double with_window = s->rates.empty() ? 0 : s->rates.back().average_per_s;
-      const double seconds = seconds_since(t0);
-      trainer.pause();
-      const FrameStats& st = app.stats();
-      const double cli = headless_steps_per_s(config, std::min(seconds, 20.0));
-      std::printf("frames %zu  frame time median %.1f ms  p99 %.1f ms  max %.1f ms\n", st.ms.size(),
-                  st.percentile(0.5), st.percentile(0.99), st.percentile(1.0));
-      std::printf("training %s: %.1f %s steps/s with the window, %.1f without (%.0f%%)\n",
-                  s->method.c_str(), with_window,
-                  s->rates.empty() ? "" : s->rates.back().name.c_str(), cli,
-                  cli > 0 ? 100 * with_window / cli : 0.0);
-    }
+    if (report) *report = app.report();
     return status;
   } catch (const NoDisplayError& e) {
     std::fprintf(stderr, "scorelab: %s\n", e.what());

@@ -2,6 +2,7 @@
 // The desktop app: a window of panels over a Trainer that trains on its own thread. The UI thread
 // only posts commands and draws the latest snapshot.
 #include <string>
+#include <vector>
 
 namespace scorelab::ui {
 
@@ -12,12 +13,21 @@ struct AppOptions {
   std::string screenshot;                // write the window as PNG after `frames` frames, exit
   int frames = 0;                        // frames to render before the screenshot (or exit)
   std::string script;                    // commands to run (see app_script.h)
-  int bench_frames = 0;                  // print frame-time and training-speed figures
+  int bench_frames = 0;                  // frames to measure (after 30 warm-up frames), then exit
+  bool stepper_busy = false;             // the sampling stepper traces again as soon as it can
   int width = 1600, height = 900;
+};
+
+// What a run with bench_frames measured: the frame times and the training progress meanwhile.
+struct AppRunReport {
+  std::vector<double> frame_ms;
+  int64_t updates = 0;  // updates of the method's last network (a generator's, where it has one)
+  double seconds = 0;   // wall time over which they were counted
+  std::string method, network;
 };
 
 // Runs the app until the window closes, the script quits or the frames are done. Returns the
 // exit status: 0 fine, 1 a failed script or screenshot, 2 bad options, 3 no display.
-int run_app(const AppOptions& options);
+int run_app(const AppOptions& options, AppRunReport* report = nullptr);
 
 }  // namespace scorelab::ui

@@ -37,13 +37,6 @@ bool follow_data_view(const AppContext& ctx, PlotView& view, uint64_t& seen) {
   return true;
 }
 
-std::string mixture_model(const Snapshot& snap) {
-  const auto& m = snap.score_models;
-  if (std::find(m.begin(), m.end(), "mixture") != m.end()) return "mixture";
-  if (snap.method == "smt") return "score";
-  return "";
-}
-
 bool sigma_slider(float& log10_sigma) {
   ImGui::SetNextItemWidth(120);
   const bool moved =

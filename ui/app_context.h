@@ -58,9 +58,6 @@ void fit_data_view(AppContext& ctx);
 // Copies ctx.data_view into `view` when the panel has not seen its version; true when it did.
 bool follow_data_view(const AppContext& ctx, PlotView& view, uint64_t& seen);
 
-// "mixture" for SMD, "score" for SMT (α-conditioned), "" when the method has no mixture score.
-std::string mixture_model(const Snapshot& snap);
-
 // A log-scale σ slider over [0.01, 5] with the value printed beside it; true when it moved.
 bool sigma_slider(float& log10_sigma);
 

@@ -27,24 +27,8 @@ const std::map<std::string, size_t>& arity() {
   return a;
 }
 
-const nlohmann::json* lookup(const nlohmann::json& j, const std::string& dotted) {
-  const nlohmann::json* node = &j;
-  std::stringstream ss(dotted);
-  std::string part;
-  while (std::getline(ss, part, '.')) {
-    if (!node->is_object() || !node->contains(part)) return nullptr;
-    node = &(*node)[part];
-  }
-  return node;
-}
-
-bool same_value(const nlohmann::json& have, const std::string& want_text) {
-  nlohmann::json want;
-  try {
-    want = nlohmann::json::parse(want_text);
-  } catch (const std::exception&) {
-    want = want_text;
-  }
+bool same_value(const std::string& key, const nlohmann::json& have, const std::string& want_text) {
+  const nlohmann::json want = setting_value(key, want_text);
   if (have.is_number() && want.is_number()) {
     const double a = have.get<double>(), b = want.get<double>();
     return std::abs(a - b) <= 1e-9 * std::max(std::abs(a), std::abs(b));
@@ -93,43 +77,46 @@ void ScriptRunner::fail(const ScriptLine& l, const std::string& why) {
   waiting_ = nullptr;
 }
 
-bool ScriptRunner::start(ScriptHost& host, const ScriptLine& l) {
+void ScriptRunner::start(ScriptHost& host, const ScriptLine& l) {
+  deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                 std::chrono::duration<double>(kTimeoutSeconds));
+  if (!trainer_command(host, l) && !timing_command(host, l) && !output_command(host, l)) {
+    throw ConfigError("unknown command");
+  }
+}
+
+void ScriptRunner::await(const ScriptLine& l, std::future<void> request) {
+  auto shared = std::make_shared<std::future<void>>(std::move(request));
+  waiting_ = [this, shared, l] {
+    if (!is_ready(*shared)) return false;
+    const std::string why = why_refused(*shared);
+    if (!why.empty()) fail(l, why);
+    return true;
+  };
+}
+
+bool ScriptRunner::trainer_command(ScriptHost& host, const ScriptLine& l) {
   AppContext& ctx = host.context();
   Trainer& t = ctx.trainer;
   const auto& a = l.args;
-  deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                 std::chrono::duration<double>(kTimeoutSeconds));
-  // A command that posts to the Trainer waits for its answer in later frames.
-  auto await = [&](std::future<std::string> f) {
-    auto shared = std::make_shared<std::future<std::string>>(std::move(f));
-    const ScriptLine line = l;
-    waiting_ = [this, shared, line] {
-      if (!is_ready(*shared)) return false;
-      const std::string why = shared->get();
-      if (!why.empty()) fail(line, why);
-      return true;
-    };
-    return false;
-  };
   const std::string& c = l.command;
-  if (c == "preset") return await(t.replace_config(load_preset(a[0])));
-  if (c == "load") return await(t.replace_config(load_config_file(a[0])));
-  if (c == "set" || c == "set!") return await(t.set(a[0], a[1], c == "set!"));
-  if (c == "save") return await(t.save_checkpoint(a[0]));
-  if (c == "load-checkpoint") return await(t.load_checkpoint(a[0]));
-  if (c == "play" || c == "resume") {
+  if (c == "preset") {
+    await(l, t.replace_config(load_preset(a[0])));
+  } else if (c == "load") {
+    await(l, t.replace_config(load_config_file(a[0])));
+  } else if (c == "set" || c == "set!") {
+    await(l, t.set(a[0], a[1], c == "set!"));
+  } else if (c == "save") {
+    await(l, t.save_checkpoint(a[0]));
+  } else if (c == "load-checkpoint") {
+    await(l, t.load_checkpoint(a[0]));
+  } else if (c == "play" || c == "resume") {
     t.resume();
-    return true;
-  }
-  if (c == "pause") {
+  } else if (c == "pause") {
     t.pause();
-    return true;
-  }
-  if (c == "reset") {
+  } else if (c == "reset") {
     t.reset();
-    return true;
-  }
-  if (c == "step" || c == "until-step") {
+  } else if (c == "step" || c == "until-step") {
     const int64_t n = std::stoll(a[0]);
     if (n < 0) throw ConfigError("needs a count >= 0");
     const int64_t target = c == "step" ? ctx.snap->step + n : n;
@@ -137,33 +124,7 @@ bool ScriptRunner::start(ScriptHost& host, const ScriptLine& l) {
     waiting_ = [&ctx, target, stepping = c == "step"] {
       return ctx.snap->step >= target && (!stepping || ctx.snap->state != RunState::running);
     };
-    return false;
-  }
-  if (c == "wait") {
-    const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                          std::chrono::duration<double>(std::stod(a[0])));
-    waiting_ = [until] { return Clock::now() >= until; };
-    return false;
-  }
-  if (c == "frames") {
-    auto left = std::make_shared<int64_t>(std::stoll(a[0]));
-    waiting_ = [left] { return --*left <= 0; };
-    return false;
-  }
-  if (c == "screenshot" || c == "screenshot-panel") {
-    if (c == "screenshot") {
-      host.screenshot(a[0], "");
-    } else if (!host.has_panel(a[0])) {
-      fail(l, "no panel '" + a[0] + "' (" + host.panel_names() + ")");
-      return true;
-    } else {
-      host.screenshot(a[1], a[0]);
-    }
-    auto frames = std::make_shared<int>(1);
-    waiting_ = [frames] { return --*frames < 0; };
-    return false;
-  }
-  if (c == "langevin" || c == "langevin-exact") {
+  } else if (c == "langevin" || c == "langevin-exact") {
     host.run_langevin(c == "langevin-exact");
     // Once the traces are in, the mode weights each sampler found (mixtures) go to stdout.
     waiting_ = [&host] {
@@ -172,41 +133,68 @@ bool ScriptRunner::start(ScriptHost& host, const ScriptLine& l) {
       std::fflush(stdout);
       return true;
     };
+  } else {
     return false;
   }
-  if (c == "expect") {
+  return true;
+}
+
+bool ScriptRunner::timing_command(ScriptHost& host, const ScriptLine& l) {
+  const std::string& c = l.command;
+  if (c == "wait") {
+    const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(std::stod(l.args[0])));
+    waiting_ = [until] { return Clock::now() >= until; };
+  } else if (c == "frames") {
+    auto left = std::make_shared<int64_t>(std::stoll(l.args[0]));
+    waiting_ = [left] { return --*left <= 0; };
+  } else if (c == "quit") {
+    host.quit();
+    next_ = lines_.size();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool ScriptRunner::output_command(ScriptHost& host, const ScriptLine& l) {
+  AppContext& ctx = host.context();
+  const auto& a = l.args;
+  const std::string& c = l.command;
+  if (c == "screenshot" || c == "screenshot-panel") {
+    if (c == "screenshot-panel" && !host.has_panel(a[0])) {
+      fail(l, "no panel '" + a[0] + "' (" + host.panel_names() + ")");
+      return true;
+    }
+    host.screenshot(c == "screenshot" ? a[0] : a[1], c == "screenshot" ? "" : a[0]);
+    auto frames = std::make_shared<int>(1);
+    waiting_ = [frames] { return --*frames < 0; };
+  } else if (c == "expect") {
     const std::string key = a[0], want = a[1];
     // The snapshot may lag the Trainer by one publish: retry for a few seconds.
     const auto until = Clock::now() + std::chrono::seconds(5);
-    const ScriptLine line = l;
-    waiting_ = [this, &ctx, key, want, until, line] {
+    waiting_ = [this, &ctx, key, want, until, l] {
       const nlohmann::json cfg = to_json(ctx.snap->config);
-      const nlohmann::json* have = lookup(cfg, key);
+      const nlohmann::json* have = find_setting(cfg, key);
       if (!have) {
-        fail(line, "no setting named " + key);
+        fail(l, "no setting named " + key);
         return true;
       }
-      if (same_value(*have, want)) return true;
+      if (same_value(key, *have, want)) return true;
       if (Clock::now() < until) return false;
-      fail(line, key + " is " + have->dump() + ", expected " + want);
+      fail(l, key + " is " + have->dump() + ", expected " + want);
       return true;
     };
-    return false;
-  }
-  if (c == "print") {
+  } else if (c == "print") {
     const nlohmann::json cfg = to_json(ctx.snap->config);
-    const nlohmann::json* have = lookup(cfg, a[0]);
+    const nlohmann::json* have = find_setting(cfg, a[0]);
     if (!have) throw ConfigError("no setting named " + a[0]);
     std::printf("%s = %s\n", a[0].c_str(), have->dump().c_str());
     std::fflush(stdout);
-    return true;
+  } else {
+    return false;
   }
-  if (c == "quit") {
-    host.quit();
-    next_ = lines_.size();
-    return true;
-  }
-  throw ConfigError("unknown command");
+  return true;
 }
 
 bool ScriptRunner::tick(ScriptHost& host) {

@@ -58,8 +58,14 @@ class ScriptRunner {
 
  private:
   using Clock = std::chrono::steady_clock;
-  // Starts line i; returns true when it completed at once.
-  bool start(ScriptHost& host, const ScriptLine& l);
+  // Starts a line; a command that waits (for the Trainer, frames, time) sets waiting_.
+  void start(ScriptHost& host, const ScriptLine& l);
+  // The command groups; each returns false for a command not its own.
+  bool trainer_command(ScriptHost& host, const ScriptLine& l);
+  bool timing_command(ScriptHost& host, const ScriptLine& l);
+  bool output_command(ScriptHost& host, const ScriptLine& l);
+  // Waits in later frames for the Trainer's answer; a refusal fails the line.
+  void await(const ScriptLine& l, std::future<void> request);
   void fail(const ScriptLine& l, const std::string& why);
 
   std::vector<ScriptLine> lines_;

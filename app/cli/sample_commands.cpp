@@ -18,6 +18,7 @@
 #include "data/image_dataset.h"
 #include "data/toy_datasets.h"
 #include "metrics/fid_evaluator.h"
+#include "metrics/metric_names.h"
 #include "metrics/toy_metrics.h"
 #include "plot/image_grid.h"
 #include "plot/scatter_png.h"
@@ -184,7 +185,7 @@ Runner add_eval_command(CLI::App& app) {
                           {"sample_seconds", d.result.seconds},
                           {"fid_features", fid.network().name},
                           {fid.metric_name(), fid.fid(d.result.samples)},
-                          {fid.metric_name() + "_floor", fid.floor()}};
+                          {metric::floor_of(fid.metric_name()), fid.floor()}};
       std::printf("%s\n", o->json ? j.dump().c_str() : j.dump(1).c_str());
       return 0;
     }
@@ -198,17 +199,17 @@ Runner add_eval_command(CLI::App& app) {
                         {"nfe", d.result.nfe},
                         {"sample_seconds", d.result.seconds},
                         {"non_finite", m.non_finite},
-                        {"sliced_w2", non_finite_as_null(m.sliced_w2)},
-                        {"sliced_w2_floor", m.sliced_w2_floor},
+                        {metric::sliced_w2, non_finite_as_null(m.sliced_w2)},
+                        {metric::sliced_w2_floor, m.sliced_w2_floor},
                         {"sliced_w2_ratio", non_finite_as_null(m.sliced_w2 / m.sliced_w2_floor)},
                         {"energy_distance", non_finite_as_null(m.energy)}};
     if (m.modes) {
-      j["modes_covered"] = m.modes->modes_covered;
+      j[metric::modes_covered] = m.modes->modes_covered;
       j["modes_total"] = m.modes->modes_total;
-      j["high_quality_rate"] = m.modes->high_quality_rate;
+      j[metric::high_quality_rate] = m.modes->high_quality_rate;
       j["mode_weights"] = m.modes->mode_weights;
       j["true_mode_weights"] = m.modes->true_mode_weights;
-      j["nll"] = non_finite_as_null(m.modes->nll);
+      j[metric::nll] = non_finite_as_null(m.modes->nll);
     }
     if (o->json) {
       std::printf("%s\n", j.dump().c_str());

@@ -25,19 +25,6 @@ std::string range_text(const FieldInfo& f) {
   return f.type == "numbers" ? std::string("list in ") + buf : std::string(buf);
 }
 
-const nlohmann::json* find_key(const nlohmann::json& j, const std::string& dotted) {
-  const nlohmann::json* node = &j;
-  size_t start = 0;
-  while (true) {
-    const size_t dot = dotted.find('.', start);
-    const std::string part = dotted.substr(start, dot == std::string::npos ? dot : dot - start);
-    if (!node->is_object() || !node->contains(part)) return nullptr;
-    node = &(*node)[part];
-    if (dot == std::string::npos) return node;
-    start = dot + 1;
-  }
-}
-
 }  // namespace
 
 Runner add_settings_command(CLI::App& app) {
@@ -55,8 +42,8 @@ Runner add_settings_command(CLI::App& app) {
     size_t wk = 0, wv = 0, wr = 0;
     std::vector<std::string> shown;
     for (const auto& f : fields) {
-      const auto* v = find_key(values, f.key);
-      shown.push_back(v ? (v->is_string() ? v->get<std::string>() : v->dump()) : "");
+      const auto* v = find_setting(values, f.key);
+      shown.push_back(v ? setting_text(*v) : "");
       wk = std::max(wk, f.key.size());
       wv = std::max(wv, shown.back().size());
       wr = std::max(wr, range_text(f).size());

@@ -162,7 +162,7 @@ Runner add_train_command(CLI::App& app) {
     if (g_interrupted || snap->state == RunState::error) {
       // Keep what was learned: the worker has restored the last good state after a NaN.
       const std::string ck = out + "/checkpoint.ckpt";
-      const std::string err = trainer.save_checkpoint(ck).get();
+      const std::string err = why_refused(trainer.save_checkpoint(ck));
       snap = trainer.snapshot();
       if (snap->state == RunState::error) {
         std::fprintf(stderr, "scorelab-cli: training stopped: %s\n", snap->error.c_str());

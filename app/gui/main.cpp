@@ -6,6 +6,7 @@
 
 #include "app.h"
 #include "common/process_setup.h"
+#include "frame_bench.h"
 
 int main(int argc, char** argv) {
   scorelab::setup_process();
@@ -21,8 +22,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000));
   cli.add_option("--script", o.script, "run the commands of FILE (see the README), then exit");
   cli.add_option("--bench-frames", o.bench_frames,
-                 "render N frames while training; print frame times and steps/s")
+                 "per preset (--preset, or --bench-presets), render N frames while training with "
+                 "the sampling stepper tracing; print frame times and steps/s beside the CLI's")
       ->check(CLI::Range(1, 1000000));
+  std::vector<std::string> bench_presets;
+  cli.add_option("--bench-presets", bench_presets, "presets for --bench-frames, comma-separated")
+      ->delimiter(',');
   cli.add_option("--width", o.width, "window width")->check(CLI::Range(320, 16384));
   cli.add_option("--height", o.height, "window height")->check(CLI::Range(240, 16384));
   try {
@@ -34,5 +39,9 @@ int main(int argc, char** argv) {
   // llvmpipe (software GL) renders with every core by default; one thread leaves the other to
   // training. A user's own setting wins.
   setenv("LP_NUM_THREADS", "1", /*overwrite=*/0);
+  if (o.bench_frames > 0) {
+    if (bench_presets.empty()) bench_presets.push_back(o.preset);
+    return scorelab::ui::run_frame_bench(o, bench_presets);
+  }
   return scorelab::ui::run_app(o);
 }

@@ -33,4 +33,15 @@ namespace scorelab {
 // The message of an exception, without the C++ stack trace that libtorch's c10::Error appends.
 std::string error_message(const std::exception& e);
 
+// Waits for a request's future: "" when it was carried out, else why it was refused.
+template <class Future>
+std::string why_refused(Future&& request) {
+  try {
+    request.get();
+    return "";
+  } catch (const std::exception& e) {
+    return error_message(e);
+  }
+}
+
 }  // namespace scorelab

@@ -1,5 +1,6 @@
 #include "config/config_io.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <set>
@@ -306,6 +307,24 @@ void check_relations(const Config& c) {
   if (c.sampler.levels > 1) {
     order("sampler.sigma_min", c.sampler.sigma_min, "sampler.sigma_max", c.sampler.sigma_max);
   }
+  if (c.method.alpha_sampler == "fixed" &&
+      std::none_of(c.method.alpha_fixed.begin(), c.method.alpha_fixed.end(),
+                   [](double a) { return a > 0; })) {
+    throw ConfigError("method.alpha_fixed = [" + setting_text(json(c.method.alpha_fixed)) +
+                      "] has no value above 0; with method.alpha_sampler = fixed the generator "
+                      "update needs one");
+  }
+  check_sampler_fits(method_traits(c.method.name), c.sampler.kind);
+  if ((c.data.name == "mnist-idx" || c.data.name == "cifar10") && c.data.path.empty()) {
+    throw ConfigError("data.name = " + c.data.name + " needs data.path (" +
+                      (c.data.name == "cifar10" ? "the folder of batches" : "an IDX file") + ")");
+  }
+  if (c.data.name == "cifar10" && c.data.pad32) {
+    throw ConfigError("data.pad32 is for 28x28 images; CIFAR-10 is 32x32 already");
+  }
+  if (c.run.precision == "bf16" && c.run.device == "cpu") {
+    throw ConfigError("run.precision = \"bf16\" needs a CUDA device (run.device = cpu); use fp32");
+  }
   // Syntax only; whether the device exists is checked when the run starts.
   const std::string& d = c.run.device;
   const bool ok = d == "auto" || d == "cpu" || d == "cuda" ||
@@ -363,15 +382,46 @@ json partial_json(const std::string& key, const json& value) {
   return root;
 }
 
-Config apply_setting(const Config& base, const std::string& key, const std::string& value) {
-  json v;
+json setting_value(const std::string& key, const std::string& text) {
+  const FieldInfo* f = find_field(key);
+  if (f && (f->type == "text" || f->type == "choice")) return text;
   try {
-    v = json::parse(value);
-    if (v.is_object() || v.is_null()) v = value;
+    json v = json::parse(text);
+    if (!v.is_object() && !v.is_null()) return v;
   } catch (const json::parse_error&) {
-    v = value;  // a bare word such as gauss8
+    // A bare word such as gauss8, or a list written 0,0.5,1.
   }
-  return merge_json(base, partial_json(key, v), "--set " + key);
+  return text;
+}
+
+const json* find_setting(const json& config_json, const std::string& key) {
+  const json* node = &config_json;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? dot : dot - start);
+    if (!node->is_object() || !node->contains(part)) return nullptr;
+    node = &(*node)[part];
+    if (dot == std::string::npos) return node;
+    start = dot + 1;
+  }
+}
+
+std::string setting_text(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (!v.is_array()) return v.dump();
+  std::string s;
+  for (const auto& x : v)
+    s += (s.empty() ? "" : ", ") + (x.is_number() ? format_number(x.get<double>()) : x.dump());
+  return s;
+}
+
+json partial_setting(const std::string& key, const std::string& text) {
+  return partial_json(key, setting_value(key, text));
+}
+
+Config apply_setting(const Config& base, const std::string& key, const std::string& value) {
+  return merge_json(base, partial_setting(key, value), "--set " + key);
 }
 
 Config apply_setting(const Config& base, const std::string& assignment) {
@@ -382,34 +432,35 @@ Config apply_setting(const Config& base, const std::string& assignment) {
   return apply_setting(base, assignment.substr(0, eq), assignment.substr(eq + 1));
 }
 
-std::vector<FieldInfo> list_fields() {
-  Config c;
-  Lister l;
-  describe(c, l);
-  return l.fields;
+const std::vector<FieldInfo>& list_fields() {
+  static const std::vector<FieldInfo> fields = [] {
+    Config c;
+    Lister l;
+    describe(c, l);
+    return l.fields;
+  }();
+  return fields;
+}
+
+const FieldInfo* find_field(const std::string& key) {
+  for (const auto& f : list_fields())
+    if (f.key == key) return &f;
+  return nullptr;
 }
 
 std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   const json ja = to_json(a), jb = to_json(b);
   std::vector<std::string> keys;
   for (const auto& f : list_fields()) {
-    const json::json_pointer p("/" + [&] {
-      std::string s = f.key;
-      for (auto& ch : s)
-        if (ch == '.') ch = '/';
-      return s;
-    }());
-    if (ja.at(p) != jb.at(p)) keys.push_back(f.key);
+    if (*find_setting(ja, f.key) != *find_setting(jb, f.key)) keys.push_back(f.key);
   }
   return keys;
 }
 
 std::vector<std::string> reset_keys(const Config& a, const Config& b) {
-  const auto fields = list_fields();
   std::vector<std::string> out;
   for (const auto& k : changed_keys(a, b)) {
-    for (const auto& f : fields)
-      if (f.key == k && !f.live && k != "description") out.push_back(k);
+    if (!find_field(k)->live && k != "description") out.push_back(k);
   }
   return out;
 }

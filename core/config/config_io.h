@@ -19,13 +19,23 @@ Config merge_json(const Config& base, const nlohmann::json& j,
 // Throws ConfigError naming the first bad field, its value and the allowed range.
 void validate(const Config& config);
 
-// Applies `key=value` (dotted key, e.g. optim.lr_score=3e-4); the value is parsed as JSON when it
-// can be (numbers, true/false), else taken as a string.
+// The one rule for a setting typed as text (--set, the app's controls and scripts, Trainer::set):
+// text and choice fields take the text as it is; every other key parses it as JSON (numbers,
+// true/false, [lists]) and falls back to the text, so that validation names a wrong type.
+nlohmann::json setting_value(const std::string& key, const std::string& text);
+// The value at a dotted key (e.g. "optim.lr_score") of a JSON config, or nullptr.
+const nlohmann::json* find_setting(const nlohmann::json& config_json, const std::string& key);
+// A value as a user would type it: strings bare, lists "0, 0.5, 1", numbers and flags as JSON.
+std::string setting_text(const nlohmann::json& value);
+
+// Applies `key=value` (dotted key, e.g. optim.lr_score=3e-4), the value read by setting_value.
 Config apply_setting(const Config& base, const std::string& assignment);
 Config apply_setting(const Config& base, const std::string& key, const std::string& value);
 
 // Builds the partial JSON object {"a":{"b":value}} for key "a.b".
 nlohmann::json partial_json(const std::string& key, const nlohmann::json& value);
+// partial_json(key, setting_value(key, text)).
+nlohmann::json partial_setting(const std::string& key, const std::string& text);
 
 // One entry per field: for help texts, the app's controls and deciding what needs a reset.
 struct FieldInfo {
@@ -37,7 +47,10 @@ struct FieldInfo {
   bool live = true;  // false: a change needs a reset of the run
   std::string doc;
 };
-std::vector<FieldInfo> list_fields();
+// Every field, in schema order (built once).
+const std::vector<FieldInfo>& list_fields();
+// The field with this dotted key, or nullptr.
+const FieldInfo* find_field(const std::string& key);
 
 // Dotted keys whose values differ between a and b.
 std::vector<std::string> changed_keys(const Config& a, const Config& b);

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "config/choices.h"
 #include "config/config.h"
+#include "methods/method_registry.h"
 
 namespace scorelab {
 
@@ -20,93 +22,93 @@ struct Range {
 
 enum class Live { yes, reset };
 
-inline const std::vector<std::string>& toy_dataset_names() {
-  static const std::vector<std::string> names = {"swissroll", "gauss8", "gauss25",     "twomodes",
-                                                 "circle",    "moons",  "checkerboard"};
-  return names;
-}
-
-inline const std::vector<std::string>& image_dataset_names() {
-  static const std::vector<std::string> names = {"fashion-mnist", "mnist-idx", "cifar10"};
-  return names;
-}
-
-// Every data.name: the toy sets, then the image sets.
-inline const std::vector<std::string>& dataset_names() {
-  static const std::vector<std::string> names = [] {
-    auto all = toy_dataset_names();
-    all.insert(all.end(), image_dataset_names().begin(), image_dataset_names().end());
-    return all;
-  }();
-  return names;
-}
-
+// method.name: the registered methods (methods/method_registry.h, the one list of them).
 inline const std::vector<std::string>& method_names() {
-  static const std::vector<std::string> names = {"dsm", "smt", "smd", "smm", "gan"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& m : method_registry()) out.push_back(m.name);
+    return out;
+  }();
   return names;
 }
 
 template <class V>
 void describe(DataConfig& c, V& v) {
-  v.choice("name", c.name, dataset_names(), Live::reset, "toy or image data set");
-  v.text("path", c.path, "image data: IDX file (mnist-idx) or folder (cifar10, fashion-mnist)");
+  v.choice("name", c.name, dataset_names(), Live::reset,
+           "toy set (swissroll, gauss8, ...) or image set (fashion-mnist, mnist-idx, cifar10)");
+  v.text("path", c.path,
+         "image data: IDX file (mnist-idx) or folder (cifar10, fashion-mnist); \"\" = "
+         "fashion-mnist's default");
   v.flag("pad32", c.pad32, Live::reset, "pad 28x28 images to 32x32");
   v.integer("limit", c.limit, {0, 1e9}, Live::reset, "keep the first N training images, 0 = all");
 }
 
 template <class V>
 void describe(ModelConfig& c, V& v) {
-  v.integer("hidden", c.hidden, {1, 4096}, Live::reset, "width of each hidden layer");
-  v.integer("layers", c.layers, {1, 16}, Live::reset, "number of hidden layers");
+  v.integer("hidden", c.hidden, {1, 4096}, Live::reset,
+            "width of every hidden layer of the score MLP");
+  v.integer("layers", c.layers, {1, 16}, Live::reset, "hidden layers of the score MLP");
   v.integer("fourier_features", c.fourier_features, {1, 256}, Live::reset,
-            "Fourier frequencies of the sigma embedding");
+            "Fourier frequencies of the sigma embedding (2x as many features)");
   v.number("sigma_fourier_scale", c.sigma_fourier_scale, {0, 100, true}, Live::reset,
-           "std of the sigma embedding's random frequencies");
+           "std of the sigma embedding's fixed random frequencies (for c_noise = ln(sigma)/4)");
   v.number("sigma_data", c.sigma_data, {0, 1e4}, Live::reset,
            "EDM sigma_data; 0 = measured from the data");
   v.number("alpha_fourier_scale", c.alpha_fourier_scale, {0, 1000, true}, Live::reset,
-           "std of the alpha embedding's random frequencies");
+           "std of the alpha embedding's random frequencies (the SMT paper's 16)");
   v.integer("z_dim", c.z_dim, {1, 4096}, Live::reset, "generator latent dimension");
-  v.integer("gen_hidden", c.gen_hidden, {1, 4096}, Live::reset, "generator width");
-  v.integer("gen_layers", c.gen_layers, {1, 16}, Live::reset, "generator hidden layers");
-  v.integer("disc_hidden", c.disc_hidden, {1, 4096}, Live::reset, "discriminator width");
+  v.integer("gen_hidden", c.gen_hidden, {1, 4096}, Live::reset,
+            "generator MLP width (the SMT toy experiments: 128)");
+  v.integer("gen_layers", c.gen_layers, {1, 16}, Live::reset,
+            "generator MLP hidden layers (leaky ReLU)");
+  v.integer("disc_hidden", c.disc_hidden, {1, 4096}, Live::reset,
+            "discriminator MLP width (GAN baseline, SMD's log-ratio)");
   v.integer("disc_layers", c.disc_layers, {1, 16}, Live::reset, "discriminator hidden layers");
   v.integer("unet_base", c.unet_base, {1, 1024}, Live::reset, "U-Net channels at full resolution");
-  v.integer("unet_levels", c.unet_levels, {1, 5}, Live::reset, "U-Net resolutions");
+  v.integer("unet_levels", c.unet_levels, {1, 5}, Live::reset,
+            "U-Net resolutions (channel multipliers 1, 2, 2, 2, ...)");
   v.integer("unet_blocks", c.unet_blocks, {1, 8}, Live::reset, "U-Net residual blocks per level");
   v.flag("unet_attention", c.unet_attention, Live::reset,
          "U-Net self-attention at the lowest resolution");
-  v.number("dropout", c.dropout, {0, 1, false, true}, Live::reset, "U-Net dropout");
-  v.choice("generator", c.generator, {"auto", "mlp", "conv", "unet"}, Live::reset,
+  v.number("dropout", c.dropout, {0, 1, false, true}, Live::reset,
+           "dropout in the U-Net's residual blocks");
+  v.choice("generator", c.generator, generator_kinds(), Live::reset,
            "generator: auto = mlp for points, conv for images; unet = U-Net fed sigma_max*z");
-  v.integer("gen_width", c.gen_width, {1, 4096}, Live::reset, "conv generator width");
+  v.integer("gen_width", c.gen_width, {1, 4096}, Live::reset,
+            "conv generator: channels of its last stage");
 }
 
 template <class V>
 void describe(NoiseConfig& c, V& v) {
-  v.choice("schedule", c.schedule, {"karras", "lognormal", "geometric"}, Live::yes,
-           "how training draws sigma");
-  v.number("sigma_min", c.sigma_min, {0, 1e4, true}, Live::yes, "smallest training sigma");
+  v.choice("schedule", c.schedule, noise_schedules(), Live::yes,
+           "how training draws sigma: karras grid, lognormal (EDM), geometric ladder");
+  v.number("sigma_min", c.sigma_min, {0, 1e4, true}, Live::yes,
+           "smallest sigma of the grid / ladder");
   v.number("sigma_max", c.sigma_max, {0, 1e4, true}, Live::yes, "largest training sigma");
   v.number("rho", c.rho, {0, 100, true}, Live::yes, "Karras grid curvature");
-  v.integer("levels", c.levels, {2, 100000}, Live::yes, "number of grid / ladder levels");
-  v.number("lognormal_mean", c.lognormal_mean, {-20, 20}, Live::yes, "mean of ln sigma");
-  v.number("lognormal_std", c.lognormal_std, {0, 20, true}, Live::yes, "std of ln sigma");
+  v.integer("levels", c.levels, {2, 100000}, Live::yes,
+            "grid size (karras) or ladder length (geometric)");
+  v.number("lognormal_mean", c.lognormal_mean, {-20, 20}, Live::yes,
+           "lognormal: mean of ln sigma (clipped to [sigma_min, sigma_max])");
+  v.number("lognormal_std", c.lognormal_std, {0, 20, true}, Live::yes,
+           "lognormal: std of ln sigma");
 }
 
 template <class V>
 void describe(OptimConfig& c, V& v) {
-  v.number("lr_score", c.lr_score, {0, 1, true}, Live::yes, "score network learning rate");
-  v.number("lr_gen", c.lr_gen, {0, 1, true}, Live::yes, "generator learning rate");
-  v.number("beta1", c.beta1, {0, 1, false, true}, Live::yes, "Adam beta1");
-  v.number("beta2", c.beta2, {0, 1, false, true}, Live::yes, "Adam beta2");
+  v.number("lr_score", c.lr_score, {0, 1, true}, Live::yes,
+           "AdamW learning rate of score networks (and discriminators)");
+  v.number("lr_gen", c.lr_gen, {0, 1, true}, Live::yes, "AdamW learning rate of generators");
+  v.number("beta1", c.beta1, {0, 1, false, true}, Live::yes, "Adam first-moment decay");
+  v.number("beta2", c.beta2, {0, 1, false, true}, Live::yes, "Adam second-moment decay");
   v.number("weight_decay", c.weight_decay, {0, 1}, Live::yes, "decoupled weight decay");
   v.number("grad_clip", c.grad_clip, {0, 1e6}, Live::yes, "gradient-norm clip, 0 = off");
   v.number("ema", c.ema, {0, 1, false, true}, Live::yes,
-           "EMA decay of the evaluated weights, 0 = live weights");
+           "EMA decay of the weights evaluation uses, 0 = the live weights");
   v.number("ema_gen", c.ema_gen, {0, 1, false, true}, Live::yes,
-           "EMA decay of the sampling generator, 0 = live weights");
-  v.integer("batch", c.batch, {1, 1 << 20}, Live::yes, "samples per update");
+           "EMA decay of the generator sampling uses, 0 = the live weights");
+  v.integer("batch", c.batch, {1, 1 << 20}, Live::yes,
+            "samples per score (or discriminator) update");
   v.integer("gen_batch", c.gen_batch, {0, 1 << 20}, Live::yes,
             "samples per generator update, 0 = optim.batch");
 }
@@ -116,32 +118,36 @@ void describe(MethodConfig& c, V& v) {
   v.choice("name", c.name, method_names(), Live::reset, "training method");
   v.integer("score_steps", c.score_steps, {1, 1000}, Live::yes,
             "score (or discriminator) updates per generator update");
-  v.choice("alpha_sampler", c.alpha_sampler, {"grid", "pointmass", "fixed", "beta"}, Live::yes,
-           "how the mixture weight alpha is drawn");
-  v.integer("alpha_grid", c.alpha_grid, {2, 1000000}, Live::yes, "alpha grid points");
+  v.choice("alpha_sampler", c.alpha_sampler, alpha_sampler_kinds(), Live::yes,
+           "SMT/SMD mixture weight alpha: grid = uniform on {0, 1/(n-1), ..., 1} with a share "
+           "forced to 0; pointmass = {0, 1/2, 1} with probability alpha_point_prob, else the grid; "
+           "fixed = uniform over alpha_fixed; beta = Beta(a, b). The generator update draws from "
+           "the same family without 0");
+  v.integer("alpha_grid", c.alpha_grid, {2, 1000000}, Live::yes, "alpha grid points n");
   v.number("alpha_zero_frac", c.alpha_zero_frac, {0, 1, false, true}, Live::yes,
            "share of score-model draws forced to alpha = 0");
   v.number("alpha_point_prob", c.alpha_point_prob, {0, 1}, Live::yes,
-           "pointmass: probability of {0, 1/2, 1}");
+           "pointmass: probability of {0, 1/2, 1} (the released code: 0.5)");
   v.numbers("alpha_fixed", c.alpha_fixed, {0, 1}, Live::yes,
-            "fixed: the alpha values ({0, 1} = DMD-like ablation)");
+            "fixed: the alpha values, at least one above 0 ({0, 1} = the DMD-like ablation)");
   v.number("alpha_beta_a", c.alpha_beta_a, {0, 1000, true}, Live::yes, "beta sampler: a");
   v.number("alpha_beta_b", c.alpha_beta_b, {0, 1000, true}, Live::yes, "beta sampler: b");
   v.number("gen_sigma_lo", c.gen_sigma_lo, {0, 1}, Live::yes,
-           "generator update: lowest sigma, as a fraction of the grid");
-  v.number("gen_sigma_hi", c.gen_sigma_hi, {0, 1}, Live::yes,
-           "generator update: highest sigma, as a fraction of the grid");
+           "generator update: sigma from this fraction of the grid's indices ...");
+  v.number("gen_sigma_hi", c.gen_sigma_hi, {0, 1}, Live::yes, "... to this one");
   v.flag("adaptive_weight", c.adaptive_weight, Live::yes,
-         "SMT: adaptive weight w_alpha*w_DMD; off = DMD weight only");
-  v.number("gan_mu", c.gan_mu, {0, 1000}, Live::yes, "GAN regularizer: discriminator weight mu");
+         "SMT: adaptive weight w_alpha*w_DMD (Eq. 10); off = the DMD weight only");
+  v.number("gan_mu", c.gan_mu, {0, 1000}, Live::yes,
+           "GAN regularizer: discriminator loss weight mu (paper 1e-2), 0 = off");
   v.number("gan_lambda", c.gan_lambda, {0, 1000}, Live::yes,
-           "GAN regularizer: generator weight lambda");
+           "GAN regularizer: generator loss weight lambda (paper 3e-3), 0 = off");
   v.integer("warmup_steps", c.warmup_steps, {0, 1e9}, Live::yes,
-            "generator denoiser warm-up iterations");
+            "generator denoiser warm-up iterations before the method starts");
   v.text("teacher", c.teacher, "SMD: teacher DSM checkpoint; empty = train one first");
   v.integer("teacher_steps", c.teacher_steps, {1, 1e9}, Live::reset,
-            "SMD: DSM steps of the in-run teacher");
-  v.integer("smm_steps", c.smm_steps, {1, 100000}, Live::yes, "SMM: diffusion steps T");
+            "SMD: DSM steps of the in-run teacher when no checkpoint is given");
+  v.integer("smm_steps", c.smm_steps, {1, 100000}, Live::yes,
+            "SMM: diffusion steps T of the beta schedule");
   v.number("smm_beta_min", c.smm_beta_min, {0, 1, true, true}, Live::yes, "SMM: beta_1");
   v.number("smm_beta_max", c.smm_beta_max, {0, 1, true, true}, Live::yes, "SMM: beta_T");
   v.flag("smm_duplicate", c.smm_duplicate, Live::yes, "SMM: duplicated generator loss");
@@ -152,39 +158,51 @@ void describe(MethodConfig& c, V& v) {
 
 template <class V>
 void describe(SamplerConfig& c, V& v) {
-  v.choice("kind", c.kind, {"auto", "annealed", "langevin", "onestep"}, Live::yes,
+  v.choice("kind", c.kind, sampler_kinds(), Live::yes,
            "evaluation sampler; auto = onestep for methods with a generator, else annealed");
-  v.integer("levels", c.levels, {1, 10000}, Live::yes, "annealed Langevin noise levels L");
-  v.integer("steps_per_level", c.steps_per_level, {1, 100000}, Live::yes, "steps T per level");
+  v.integer("levels", c.levels, {1, 10000}, Live::yes,
+            "annealed Langevin: number of geometric noise levels L");
+  v.integer("steps_per_level", c.steps_per_level, {1, 100000}, Live::yes,
+            "Langevin steps T per level");
   v.number("sigma_max", c.sigma_max, {0, 1e4, true}, Live::yes, "first (largest) level sigma");
-  v.number("sigma_min", c.sigma_min, {0, 1e4, true}, Live::yes, "last (smallest) level sigma");
-  v.number("eps", c.eps, {0, 1e4, true}, Live::yes, "base step: level i uses eps*s_i^2/s_L^2");
-  v.choice("init", c.init, {"gaussian", "uniform"}, Live::yes, "initial particles");
+  v.number("sigma_min", c.sigma_min, {0, 1e4, true}, Live::yes,
+           "last (smallest) level sigma; plain Langevin runs here");
+  v.number("eps", c.eps, {0, 1e4, true}, Live::yes,
+           "base step: level i uses eps*s_i^2/s_L^2 (NCSN default)");
+  v.choice("init", c.init, {"gaussian", "uniform"}, Live::yes,
+           "initial particles: gaussian N(0, sigma_1^2 I) or a uniform box");
   v.number("init_box", c.init_box, {0, 1e4, true}, Live::yes, "half width of the uniform start");
   v.flag("denoise_last", c.denoise_last, Live::yes, "finish with one Tweedie denoising step");
 }
 
 template <class V>
 void describe(RunConfig& c, V& v) {
-  v.integer("seed", c.seed, {0, 9.0e15}, Live::reset, "random seed");
+  v.integer("seed", c.seed, {0, 9.0e15}, Live::reset, "seeds data, noise and initialisation");
   v.text("device", c.device, "auto, cpu, cuda or cuda:N");
-  v.integer("threads", c.threads, {1, 256}, Live::yes, "intra-op CPU threads");
+  v.integer("threads", c.threads, {1, 256}, Live::yes,
+            "intra-op CPU threads; 1 leaves the other core to the UI");
   v.choice("precision", c.precision, {"fp32", "bf16"}, Live::reset,
            "bf16: training steps under CUDA bf16 autocast (CUDA only)");
   v.integer("steps", c.steps, {0, 1e12}, Live::yes, "stop after N steps, 0 = no limit");
-  v.number("seconds", c.seconds, {0, 1e9}, Live::yes, "stop after S seconds, 0 = no limit");
-  v.integer("log_every", c.log_every, {1, 1000000}, Live::yes, "loss readback / NaN check period");
-  v.integer("csv_every", c.csv_every, {1, 1000000}, Live::yes, "metrics.csv row period");
-  v.integer("eval_every", c.eval_every, {0, 1e12}, Live::yes, "metric period, 0 = never");
-  v.integer("eval_samples", c.eval_samples, {16, 1000000}, Live::yes, "samples per evaluation");
+  v.number("seconds", c.seconds, {0, 1e9}, Live::yes,
+           "stop after S seconds of training, 0 = no limit");
+  v.integer("log_every", c.log_every, {1, 1000000}, Live::yes,
+            "read losses back (and check for NaN) every K steps");
+  v.integer("csv_every", c.csv_every, {1, 1000000}, Live::yes,
+            "append a row to metrics.csv every N steps");
+  v.integer("eval_every", c.eval_every, {0, 1e12}, Live::yes,
+            "evaluate sample metrics every N steps, 0 = never");
+  v.integer("eval_samples", c.eval_samples, {16, 1000000}, Live::yes,
+            "samples per in-training evaluation (image data: FID samples)");
   v.integer("checkpoint_every", c.checkpoint_every, {0, 1e12}, Live::yes,
             "checkpoint period, 0 = at the end only");
-  v.number("snapshot_hz", c.snapshot_hz, {0, 1000, true}, Live::yes, "snapshot rate limit");
+  v.number("snapshot_hz", c.snapshot_hz, {0, 1000, true}, Live::yes,
+           "snapshots published per second at most");
 }
 
 template <class V>
 void describe(Config& c, V& v) {
-  v.text("description", c.description, "one-line description");
+  v.text("description", c.description, "one line shown by `presets` and the app");
   v.section("data", [&] { describe(c.data, v); });
   v.section("model", [&] { describe(c.model, v); });
   v.section("noise", [&] { describe(c.noise, v); });

@@ -2,14 +2,14 @@
 
 #include <torch/torch.h>
 
-#include "common/error.h"
 #include "common/rng.h"
 #include "methods/network_factory.h"
 
 namespace scorelab {
 
 DsmMethod::DsmMethod(const MethodContext& context)
-    : ctx_(context),
+    : Method(method_traits("dsm"), context.device),
+      ctx_(context),
       model_(make_score_net(context, {})),
       ema_model_(make_score_net(context, {})),
       net_("score", model_, score_hyper(context.config.optim)),
@@ -49,13 +49,8 @@ void DsmMethod::update_hyperparams(const Config& config) {
   sigmas_ = SigmaSampler(config.noise, ctx_.device);
 }
 
-torch::Tensor DsmMethod::score(const std::string& which, const torch::Tensor& x, double sigma,
-                               double) {
-  if (which != "score") throw ConfigError("dsm has no score model named '" + which + "'");
-  torch::NoGradGuard no_grad;
-  auto xs = x.to(ctx_.device, torch::kFloat);
-  auto s = torch::full({xs.size(0), 1}, sigma, xs.options());
-  return ema_model_->score(xs, s);
+torch::Tensor DsmMethod::score_of(const ScoreQuery& q) {
+  return ema_model_->score(q.x, q.sigma_column);
 }
 
 }  // namespace scorelab

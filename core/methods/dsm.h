@@ -17,19 +17,17 @@ class DsmMethod : public Method {
  public:
   explicit DsmMethod(const MethodContext& context);
 
-  std::string name() const override { return "dsm"; }
-  std::vector<std::string> loss_names() const override { return {"dsm"}; }
   void step(std::vector<torch::Tensor>& losses) override;
   std::vector<TrainableNetwork*> networks() override { return {&net_}; }
   void update_hyperparams(const Config& config) override;
-  std::vector<std::string> score_models() const override { return {"score"}; }
-  torch::Tensor score(const std::string& which, const torch::Tensor& x, double sigma,
-                      double alpha) override;
 
   // The DSM loss on a given batch (exposed for tests).
   torch::Tensor loss(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& eps);
   ScoreNet& model() { return model_; }
   double sigma_data() const { return ctx_.sigma_data; }
+
+ protected:
+  torch::Tensor score_of(const ScoreQuery& q) override;
 
  private:
   MethodContext ctx_;

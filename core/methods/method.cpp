@@ -1,12 +1,11 @@
 #include "methods/method.h"
 
+#include <torch/torch.h>
+
+#include <algorithm>
+
 #include "common/error.h"
 #include "methods/bf16_method.h"
-#include "methods/dsm.h"
-#include "methods/gan.h"
-#include "methods/smd.h"
-#include "methods/smm.h"
-#include "methods/smt.h"
 
 namespace scorelab {
 
@@ -16,27 +15,33 @@ torch::Tensor Method::generate(int64_t, const Rng&) {
                     "langevin sampler");
 }
 
-namespace {
-
-std::unique_ptr<Method> make_float32_method(const MethodContext& context) {
-  const std::string& name = context.config.method.name;
-  if (name == "dsm") return std::make_unique<DsmMethod>(context);
-  if (name == "smt") return std::make_unique<SmtMethod>(context);
-  if (name == "smd") return std::make_unique<SmdMethod>(context);
-  if (name == "smm") return std::make_unique<SmmMethod>(context);
-  if (name == "gan") return std::make_unique<GanMethod>(context);
-  throw ConfigError("method.name = \"" + name + "\" is not a known method");
+torch::Tensor Method::score(const std::string& which, const torch::Tensor& x, double sigma,
+                            double alpha) {
+  const auto models = score_models();
+  if (std::find(models.begin(), models.end(), which) == models.end()) {
+    std::string known;
+    for (const auto& m : models) known += (known.empty() ? "" : ", ") + m;
+    throw ConfigError(name() + " has no score model named '" + which + "' (" +
+                      (known.empty() ? "it learns none" : known) + ")");
+  }
+  torch::NoGradGuard no_grad;
+  ScoreQuery q;
+  q.which = which;
+  q.x = x.to(device(), torch::kFloat);
+  q.sigma_column = torch::full({q.x.size(0), 1}, sigma, q.x.options());
+  q.sigma = sigma;
+  q.alpha = alpha;
+  return score_of(q);
 }
 
-}  // namespace
-
 std::unique_ptr<Method> make_method(const MethodContext& context) {
-  if (context.config.run.precision == "fp32") return make_float32_method(context);
+  auto method = method_traits(context.config.method.name).make(context);
+  if (context.config.run.precision == "fp32") return method;
   if (!context.device.is_cuda()) {
     throw ConfigError("run.precision = \"bf16\" needs a CUDA device (this run is on " +
                       context.device.str() + "); use fp32");
   }
-  return std::make_unique<Bf16Method>(make_float32_method(context));
+  return std::make_unique<Bf16Method>(std::move(method));
 }
 
 AdamWHyper score_hyper(const OptimConfig& c) {

@@ -1,7 +1,9 @@
 #pragma once
-// The small interface every training method implements (DSM here; SMT, SMD, SMM and GAN plug in
-// beside it). A method owns its networks and optimizers; the Trainer owns the data, the Rng and
-// the loop, and calls step() between commands.
+// The small interface every training method implements. A method owns its networks and
+// optimizers; the Trainer owns the data, the Rng and the loop, and calls step() between commands.
+// What a method is (its name, losses, networks, whether it has a generator) is declared once, in
+// its MethodTraits (method_registry.h); the one-step methods share one skeleton
+// (one_step_method.h).
 #include <torch/types.h>
 
 #include <memory>
@@ -9,6 +11,8 @@
 #include <vector>
 
 #include "config/config.h"
+#include "methods/method_registry.h"
+#include "optim/network_state.h"
 #include "optim/trainable_network.h"
 
 namespace scorelab {
@@ -23,41 +27,64 @@ struct MethodContext {
   const Dataset* data = nullptr;
   const Rng* rng = nullptr;
   double sigma_data = 1.0;  // measured or from config
+  // SMD: the teacher's score network, read by the caller from method.teacher (train/); empty =
+  // none given.
+  std::shared_ptr<const NetworkState> teacher;
 };
 
 class Method {
  public:
+  Method(const MethodTraits& traits, torch::Device device) : traits_(&traits), device_(device) {}
   virtual ~Method() = default;
-  virtual std::string name() const = 0;
 
-  // Names of the losses step() reports, in order ("dsm"; later "score", "gen", ...).
-  virtual std::vector<std::string> loss_names() const = 0;
+  const MethodTraits& traits() const { return *traits_; }
+  torch::Device device() const { return device_; }
+  const std::string& name() const { return traits_->name; }
+  // Names of the losses step() reports, in order.
+  const std::vector<std::string>& loss_names() const { return traits_->loss_names; }
+  // The model that estimates the data score ∇log p_σ (at α = 1), which Langevin sampling uses;
+  // empty when the method learns none.
+  const std::string& data_score_model() const { return traits_->data_score_model; }
+  bool has_generator() const { return traits_->has_generator; }
+
   // One training iteration. Fills `losses` with one detached scalar tensor per loss name; does
   // not read them back (the Trainer does that every K steps).
   virtual void step(std::vector<torch::Tensor>& losses) = 0;
 
   // Every trainable network, for checkpoints, NaN checks and per-network throughput.
   virtual std::vector<TrainableNetwork*> networks() = 0;
-  // Applies the live hyperparameters of `config` (learning rates, batch, noise, ...).
+  // Applies the live hyperparameters of `config` (learning rates, batch, noise, ...). The config
+  // has been validated; the method keeps it.
   virtual void update_hyperparams(const Config& config) = 0;
 
   // Score models that can be evaluated, e.g. {"score"}.
-  virtual std::vector<std::string> score_models() const = 0;
-  // The model that estimates the data score ∇log p_σ (at α = 1), which Langevin sampling uses;
-  // empty when the method learns none.
-  virtual std::string data_score_model() const { return "score"; }
+  virtual std::vector<std::string> score_models() const { return traits_->score_models; }
   // Score of model `which` at rows x [N, D] for noise σ (α for α-conditioned models), [N, D]
-  // float32.
-  virtual torch::Tensor score(const std::string& which, const torch::Tensor& x, double sigma,
-                              double alpha = 1.0) = 0;
+  // float32 on the method's device. Throws ConfigError for a model the method does not have.
+  torch::Tensor score(const std::string& which, const torch::Tensor& x, double sigma,
+                      double alpha = 1.0);
 
   // One-step generation, for methods with a generator: n samples [n, D] on the method's device,
   // with z drawn from `rng` (not the training stream, so sampling never changes training).
-  virtual bool has_generator() const { return false; }
   virtual torch::Tensor generate(int64_t n, const Rng& rng);
+
+ protected:
+  // A score query as the models take it: x on the device in float32 and σ as a [N, 1] column.
+  struct ScoreQuery {
+    std::string which;
+    torch::Tensor x, sigma_column;
+    double sigma = 1, alpha = 1;
+  };
+  // Called without gradients, for a model listed by score_models().
+  virtual torch::Tensor score_of(const ScoreQuery& q) = 0;
+
+ private:
+  const MethodTraits* traits_;
+  torch::Device device_;
 };
 
-// Builds the method named by context.config.method.name; throws ConfigError for an unknown one.
+// Builds the method named by context.config.method.name (under bf16 autocast when
+// run.precision = bf16); throws ConfigError for an unknown one.
 std::unique_ptr<Method> make_method(const MethodContext& context);
 
 // AdamW hyperparameters of a score network or a generator from the config.

@@ -17,6 +17,7 @@ OneStepGenerator::OneStepGenerator(const MethodContext& context, uint64_t seed_o
 }
 
 torch::Tensor OneStepGenerator::forward(int64_t n) {
+  last_batch_ = n;
   return gen_->generate_rows(rng_->randn({n, z_dim_}));
 }
 

@@ -22,6 +22,8 @@ class OneStepGenerator {
   void update_hyperparams(const Config& config);
 
   TrainableNetwork& network() { return net_; }
+  // Rows of the latest forward(): the generator batch of the latest update.
+  int64_t last_batch() const { return last_batch_; }
   GeneratorNet& module() { return gen_; }
 
  private:
@@ -29,6 +31,7 @@ class OneStepGenerator {
   int64_t z_dim_;
   GeneratorNet gen_, ema_;
   TrainableNetwork net_;
+  int64_t last_batch_ = 0;
 };
 
 }  // namespace scorelab

@@ -2,8 +2,8 @@
 
 #include <torch/torch.h>
 
-#include "common/error.h"
 #include "common/rng.h"
+#include "data/dataset.h"
 #include "methods/network_factory.h"
 #include "noise/sigma_schedules.h"
 
@@ -24,21 +24,20 @@ torch::Tensor mse(const torch::Tensor& a, const torch::Tensor& b) {
 }  // namespace
 
 SmmMethod::SmmMethod(const MethodContext& context)
-    : ctx_(context),
+    : OneStepMethod(context, kGenSeed, "score"),
       net_(make_score_net(context,
                           {kScoreSeed, false, false,
                            context.config.method.smm_variant == 1 ? 0 : 2 * context.data->dim()})),
-      gen_(context, kGenSeed),
       score_net_("score", net_, score_hyper(context.config.optim)),
       sigmas_(schedule(context.config.method, context.device)) {}
 
 torch::Tensor SmmMethod::draw_sigmas(int64_t n) const {
-  return sigmas_.index_select(0, ctx_.rng->randint(sigmas_.size(0), {n})).unsqueeze(1);
+  return sigmas_.index_select(0, rng().randint(sigmas_.size(0), {n})).unsqueeze(1);
 }
 
 torch::Tensor SmmMethod::predict(const torch::Tensor& x, const torch::Tensor& sigma,
                                  const torch::Tensor& eps) {
-  switch (ctx_.config.method.smm_variant) {
+  switch (config().method.smm_variant) {
     case 1: return net_->predict(x + sigma * eps, sigma);
     case 2: return net_->predict(torch::cat({x, sigma * eps}, 1), sigma);
     default: return net_->predict(torch::cat({x, x + sigma * eps}, 1), sigma);
@@ -47,18 +46,17 @@ torch::Tensor SmmMethod::predict(const torch::Tensor& x, const torch::Tensor& si
 
 torch::Tensor SmmMethod::target(const torch::Tensor& x, const torch::Tensor& sigma,
                                 const torch::Tensor& eps) {
-  return ctx_.config.method.smm_variant == 2 ? x + sigma * eps : eps;
+  return config().method.smm_variant == 2 ? x + sigma * eps : eps;
 }
 
 torch::Tensor SmmMethod::score_loss(const torch::Tensor& x_r, const torch::Tensor& x_f) {
-  const Rng& rng = *ctx_.rng;
   const int64_t b = x_r.size(0);
   // Real and fake in one pass; the fake target uses an independent ε3 (the mismatch).
   auto x = torch::cat({x_r, x_f});
   auto sigma = draw_sigmas(2 * b);
-  auto eps = rng.randn(x.sizes());
-  auto eps_target = torch::cat({eps.narrow(0, 0, b), rng.randn(x_f.sizes())});
-  const bool r1 = ctx_.config.method.smm_r1 > 0;
+  auto eps = rng().randn(x.sizes());
+  auto eps_target = torch::cat({eps.narrow(0, 0, b), rng().randn(x_f.sizes())});
+  const bool r1 = config().method.smm_r1 > 0;
   torch::Tensor x_in = x;
   if (r1) x_in = x.detach().requires_grad_(true);
   auto out = predict(x_in, sigma, eps);
@@ -67,68 +65,37 @@ torch::Tensor SmmMethod::score_loss(const torch::Tensor& x_r, const torch::Tenso
   if (r1) {
     // R1: γ/2·E‖∇_x Σ S(x + σε)‖² on the real half.
     auto g = torch::autograd::grad({out.narrow(0, 0, b).sum()}, {x_in}, {}, true, true)[0];
-    loss = loss + 0.5 * ctx_.config.method.smm_r1 * g.narrow(0, 0, b).square().sum(1).mean();
+    loss = loss + 0.5 * config().method.smm_r1 * g.narrow(0, 0, b).square().sum(1).mean();
   }
   return loss;
 }
 
-torch::Tensor SmmMethod::score_step(const torch::Tensor& fake) {
-  const int64_t b = ctx_.config.optim.batch;
-  const Rng& rng = *ctx_.rng;
-  auto x_r = ctx_.data->sample(b, rng);
-  auto x_f = fake.defined() ? fake : gen_.draw(b);
-  auto loss = score_loss(x_r, x_f);
-  score_net_.zero_grad();
-  loss.backward();
-  score_net_.step();
-  return loss.detach();
+torch::Tensor SmmMethod::critic_loss(const torch::Tensor& x_r, const torch::Tensor& x_f, LossRow&) {
+  return score_loss(x_r, x_f);
 }
 
-torch::Tensor SmmMethod::gen_step() {
-  const int64_t b = ctx_.config.optim.batch;
-  const Rng& rng = *ctx_.rng;
-  auto x = gen_.forward(b);
+torch::Tensor SmmMethod::generator_loss(const torch::Tensor& x_gen, LossRow& row) {
+  const int64_t b = x_gen.size(0);
   // Duplication: the same fakes under a second, independent noise draw, in the same pass.
-  if (ctx_.config.method.smm_duplicate) x = torch::cat({x, x});
+  auto x = config().method.smm_duplicate ? torch::cat({x_gen, x_gen}) : x_gen;
   auto sigma = draw_sigmas(x.size(0));
-  auto eps = rng.randn(x.sizes());
+  auto eps = rng().randn(x.sizes());
   auto loss = mse(predict(x, sigma, eps), target(x, sigma, eps)) * (x.size(0) / b);
-  gen_.step(loss);  // the score network's gradients are cleared before its next update
-  return loss.detach();
+  row.set("gen", loss);
+  return loss;
 }
 
-void SmmMethod::step(std::vector<torch::Tensor>& losses) {
-  torch::Tensor score_loss;
-  for (int64_t k = 0; k < ctx_.config.method.score_steps; ++k) score_loss = score_step();
-  losses = {score_loss, gen_step()};
-}
-
-void SmmMethod::update_hyperparams(const Config& config) {
-  ctx_.config = config;
-  score_net_.optimizer().set_hyper(score_hyper(config.optim));
-  gen_.update_hyperparams(config);
-  sigmas_ = schedule(config.method, ctx_.device);
+void SmmMethod::apply_hyperparams(const Config& config) {
+  sigmas_ = schedule(config.method, device());
 }
 
 std::vector<std::string> SmmMethod::score_models() const {
-  if (ctx_.config.method.smm_variant == 1) return {"score"};
+  if (config().method.smm_variant == 1) return {"score"};
   return {};
 }
 
-torch::Tensor SmmMethod::score(const std::string& which, const torch::Tensor& x, double sigma,
-                               double) {
-  if (which != "score" || ctx_.config.method.smm_variant != 1) {
-    throw ConfigError("smm variant " + std::to_string(ctx_.config.method.smm_variant) +
-                      " has no score model named '" + which + "'");
-  }
-  torch::NoGradGuard no_grad;
-  auto xs = x.to(ctx_.device, torch::kFloat);
-  auto s = torch::full({xs.size(0), 1}, sigma, xs.options());
-  return -net_->predict(xs, s) / sigma;
-}
-
-torch::Tensor SmmMethod::generate(int64_t n, const Rng& rng) {
-  return gen_.generate(n, rng);
+torch::Tensor SmmMethod::score_of(const ScoreQuery& q) {
+  return -net_->predict(q.x, q.sigma_column) / q.sigma;
 }
 
 }  // namespace scorelab

@@ -6,30 +6,17 @@
 // with the generator's gradient flowing through the frozen S. Its optimum for a fixed generator
 // is S*(y) = p_σ(y)·E_p[ε | y] / (p_σ(y) + q_σ(y)) (Proposition 1). Variants 2 (S(x, σε)
 // predicts x + σε, Eq. 16-17) and 3 (S(x, x + σε) predicts ε, Eq. 18-19) feed S two inputs.
-#include "data/dataset.h"
-#include "methods/method.h"
-#include "methods/one_step_generator.h"
+#include "methods/one_step_method.h"
 #include "models/networks.h"
 
 namespace scorelab {
 
-class SmmMethod : public Method {
+class SmmMethod : public OneStepMethod {
  public:
   explicit SmmMethod(const MethodContext& context);
 
-  std::string name() const override { return "smm"; }
-  std::vector<std::string> loss_names() const override { return {"score", "gen"}; }
-  void step(std::vector<torch::Tensor>& losses) override;
-  std::vector<TrainableNetwork*> networks() override { return {&score_net_, &gen_.network()}; }
-  void update_hyperparams(const Config& config) override;
   // Variant 1 only: s(x_t) = −S(x_t, σ)/σ (variants 2 and 3 do not estimate a score of x_t).
   std::vector<std::string> score_models() const override;
-  // At the optimum S estimates p/(p + q)·(data score), not the data score: no Langevin.
-  std::string data_score_model() const override { return ""; }
-  torch::Tensor score(const std::string& which, const torch::Tensor& x, double sigma,
-                      double alpha) override;
-  bool has_generator() const override { return true; }
-  torch::Tensor generate(int64_t n, const Rng& rng) override;
 
   // Pieces, public for tests.
   // σ_t for t drawn uniformly from 1..T, [n, 1].
@@ -41,16 +28,18 @@ class SmmMethod : public Method {
   torch::Tensor target(const torch::Tensor& x, const torch::Tensor& sigma,
                        const torch::Tensor& eps);
   torch::Tensor score_loss(const torch::Tensor& x_r, const torch::Tensor& x_f);
-  // One score-network update with fakes from `fake` (the live generator when empty).
-  torch::Tensor score_step(const torch::Tensor& fake = {});
   ScoreNet& network() { return net_; }
 
- private:
-  torch::Tensor gen_step();
+ protected:
+  std::vector<TrainableNetwork*> critics() override { return {&score_net_}; }
+  torch::Tensor critic_loss(const torch::Tensor& x_real, const torch::Tensor& x_fake,
+                            LossRow& row) override;
+  torch::Tensor generator_loss(const torch::Tensor& x, LossRow& row) override;
+  void apply_hyperparams(const Config& config) override;
+  torch::Tensor score_of(const ScoreQuery& q) override;
 
-  MethodContext ctx_;
+ private:
   ScoreNet net_;
-  OneStepGenerator gen_;
   TrainableNetwork score_net_;
   torch::Tensor sigmas_;  // [T] float32 on the device, ascending
 };

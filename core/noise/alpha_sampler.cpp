@@ -2,27 +2,34 @@
 
 #include <torch/torch.h>
 
-#include "common/error.h"
+#include <algorithm>
+#include <stdexcept>
+
 #include "common/rng.h"
+#include "config/choices.h"
 
 namespace scorelab {
 
 namespace {
+// In the order of alpha_sampler_kinds().
+AlphaSampler::Kind kind_of(const std::string& name) {
+  const auto& kinds = alpha_sampler_kinds();
+  const auto it = std::find(kinds.begin(), kinds.end(), name);
+  if (it == kinds.end()) throw std::logic_error("unvalidated method.alpha_sampler " + name);
+  return static_cast<AlphaSampler::Kind>(it - kinds.begin());
+}
+
 torch::Tensor column(const std::vector<double>& v, torch::Device device) {
   return torch::tensor(std::vector<float>(v.begin(), v.end()), torch::kFloat).to(device);
 }
 }  // namespace
 
 AlphaSampler::AlphaSampler(const MethodConfig& c, torch::Device device)
-    : config_(c), device_(device) {
+    : config_(c), device_(device), kind_(kind_of(c.alpha_sampler)) {
   std::vector<double> positive;
   for (double a : c.alpha_fixed)
     if (a > 0) positive.push_back(a);
-  if (c.alpha_sampler == "fixed") {
-    if (c.alpha_fixed.empty()) throw ConfigError("method.alpha_fixed is empty");
-    if (positive.empty()) {
-      throw ConfigError("method.alpha_fixed has no value above 0; the generator update needs one");
-    }
+  if (kind_ == Kind::fixed) {
     fixed_ = column(c.alpha_fixed, device);
     fixed_positive_ = column(positive, device);
   }
@@ -53,31 +60,26 @@ torch::Tensor AlphaSampler::force_zeros(torch::Tensor alpha, const Rng& rng) con
 }
 
 torch::Tensor AlphaSampler::score_alphas(int64_t n, const Rng& rng) const {
-  const std::string& kind = config_.alpha_sampler;
-  if (kind == "grid") return force_zeros(grid_draw(n, rng, true), rng);
-  if (kind == "fixed") return pick(fixed_, n, rng);
-  if (kind == "beta") return force_zeros(beta_draw(n, rng), rng);
-  if (kind == "pointmass") {
-    auto use_point = rng.rand({n, 1}) < config_.alpha_point_prob;
-    return torch::where(use_point, pick(points_, n, rng), grid_draw(n, rng, true));
+  switch (kind_) {
+    case Kind::grid: return force_zeros(grid_draw(n, rng, true), rng);
+    case Kind::fixed: return pick(fixed_, n, rng);
+    case Kind::beta: return force_zeros(beta_draw(n, rng), rng);
+    case Kind::pointmass: break;
   }
-  throw ConfigError("method.alpha_sampler = \"" + kind + "\" is not one of grid, pointmass, " +
-                    "fixed, beta");
+  auto use_point = rng.rand({n, 1}) < config_.alpha_point_prob;
+  return torch::where(use_point, pick(points_, n, rng), grid_draw(n, rng, true));
 }
 
 torch::Tensor AlphaSampler::generator_alphas(int64_t n, const Rng& rng) const {
-  const std::string& kind = config_.alpha_sampler;
-  if (kind == "grid") return grid_draw(n, rng, false);
-  if (kind == "fixed") return pick(fixed_positive_, n, rng);
-  if (kind == "beta") {
-    return beta_draw(n, rng).clamp_min(1.0 / static_cast<double>(config_.alpha_grid - 1));
+  switch (kind_) {
+    case Kind::grid: return grid_draw(n, rng, false);
+    case Kind::fixed: return pick(fixed_positive_, n, rng);
+    case Kind::beta:
+      return beta_draw(n, rng).clamp_min(1.0 / static_cast<double>(config_.alpha_grid - 1));
+    case Kind::pointmass: break;
   }
-  if (kind == "pointmass") {
-    auto use_point = rng.rand({n, 1}) < config_.alpha_point_prob;
-    return torch::where(use_point, pick(points_positive_, n, rng), grid_draw(n, rng, false));
-  }
-  throw ConfigError("method.alpha_sampler = \"" + kind + "\" is not one of grid, pointmass, " +
-                    "fixed, beta");
+  auto use_point = rng.rand({n, 1}) < config_.alpha_point_prob;
+  return torch::where(use_point, pick(points_positive_, n, rng), grid_draw(n, rng, false));
 }
 
 }  // namespace scorelab

@@ -18,7 +18,9 @@ class Rng;
 
 class AlphaSampler {
  public:
-  // Throws ConfigError when the generator would have no α > 0 to draw.
+  enum class Kind { grid, pointmass, fixed, beta };  // alpha_sampler_kinds(), in order
+
+  // The config is validated (config_io): its kind is known and `fixed` has a value above 0.
   AlphaSampler(const MethodConfig& config, torch::Device device);
 
   // [n, 1] float32 draws for the score model's loss.
@@ -33,6 +35,7 @@ class AlphaSampler {
   torch::Tensor force_zeros(torch::Tensor alpha, const Rng& rng) const;
 
   MethodConfig config_;
+  Kind kind_;
   torch::Device device_;
   torch::Tensor fixed_, fixed_positive_, points_, points_positive_;
 };

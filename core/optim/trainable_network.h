@@ -35,7 +35,6 @@ class TrainableNetwork {
   void set_ema_decay(double decay) { ema_decay_ = decay; }
   bool has_ema() const { return ema_ != nullptr; }
   FlatParameters* ema() { return ema_.get(); }
-  torch::nn::Module* ema_module() { return shadow_.get(); }
 
  private:
   std::string name_;

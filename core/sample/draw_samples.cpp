@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "config/choices.h"
 #include "methods/method.h"
 #include "sample/langevin_sampler.h"
 
@@ -18,22 +19,13 @@ std::string resolve_sampler(const Method& method, const std::string& sampler) {
 }
 
 void check_sampler(const Method& method, const std::string& requested) {
-  const std::string sampler = resolve_sampler(method, requested);
-  if (sampler == "onestep") {
-    if (!method.has_generator()) {
-      throw ConfigError("sampler onestep needs a method with a generator; " + method.name() +
-                        " has none (use annealed or langevin)");
-    }
-    return;
+  const auto& kinds = sampler_kinds();
+  if (std::find(kinds.begin(), kinds.end(), requested) == kinds.end()) {
+    std::string known;
+    for (const auto& k : kinds) known += (known.empty() ? "" : ", ") + k;
+    throw ConfigError("sampler \"" + requested + "\" is not one of " + known);
   }
-  if (sampler != "annealed" && sampler != "langevin") {
-    throw ConfigError("sampler \"" + sampler +
-                      "\" is not one of auto, onestep, annealed, langevin");
-  }
-  if (method.data_score_model().empty()) {
-    throw ConfigError("sampler " + sampler + " needs a learned data score; " + method.name() +
-                      " learns none (use onestep)");
-  }
+  check_sampler_fits(method.traits(), resolve_sampler(method, requested));
 }
 
 int64_t langevin_chunk_rows(int64_t n, int64_t dim, torch::Device device) {

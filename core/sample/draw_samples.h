@@ -4,8 +4,8 @@
 #include <string>
 
 #include "config/config.h"
+#include "sample/requests.h"
 #include "sample/score_fn.h"
-#include "train/requests.h"
 
 namespace scorelab {
 

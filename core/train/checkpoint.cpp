@@ -22,14 +22,6 @@ namespace {
 const char kMagic[] = "SCORELAB-CKPT\n";
 constexpr size_t kMagicLen = sizeof(kMagic) - 1;
 
-std::string shape_str(const std::vector<int64_t>& s) {
-  std::ostringstream ss;
-  ss << "[";
-  for (size_t i = 0; i < s.size(); ++i) ss << (i ? ", " : "") << s[i];
-  ss << "]";
-  return ss.str();
-}
-
 std::string dtype_name(torch::ScalarType t) {
   switch (t) {
     case torch::kFloat: return "float32";
@@ -76,18 +68,7 @@ Checkpoint capture_checkpoint(Method& method, const Config& config, int64_t step
   c.train_seconds = train_seconds;
   c.rng_state = rng.state();
   for (TrainableNetwork* net : method.networks()) {
-    CheckpointNetwork n;
-    n.name = net->name();
-    n.updates = net->updates();
-    for (const auto& e : net->params().entries()) n.params.emplace_back(e.name, e.shape);
-    n.flat = net->params().data().detach().to(torch::kCPU).clone();
-    n.exp_avg = net->optimizer().exp_avg().to(torch::kCPU).clone();
-    n.exp_avg_sq = net->optimizer().exp_avg_sq().to(torch::kCPU).clone();
-    if (net->has_ema()) n.ema = net->ema()->data().to(torch::kCPU).clone();
-    for (const auto& b : net->module().named_buffers(true)) {
-      n.buffers[b.key()] = b.value().detach().to(torch::kCPU).clone();
-    }
-    c.networks.push_back(std::move(n));
+    c.networks.push_back(capture_network(*net, torch::kCPU));
   }
   return c;
 }
@@ -133,13 +114,10 @@ void write_checkpoint(const Checkpoint& c, const std::string& path) {
   });
 }
 
-Checkpoint read_checkpoint(const std::string& path) {
-  std::string file;
-  try {
-    file = read_file(path);
-  } catch (const IoError& e) {
-    throw CheckpointError(e.what());
-  }
+namespace {
+
+// The header and where the tensor bytes start, after checking the magic and the lengths.
+json read_header(const std::string& file, const std::string& path, size_t& data_start) {
   if (file.size() < kMagicLen + 8 || std::memcmp(file.data(), kMagic, kMagicLen) != 0) {
     throw CheckpointError(path + ": not a scorelab checkpoint (bad magic bytes)");
   }
@@ -152,143 +130,104 @@ Checkpoint read_checkpoint(const std::string& path) {
                           " bytes but only " + std::to_string(file.size() - head_start) +
                           " follow");
   }
-  json h;
+  data_start = head_start + len;
   try {
-    h = json::parse(file.substr(head_start, len));
+    return json::parse(file.substr(head_start, len));
   } catch (const json::parse_error& e) {
     throw CheckpointError(path + ": corrupt header: " + e.what());
   }
+}
+
+// Every tensor of the table, after checking the version, the data's size and its checksum.
+std::map<std::string, torch::Tensor> read_tensors(const json& h, const std::string& file,
+                                                  size_t data_start, const std::string& path) {
+  const int version = h.at("format_version").get<int>();
+  if (version != kCheckpointFormatVersion) {
+    throw CheckpointError(path + ": format version " + std::to_string(version) +
+                          ", this build reads version " + std::to_string(kCheckpointFormatVersion));
+  }
+  const size_t data_bytes = h.at("data_bytes").get<size_t>();
+  const size_t have = file.size() - data_start;
+  if (have != data_bytes) {
+    throw CheckpointError(path + ": " + (have < data_bytes ? "truncated" : "corrupt") + ": " +
+                          std::to_string(data_bytes) + " bytes of tensor data expected, " +
+                          std::to_string(have) + " found");
+  }
+  const char* data = file.data() + data_start;
+  if (fnv1a64(data, data_bytes) != h.at("data_fnv1a64").get<uint64_t>()) {
+    throw CheckpointError(path + ": corrupt: tensor data checksum mismatch");
+  }
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto& t : h.at("tensors")) {
+    const auto shape = t.at("shape").get<std::vector<int64_t>>();
+    const auto type = dtype_from(t.at("dtype").get<std::string>(), path);
+    const size_t off = t.at("offset").get<size_t>(), nbytes = t.at("nbytes").get<size_t>();
+    auto out = torch::empty(shape, torch::TensorOptions().dtype(type));
+    if (off > data_bytes || nbytes > data_bytes - off ||
+        nbytes != static_cast<size_t>(out.numel() * out.element_size())) {
+      throw CheckpointError(path + ": corrupt header: tensor " + t.at("key").get<std::string>() +
+                            " lies outside the data");
+    }
+    std::memcpy(out.data_ptr(), data + off, nbytes);
+    tensors[t.at("key").get<std::string>()] = out;
+  }
+  return tensors;
+}
+
+NetworkState read_network(const json& n, const std::map<std::string, torch::Tensor>& tensors,
+                          const std::string& path) {
+  NetworkState net;
+  net.name = n.at("name").get<std::string>();
+  auto take = [&](const std::string& what) {
+    auto it = tensors.find("net/" + net.name + "/" + what);
+    if (it == tensors.end())
+      throw CheckpointError(path + ": missing tensor net/" + net.name + "/" + what);
+    return it->second;
+  };
+  net.updates = n.at("updates").get<int64_t>();
+  for (const auto& p : n.at("params")) {
+    net.params.emplace_back(p.at("name").get<std::string>(),
+                            p.at("shape").get<std::vector<int64_t>>());
+  }
+  for (const auto& b : n.at("buffers")) {
+    const auto name = b.get<std::string>();
+    net.buffers[name] = take("buffer/" + name);
+  }
+  net.flat = take("params");
+  net.exp_avg = take("exp_avg");
+  net.exp_avg_sq = take("exp_avg_sq");
+  if (tensors.count("net/" + net.name + "/ema")) net.ema = take("ema");
+  return net;
+}
+
+}  // namespace
+
+Checkpoint read_checkpoint(const std::string& path) {
+  std::string file;
+  try {
+    file = read_file(path);
+  } catch (const IoError& e) {
+    throw CheckpointError(e.what());
+  }
+  size_t data_start = 0;
+  const json h = read_header(file, path, data_start);
   Checkpoint c;
   try {
+    const auto tensors = read_tensors(h, file, data_start, path);
     c.format_version = h.at("format_version").get<int>();
-    if (c.format_version != kCheckpointFormatVersion) {
-      throw CheckpointError(path + ": format version " + std::to_string(c.format_version) +
-                            ", this build reads version " +
-                            std::to_string(kCheckpointFormatVersion));
-    }
-    const size_t data_start = head_start + len;
-    const size_t data_bytes = h.at("data_bytes").get<size_t>();
-    const size_t have = file.size() - data_start;
-    if (have != data_bytes) {
-      throw CheckpointError(path + ": " + (have < data_bytes ? "truncated" : "corrupt") + ": " +
-                            std::to_string(data_bytes) + " bytes of tensor data expected, " +
-                            std::to_string(have) + " found");
-    }
-    const char* data = file.data() + data_start;
-    if (fnv1a64(data, data_bytes) != h.at("data_fnv1a64").get<uint64_t>()) {
-      throw CheckpointError(path + ": corrupt: tensor data checksum mismatch");
-    }
-    std::map<std::string, torch::Tensor> tensors;
-    for (const auto& t : h.at("tensors")) {
-      const auto shape = t.at("shape").get<std::vector<int64_t>>();
-      const auto type = dtype_from(t.at("dtype").get<std::string>(), path);
-      const size_t off = t.at("offset").get<size_t>(), nbytes = t.at("nbytes").get<size_t>();
-      auto out = torch::empty(shape, torch::TensorOptions().dtype(type));
-      if (off > data_bytes || nbytes > data_bytes - off ||
-          nbytes != static_cast<size_t>(out.numel() * out.element_size())) {
-        throw CheckpointError(path + ": corrupt header: tensor " + t.at("key").get<std::string>() +
-                              " lies outside the data");
-      }
-      std::memcpy(out.data_ptr(), data + off, nbytes);
-      tensors[t.at("key").get<std::string>()] = out;
-    }
-    auto take = [&](const std::string& key) {
-      auto it = tensors.find(key);
-      if (it == tensors.end()) throw CheckpointError(path + ": missing tensor " + key);
-      return it->second;
-    };
     c.config = merge_json(Config{}, h.at("config"), path + " (config)");
     c.method = h.at("method").get<std::string>();
     c.step = h.at("step").get<int64_t>();
     c.train_seconds = h.at("train_seconds").get<double>();
-    for (const auto& n : h.at("networks")) {
-      CheckpointNetwork net;
-      net.name = n.at("name").get<std::string>();
-      net.updates = n.at("updates").get<int64_t>();
-      for (const auto& p : n.at("params")) {
-        net.params.emplace_back(p.at("name").get<std::string>(),
-                                p.at("shape").get<std::vector<int64_t>>());
-      }
-      for (const auto& b : n.at("buffers")) {
-        const auto name = b.get<std::string>();
-        net.buffers[name] = take("net/" + net.name + "/buffer/" + name);
-      }
-      net.flat = take("net/" + net.name + "/params");
-      net.exp_avg = take("net/" + net.name + "/exp_avg");
-      net.exp_avg_sq = take("net/" + net.name + "/exp_avg_sq");
-      if (tensors.count("net/" + net.name + "/ema")) net.ema = take("net/" + net.name + "/ema");
-      c.networks.push_back(std::move(net));
-    }
-    if (tensors.count("rng/cpu")) c.rng_state = tensors["rng/cpu"];
+    for (const auto& n : h.at("networks")) c.networks.push_back(read_network(n, tensors, path));
+    auto rng = tensors.find("rng/cpu");
+    if (rng != tensors.end()) c.rng_state = rng->second;
   } catch (const json::exception& e) {
     throw CheckpointError(path + ": corrupt header: " + e.what());
   } catch (const ConfigError& e) {
     throw CheckpointError(e.what());
   }
   return c;
-}
-
-namespace {
-
-// Appends to `problems` every way `saved` does not fit `net` (names, shapes, sizes, buffers).
-void check_network(const CheckpointNetwork& saved, TrainableNetwork& net,
-                   std::vector<std::string>& problems) {
-  const auto& entries = net.params().entries();
-  if (saved.params.size() != entries.size()) {
-    problems.push_back("network " + net.name() + " has " + std::to_string(entries.size()) +
-                       " parameter tensors, the checkpoint " + std::to_string(saved.params.size()));
-  }
-  for (size_t i = 0; i < std::min(entries.size(), saved.params.size()); ++i) {
-    if (entries[i].name != saved.params[i].first || entries[i].shape != saved.params[i].second) {
-      problems.push_back("network " + net.name() + ": parameter " + saved.params[i].first + " " +
-                         shape_str(saved.params[i].second) + " in the checkpoint, " +
-                         entries[i].name + " " + shape_str(entries[i].shape) + " in the model");
-    }
-  }
-  const int64_t n = net.params().numel();
-  if (saved.flat.numel() != n || saved.exp_avg.numel() != n || saved.exp_avg_sq.numel() != n ||
-      (saved.ema.defined() && saved.ema.numel() != n)) {
-    problems.push_back("network " + net.name() + ": " + std::to_string(saved.flat.numel()) +
-                       " parameter values in the checkpoint, " + std::to_string(n) +
-                       " in the model");
-  }
-  for (const auto& b : net.module().named_buffers(true)) {
-    auto it = saved.buffers.find(b.key());
-    if (it == saved.buffers.end()) {
-      problems.push_back("network " + net.name() + ": buffer " + b.key() + " is missing");
-    } else if (it->second.sizes() != b.value().sizes()) {
-      problems.push_back("network " + net.name() + ": buffer " + b.key() + " " +
-                         shape_str(it->second.sizes().vec()) + " in the checkpoint, " +
-                         shape_str(b.value().sizes().vec()) + " in the model");
-    }
-  }
-}
-
-void copy_network(const CheckpointNetwork& saved, TrainableNetwork& net) {
-  torch::NoGradGuard no_grad;
-  net.params().data().copy_(saved.flat);
-  net.optimizer().exp_avg().copy_(saved.exp_avg);
-  net.optimizer().exp_avg_sq().copy_(saved.exp_avg_sq);
-  net.optimizer().set_steps(saved.updates);
-  if (net.has_ema()) net.ema()->data().copy_(saved.ema.defined() ? saved.ema : saved.flat);
-  for (auto& b : net.module().named_buffers(true)) b.value().copy_(saved.buffers.at(b.key()));
-}
-
-void throw_problems(const std::string& what, const std::vector<std::string>& problems) {
-  if (problems.empty()) return;
-  std::string msg = what + " does not match the model:";
-  for (const auto& p : problems) msg += "\n  - " + p;
-  throw CheckpointError(msg);
-}
-
-}  // namespace
-
-void restore_network(const CheckpointNetwork& saved, TrainableNetwork& net,
-                     const std::string& what) {
-  std::vector<std::string> problems;
-  check_network(saved, net, problems);
-  throw_problems(what, problems);
-  copy_network(saved, net);
 }
 
 void restore_checkpoint(const Checkpoint& c, Method& method) {
@@ -299,19 +238,19 @@ void restore_checkpoint(const Checkpoint& c, Method& method) {
   }
   auto nets = method.networks();
   for (TrainableNetwork* net : nets) {
-    const CheckpointNetwork* saved = nullptr;
+    const NetworkState* saved = nullptr;
     for (const auto& n : c.networks)
       if (n.name == net->name()) saved = &n;
     if (!saved) {
       problems.push_back("network " + net->name() + " is missing from the checkpoint");
       continue;
     }
-    check_network(*saved, *net, problems);
+    check_network_state(*saved, *net, problems);
   }
-  throw_problems("checkpoint", problems);
+  throw_mismatch("checkpoint", problems);
   for (TrainableNetwork* net : nets) {
     for (const auto& n : c.networks)
-      if (n.name == net->name()) copy_network(n, *net);
+      if (n.name == net->name()) copy_network_state(n, *net);
   }
 }
 

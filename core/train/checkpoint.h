@@ -12,23 +12,14 @@
 #include <vector>
 
 #include "config/config.h"
+#include "optim/network_state.h"
 
 namespace scorelab {
 
 class Method;
 class Rng;
-class TrainableNetwork;
 
 constexpr int kCheckpointFormatVersion = 1;
-
-struct CheckpointNetwork {
-  std::string name;
-  int64_t updates = 0;
-  std::vector<std::pair<std::string, std::vector<int64_t>>> params;  // name, shape, in order
-  torch::Tensor flat, exp_avg, exp_avg_sq;                           // [numel] float32, CPU
-  torch::Tensor ema;                                                 // [numel], or undefined
-  std::map<std::string, torch::Tensor> buffers;                      // CPU
-};
 
 struct Checkpoint {
   int format_version = kCheckpointFormatVersion;
@@ -36,7 +27,7 @@ struct Checkpoint {
   std::string method;
   int64_t step = 0;
   double train_seconds = 0;
-  std::vector<CheckpointNetwork> networks;
+  std::vector<NetworkState> networks;
   torch::Tensor rng_state;  // CPU generator state (uint8)
 };
 
@@ -49,9 +40,4 @@ Checkpoint read_checkpoint(const std::string& path);
 // Copies weights and optimizer state into `method`. Throws CheckpointError listing every
 // network, parameter or buffer whose name or shape does not match; `method` is untouched then.
 void restore_checkpoint(const Checkpoint& checkpoint, Method& method);
-// The same for one network (e.g. a teacher taken from another run); `what` names the source in
-// the error.
-void restore_network(const CheckpointNetwork& saved, TrainableNetwork& net,
-                     const std::string& what);
-
 }  // namespace scorelab

@@ -8,6 +8,41 @@
 
 namespace scorelab {
 
+namespace {
+
+// SMD's teacher: the DSM score network of the checkpoint at method.teacher, which must be of the
+// same data set and score-model shape (generator and discriminator settings are SMD's own).
+std::shared_ptr<const NetworkState> read_teacher(const Config& config) {
+  const std::string& path = config.method.teacher;
+  Checkpoint ck;
+  try {
+    ck = read_checkpoint(path);
+  } catch (const std::exception& e) {
+    throw ConfigError(std::string("method.teacher: ") + e.what());
+  }
+  const Config& tc = ck.config;
+  if (tc.data.name != config.data.name) {
+    throw ConfigError("method.teacher " + path + " was trained on " + tc.data.name +
+                      ", this run uses " + config.data.name);
+  }
+  for (const auto& key : changed_keys(tc, config)) {
+    if (key.rfind("model.", 0) == 0 && key.rfind("model.gen", 0) == std::string::npos &&
+        key.find("disc_") == std::string::npos && key != "model.z_dim" &&
+        key != "model.alpha_fourier_scale") {
+      throw ConfigError("method.teacher " + path + ": its " + key +
+                        " differs from this run's; the fake score copies the teacher's shape");
+    }
+  }
+  for (auto& n : ck.networks) {
+    if (n.name == "score" || n.name == "teacher") {
+      return std::make_shared<const NetworkState>(std::move(n));
+    }
+  }
+  throw CheckpointError(path + ": holds no DSM score network to distil");
+}
+
+}  // namespace
+
 RunParts build_run(const Config& config) {
   validate(config);
   RunParts r;
@@ -22,6 +57,9 @@ RunParts build_run(const Config& config) {
   ctx.rng = r.rng.get();
   ctx.sigma_data =
       config.model.sigma_data > 0 ? config.model.sigma_data : measure_sigma_data(*r.data);
+  r.sigma_data = ctx.sigma_data;
+  if (config.method.name == "smd" && !config.method.teacher.empty())
+    ctx.teacher = read_teacher(config);
   r.method = make_method(ctx);
   check_sampler(*r.method, config.sampler.kind);
   return r;
@@ -40,10 +78,15 @@ RunParts load_run(const std::string& path, const std::string& device_override,
   }
   if (!device_override.empty()) c.run.device = device_override;
   RunParts r = build_run(c);
+  restore_run(ck, r);
+  return r;
+}
+
+void restore_run(const Checkpoint& ck, RunParts& r) {
   restore_checkpoint(ck, *r.method);
   if (ck.rng_state.defined() && r.device.is_cpu()) r.rng->set_state(ck.rng_state);
   r.step = ck.step;
-  return r;
+  r.train_seconds = ck.train_seconds;
 }
 
 }  // namespace scorelab

@@ -18,11 +18,18 @@ struct RunParts {
   std::unique_ptr<Dataset> data;
   std::unique_ptr<Rng> rng;
   std::unique_ptr<Method> method;
-  int64_t step = 0;  // the checkpoint's step, when loaded from one
+  double sigma_data = 1;     // EDM's σ_data the networks were built with
+  int64_t step = 0;          // the checkpoint's step, when loaded from one
+  double train_seconds = 0;  // and its training time
 };
 
 // Validates the config and builds everything; throws ConfigError naming the problem.
 RunParts build_run(const Config& config);
+
+struct Checkpoint;
+// Copies a checkpoint's weights, optimizer state, step and (CPU) Rng state into parts built from
+// its config; throws CheckpointError naming every mismatch, with the parts untouched then.
+void restore_run(const Checkpoint& checkpoint, RunParts& parts);
 
 // Reads a checkpoint and restores it into freshly built parts. device_override ("" = keep the
 // checkpoint's) picks where to run; settings ("key=value", e.g. sampler.eps=2e-5) change live

@@ -20,9 +20,6 @@ const Series* find(const std::vector<Series>& v, const std::string& name) {
 }
 }  // namespace
 
-const Series* Snapshot::loss(const std::string& name) const {
-  return find(losses, name);
-}
 const Series* Snapshot::metric(const std::string& name) const {
   return find(metrics, name);
 }

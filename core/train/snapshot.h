@@ -4,12 +4,14 @@
 #include <torch/types.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
 #include "data/dataset.h"
+#include "data/gaussian_mixture.h"
 #include "metrics/toy_metrics.h"
 
 namespace scorelab {
@@ -49,6 +51,7 @@ struct Snapshot {
   std::vector<std::string> loss_names;
   std::vector<std::string> score_models;  // what eval_field can draw (Method::score_models)
   std::string data_score_model;           // the one estimating the data score; "" = none
+  std::string mixture_score_model;        // the one of the α-mixture score; "" = none
   bool has_generator = false;             // one-step sampling applies
   std::vector<Series> losses;             // one per loss name
   std::vector<Series> metrics;            // sliced_w2, sliced_w2_floor, energy, ...
@@ -59,6 +62,8 @@ struct Snapshot {
   torch::Tensor eval_samples;    // the latest evaluated samples, CPU [n, 2]
   torch::Tensor real_samples;    // real samples of the same size, CPU
   torch::Tensor real_reference;  // fixed real samples (5000; 64 for images) for plots
+  // The data's exact density when it is a Gaussian mixture (contours, mode weights); else null.
+  std::shared_ptr<const GaussianMixture> mixture;
 
   // Image data only.
   ImageShape image_shape;        // empty for 2-D points
@@ -68,7 +73,6 @@ struct Snapshot {
   std::string fid_metric;        // the metrics series holding FID, and its floor's
   std::string fid_floor_metric;
 
-  const Series* loss(const std::string& name) const;
   const Series* metric(const std::string& name) const;
 };
 

@@ -7,6 +7,11 @@
 // A NaN or inf in a loss or a weight is found at the next readback (every run.log_every steps):
 // the worker restores the state of the last good readback, pauses, and the snapshot's error
 // names the loss (or network) and the step.
+//
+// Every request returns a future: get() gives the result, or rethrows why the request was
+// refused (ConfigError, CheckpointError, IoError, StaleRequestError) with nothing changed.
+// Probes (score fields, samples, Langevin traces) are answered on a probe thread over a copy of
+// the weights taken when the worker reaches them, in order with the other commands.
 #include <nlohmann/json.hpp>
 
 #include <functional>
@@ -15,7 +20,7 @@
 #include <string>
 
 #include "config/config.h"
-#include "train/requests.h"
+#include "sample/requests.h"
 #include "train/snapshot.h"
 
 namespace scorelab {
@@ -35,17 +40,17 @@ class Trainer {
   void step(int64_t n = 1);  // pauses, then runs exactly n steps
   void reset();              // rebuilds from the current config and seed; keeps running/paused
 
-  // Live edits. The future holds "" when applied, else the reason (bad value, needs a reset).
-  // Keys whose change needs a rebuild are refused unless allow_reset, which then resets.
-  std::future<std::string> set(const std::string& key, const std::string& value,
-                               bool allow_reset = false);
-  std::future<std::string> set_json(const nlohmann::json& partial, bool allow_reset = false);
+  // Live edits (the value read by setting_value). Keys whose change needs a rebuild are refused
+  // unless allow_reset, which then resets. A refused edit leaves config, snapshot and method as
+  // they were.
+  std::future<void> set(const std::string& key, const std::string& value, bool allow_reset = false);
+  std::future<void> set_json(const nlohmann::json& partial, bool allow_reset = false);
   // Replaces the whole config (e.g. another preset) and resets.
-  std::future<std::string> replace_config(const Config& config);
+  std::future<void> replace_config(const Config& config);
 
-  std::future<std::string> save_checkpoint(const std::string& path);
+  std::future<void> save_checkpoint(const std::string& path);
   // Replaces the run by the checkpoint's (config, weights, optimizer state, step, Rng), paused.
-  std::future<std::string> load_checkpoint(const std::string& path);
+  std::future<void> load_checkpoint(const std::string& path);
 
   std::future<FieldResult> eval_field(const FieldRequest& request);
   std::future<SampleResult> sample(const SampleRequest& request);

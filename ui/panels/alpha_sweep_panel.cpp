@@ -33,32 +33,26 @@ void AlphaSweepPanel::request(AppContext& ctx, const std::string& model) {
   cadence_.mark(ctx.now);
 }
 
-void AlphaSweepPanel::draw(AppContext& ctx) {
-  if (follow_data_view(ctx, view_, view_seen_)) cadence_.force = true;
-  const Snapshot& s = *ctx.snap;
-  const std::string model = mixture_model(s);
-  if (model.empty()) {
-    ImGui::TextWrapped(
-        "%s learns no α-conditioned mixture score; the α-sweep applies to SMT (its amortized "
-        "score model) and SMD (its explicit mixture of teacher and fake scores).",
-        s.method.c_str());
+void AlphaSweepPanel::collect(AppContext& ctx) {
+  if (pending_.empty() ||
+      !std::all_of(pending_.begin(), pending_.end(), [](auto& f) { return is_ready(f); })) {
     return;
   }
-  if (!pending_.empty() &&
-      std::all_of(pending_.begin(), pending_.end(), [](auto& f) { return is_ready(f); })) {
-    try {
-      for (int i = 0; i < kColumns; ++i) layers_[i].upload(pending_[i].get());
-      direction_at_ = pending_[kColumns].get();
-      direction_zero_ = pending_[kColumns + 1].get();
-      direction_.upload_difference(direction_at_, direction_zero_);
-      ++uploads_;
-    } catch (const StaleRequestError&) {
-      cadence_.force = true;  // asked before a switch of data set: ask again
-    } catch (const std::exception& e) {
-      ctx.report_error("α-sweep: " + error_message(e));
-    }
-    pending_.clear();
+  try {
+    for (int i = 0; i < kColumns; ++i) layers_[i].upload(pending_[i].get());
+    direction_at_ = pending_[kColumns].get();
+    direction_zero_ = pending_[kColumns + 1].get();
+    direction_.upload_difference(direction_at_, direction_zero_);
+    ++uploads_;
+  } catch (const StaleRequestError&) {
+    cadence_.force = true;  // asked before a switch of data set: ask again
+  } catch (const std::exception& e) {
+    ctx.report_error("α-sweep: " + error_message(e));
   }
+  pending_.clear();
+}
+
+void AlphaSweepPanel::controls(AppContext& ctx) {
   if (sigma_slider(log10_sigma_)) cadence_.force = true;
   ImGui::SameLine();
   ImGui::SetNextItemWidth(110);
@@ -87,7 +81,9 @@ void AlphaSweepPanel::draw(AppContext& ctx) {
     ImGui::SameLine();
   }
   ImGui::TextDisabled("α values of the row");
+}
 
+bool AlphaSweepPanel::plots(AppContext& ctx) {
   // Six plots (the α row and the update direction) in the arrangement that makes them largest.
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float text_h = ImGui::GetTextLineHeightWithSpacing();
@@ -120,11 +116,27 @@ void AlphaSweepPanel::draw(AppContext& ctx) {
     ImGui::EndGroup();
     if ((i + 1) % cols != 0 && i < kColumns) ImGui::SameLine();
   }
+  return moved;
+}
+
+void AlphaSweepPanel::draw(AppContext& ctx) {
+  if (follow_data_view(ctx, view_, view_seen_)) cadence_.force = true;
+  const Snapshot& s = *ctx.snap;
+  const std::string& model = s.mixture_score_model;
+  if (model.empty()) {
+    ImGui::TextWrapped(
+        "%s learns no α-conditioned mixture score; the α-sweep applies to SMT (its amortized "
+        "score model) and SMD (its explicit mixture of teacher and fake scores).",
+        s.method.c_str());
+    return;
+  }
+  collect(ctx);
+  controls(ctx);
+  if (plots(ctx)) cadence_.force = true;
   ImGui::TextDisabled(
       "%s model \"%s\" at step %lld; the last plot is s(α*) − s(0), the direction "
       "the generator's samples move",
       s.method.c_str(), model.c_str(), static_cast<long long>(layers_[0].result.step));
-  if (moved) cadence_.force = true;
   if (pending_.empty() && cadence_.due(ctx.now) &&
       (cadence_.force || animate_ || s.step != requested_step_)) {
     requested_step_ = s.step;

@@ -19,6 +19,9 @@ class AlphaSweepPanel {
  private:
   static constexpr int kColumns = 5;
   void request(AppContext& ctx, const std::string& model);
+  void collect(AppContext& ctx);   // takes the answers once all are in
+  void controls(AppContext& ctx);  // σ, α*, animation, grid and the row's α values
+  bool plots(AppContext& ctx);     // true when the user moved a view
 
   PlotView view_;
   uint64_t view_seen_ = 0;  // the version of ctx.data_view the view was last reset to

@@ -14,30 +14,6 @@ namespace scorelab::ui {
 
 namespace {
 
-const nlohmann::json* lookup(const nlohmann::json& j, const std::string& dotted) {
-  const nlohmann::json* node = &j;
-  size_t start = 0;
-  while (start <= dotted.size()) {
-    const size_t dot = dotted.find('.', start);
-    const std::string part = dotted.substr(start, dot == std::string::npos ? dot : dot - start);
-    if (!node->is_object() || !node->contains(part)) return nullptr;
-    node = &(*node)[part];
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return node;
-}
-
-std::string numbers_text(const nlohmann::json& v) {
-  std::string s;
-  for (const auto& x : v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%s%g", s.empty() ? "" : ", ", x.get<double>());
-    s += buf;
-  }
-  return s;
-}
-
 // The sections in the order a user tunes them.
 const char* const kSections[] = {"method", "optim", "noise", "model", "data", "sampler", "run"};
 
@@ -55,7 +31,7 @@ void ControlsPanel::poll(AppContext& ctx) {
       ++it;
       continue;
     }
-    const std::string why = it->second.result.get();
+    const std::string why = why_refused(it->second.result);
     if (why.empty()) {
       ctx.notice = it->first + " = " + it->second.value + " applied";
     } else {
@@ -96,7 +72,7 @@ void ControlsPanel::save_file(AppContext& ctx, const std::string& path) {
 }
 
 void ControlsPanel::draw_field(AppContext& ctx, const FieldInfo& f, const nlohmann::json& cur) {
-  const nlohmann::json* v = lookup(cur, f.key);
+  const nlohmann::json* v = find_setting(cur, f.key);
   if (!v) return;
   const std::string label = f.key.substr(f.key.find('.') + 1);
   ImGui::PushID(f.key.c_str());
@@ -125,16 +101,13 @@ void ControlsPanel::draw_field(AppContext& ctx, const FieldInfo& f, const nlohma
       apply(ctx, f.key, buf);
     }
   } else {  // text and number lists, edited as text
-    const bool list = f.type == "numbers";
     auto it = text_edits_.find(f.key);
-    std::string shown = it != text_edits_.end() ? it->second
-                        : list                  ? numbers_text(*v)
-                                                : v->get<std::string>();
+    const std::string shown = it != text_edits_.end() ? it->second : setting_text(*v);
     char buf[512];
     std::snprintf(buf, sizeof buf, "%s", shown.c_str());
     if (ImGui::InputText(label.c_str(), buf, sizeof buf)) text_edits_[f.key] = buf;
     if (ImGui::IsItemDeactivatedAfterEdit()) {
-      apply(ctx, f.key, list ? "[" + std::string(buf) + "]" : std::string(buf));
+      apply(ctx, f.key, buf);
       text_edits_.erase(f.key);
     }
   }

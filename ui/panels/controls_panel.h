@@ -24,7 +24,7 @@ class ControlsPanel {
 
  private:
   struct Pending {
-    std::future<std::string> result;
+    std::future<void> result;
     std::string value;
   };
   void apply(AppContext& ctx, const std::string& key, const std::string& value,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "metrics/metric_names.h"
 #include "panels/line_plot.h"
 
 namespace scorelab::ui {
@@ -27,7 +28,7 @@ void CurvesPanel::draw(AppContext& ctx) {
   }
   ImGui::Checkbox("log losses", &log_losses_);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const bool mixture = s.metric("modes_covered") != nullptr;
+  const bool mixture = s.metric(metric::modes_covered) != nullptr;
   const int rows = mixture ? 4 : 3;
   const float h = std::max(60.f, (avail.y - (rows - 1) * 4) / rows);
   const ImVec2 size(avail.x, h);
@@ -52,20 +53,20 @@ void CurvesPanel::draw(AppContext& ctx) {
     line_plot(label.c_str(), fid, size, true);
   } else {
     std::vector<PlotSeries> w2;
-    if (const Series* m = s.metric("sliced_w2")) w2.push_back(series_of(*m, "sliced W2", 0));
-    if (const Series* m = s.metric("sliced_w2_floor"))
+    if (const Series* m = s.metric(metric::sliced_w2)) w2.push_back(series_of(*m, "sliced W2", 0));
+    if (const Series* m = s.metric(metric::sliced_w2_floor))
       w2.push_back(series_of(*m, "noise floor", 5));
     line_plot("sliced W2", w2, size, true);
   }
 
   if (mixture) {
     std::vector<PlotSeries> modes;
-    if (const Series* m = s.metric("high_quality_rate"))
+    if (const Series* m = s.metric(metric::high_quality_rate))
       modes.push_back(series_of(*m, "high-quality rate", 2));
     line_plot("high-quality rate", modes, ImVec2(size.x * 0.5f - 2, h), false);
     ImGui::SameLine();
     std::vector<PlotSeries> covered;
-    if (const Series* m = s.metric("modes_covered"))
+    if (const Series* m = s.metric(metric::modes_covered))
       covered.push_back(series_of(*m, "modes covered", 3));
     line_plot("modes covered", covered, ImVec2(size.x * 0.5f - 2, h), false);
   }

@@ -5,7 +5,7 @@
 
 #include "render/arrow_renderer.h"
 #include "render/heatmap_renderer.h"
-#include "train/requests.h"
+#include "sample/requests.h"
 
 namespace scorelab::ui {
 

@@ -14,6 +14,123 @@ ImU32 series_color(int i) {
   return palette[i % 6];
 }
 
+namespace {
+
+// The data's range over every series: steps on x, finite values on y.
+struct Extent {
+  double x_lo = std::numeric_limits<double>::max(), x_hi = std::numeric_limits<double>::lowest();
+  double y_lo = x_lo, y_hi = x_hi;
+  bool all_positive = true;
+  bool empty() const { return x_lo > x_hi || y_lo > y_hi; }
+};
+
+Extent extent_of(const std::vector<PlotSeries>& series) {
+  Extent e;
+  for (const auto& s : series) {
+    if (!s.values || s.values->empty()) continue;
+    e.x_lo = std::min(e.x_lo, static_cast<double>(s.steps->front()));
+    e.x_hi = std::max(e.x_hi, static_cast<double>(s.steps->back()));
+    for (double v : *s.values) {
+      if (!std::isfinite(v)) continue;
+      e.y_lo = std::min(e.y_lo, v);
+      e.y_hi = std::max(e.y_hi, v);
+      e.all_positive &= v > 0;
+    }
+  }
+  return e;
+}
+
+// Data to screen: x from steps, y from values (log10 when logy), inside [left, right] × [top,
+// bottom] of the plot rectangle.
+struct Axes {
+  double x_lo, x_hi, a, b;  // a, b: the y range after the log and a 5% margin
+  bool logy;
+  float left, right, top, bottom;
+  double fy(double v) const { return logy ? std::log10(v) : v; }
+  float sx(double x) const {
+    return left + static_cast<float>((x - x_lo) / (x_hi - x_lo)) * (right - left);
+  }
+  float sy(double v) const {
+    return bottom - static_cast<float>((fy(v) - a) / (b - a)) * (bottom - top);
+  }
+};
+
+Axes axes_for(Extent e, bool log_y, ImVec2 p0, ImVec2 p1) {
+  Axes ax;
+  ax.logy = log_y && e.all_positive;
+  ax.a = ax.fy(e.y_lo);
+  ax.b = ax.fy(e.y_hi);
+  if (ax.b - ax.a < 1e-12) {
+    ax.a -= 0.5;
+    ax.b += 0.5;
+  }
+  const double pad = 0.05 * (ax.b - ax.a);
+  ax.a -= pad;
+  ax.b += pad;
+  if (!ax.logy && e.y_lo >= 0) ax.a = std::max(ax.a, 0.0);  // counts and rates: nothing below 0
+  ax.x_lo = e.x_lo;
+  ax.x_hi = e.x_hi - e.x_lo < 1 ? e.x_lo + 1 : e.x_hi;
+  ax.left = p0.x + 46;
+  ax.right = p1.x - 6;
+  ax.top = p0.y + 18;
+  ax.bottom = p1.y - 14;
+  return ax;
+}
+
+void draw_axis_labels(ImDrawList* dl, const Axes& ax, ImVec2 p0) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, ax.logy ? "%.2g" : "%.3g", ax.logy ? std::pow(10, ax.b) : ax.b);
+  dl->AddText(ImVec2(p0.x + 2, ax.top - 2), IM_COL32(170, 170, 170, 255), buf);
+  std::snprintf(buf, sizeof buf, ax.logy ? "%.2g" : "%.3g", ax.logy ? std::pow(10, ax.a) : ax.a);
+  dl->AddText(ImVec2(p0.x + 2, ax.bottom - 12), IM_COL32(170, 170, 170, 255), buf);
+  std::snprintf(buf, sizeof buf, "step %lld", static_cast<long long>(ax.x_hi));
+  dl->AddText(ImVec2(ax.right - ImGui::CalcTextSize(buf).x, ax.bottom),
+              IM_COL32(170, 170, 170, 255), buf);
+  if (ax.logy) dl->AddText(ImVec2(ax.left + 2, ax.bottom), IM_COL32(120, 120, 120, 255), "log y");
+}
+
+void draw_series(ImDrawList* dl, const PlotSeries& s, const Axes& ax) {
+  if (!s.values || s.values->empty()) return;
+  const auto& xs = *s.steps;
+  const auto& ys = *s.values;
+  // At most ~2 points per pixel column.
+  const size_t stride =
+      std::max<size_t>(1, ys.size() / static_cast<size_t>(2 * (ax.right - ax.left) + 1));
+  ImVec2 prev;
+  bool have_prev = false;
+  for (size_t k = 0; k < ys.size(); k += stride) {
+    if (!std::isfinite(ys[k]) || (ax.logy && ys[k] <= 0)) {
+      have_prev = false;
+      continue;
+    }
+    const ImVec2 p(ax.sx(static_cast<double>(xs[k])), ax.sy(ys[k]));
+    if (have_prev) dl->AddLine(prev, p, s.color, 1.5f);
+    if (ys.size() == 1) dl->AddCircleFilled(p, 2.5f, s.color);
+    prev = p;
+    have_prev = true;
+  }
+}
+
+// Each series' value at the step under the mouse.
+void hover_tooltip(ImDrawList* dl, const std::vector<PlotSeries>& series, const Axes& ax) {
+  const float mx = ImGui::GetIO().MousePos.x;
+  const double step = ax.x_lo + (mx - ax.left) / (ax.right - ax.left) * (ax.x_hi - ax.x_lo);
+  dl->AddLine(ImVec2(mx, ax.top), ImVec2(mx, ax.bottom), IM_COL32(255, 255, 255, 60));
+  ImGui::BeginTooltip();
+  ImGui::Text("step %.0f", step);
+  for (const auto& s : series) {
+    if (!s.values || s.values->empty()) continue;
+    auto it = std::lower_bound(s.steps->begin(), s.steps->end(), static_cast<int64_t>(step));
+    if (it == s.steps->end()) --it;
+    const size_t k = static_cast<size_t>(it - s.steps->begin());
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.color), "%s %.4g (step %lld)",
+                       s.label.c_str(), (*s.values)[k], static_cast<long long>((*s.steps)[k]));
+  }
+  ImGui::EndTooltip();
+}
+
+}  // namespace
+
 void line_plot(const char* title, const std::vector<PlotSeries>& series, ImVec2 size, bool log_y) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
@@ -23,95 +140,20 @@ void line_plot(const char* title, const std::vector<PlotSeries>& series, ImVec2 
   dl->AddRectFilled(p0, p1, IM_COL32(20, 20, 24, 255));
   dl->AddRect(p0, p1, IM_COL32(70, 70, 80, 255));
   dl->AddText(ImVec2(p0.x + 4, p0.y + 2), IM_COL32(220, 220, 220, 255), title);
-
-  double x_lo = std::numeric_limits<double>::max(), x_hi = std::numeric_limits<double>::lowest();
-  double y_lo = x_lo, y_hi = x_hi;
-  bool all_positive = true;
-  for (const auto& s : series) {
-    if (!s.values || s.values->empty()) continue;
-    x_lo = std::min(x_lo, static_cast<double>(s.steps->front()));
-    x_hi = std::max(x_hi, static_cast<double>(s.steps->back()));
-    for (double v : *s.values) {
-      if (!std::isfinite(v)) continue;
-      y_lo = std::min(y_lo, v);
-      y_hi = std::max(y_hi, v);
-      all_positive &= v > 0;
-    }
-  }
-  if (x_lo > x_hi || y_lo > y_hi) {
+  const Extent e = extent_of(series);
+  if (e.empty()) {
     dl->AddText(ImVec2(p0.x + 4, p0.y + 18), IM_COL32(150, 150, 150, 255), "no data yet");
     return;
   }
-  const bool logy = log_y && all_positive;
-  auto fy = [&](double v) { return logy ? std::log10(v) : v; };
-  double a = fy(y_lo), b = fy(y_hi);
-  if (b - a < 1e-12) {
-    a -= 0.5;
-    b += 0.5;
-  }
-  const double pad = 0.05 * (b - a);
-  a -= pad;
-  b += pad;
-  if (!logy && y_lo >= 0) a = std::max(a, 0.0);  // counts and rates: no axis below zero
-  if (x_hi - x_lo < 1) x_hi = x_lo + 1;
-  const float left = p0.x + 46, right = p1.x - 6, top = p0.y + 18, bottom = p1.y - 14;
-  auto sx = [&](double x) {
-    return left + static_cast<float>((x - x_lo) / (x_hi - x_lo)) * (right - left);
-  };
-  auto sy = [&](double v) {
-    return bottom - static_cast<float>((fy(v) - a) / (b - a)) * (bottom - top);
-  };
-  char buf[64];
-  std::snprintf(buf, sizeof buf, logy ? "%.2g" : "%.3g", logy ? std::pow(10, b) : b);
-  dl->AddText(ImVec2(p0.x + 2, top - 2), IM_COL32(170, 170, 170, 255), buf);
-  std::snprintf(buf, sizeof buf, logy ? "%.2g" : "%.3g", logy ? std::pow(10, a) : a);
-  dl->AddText(ImVec2(p0.x + 2, bottom - 12), IM_COL32(170, 170, 170, 255), buf);
-  std::snprintf(buf, sizeof buf, "step %lld", static_cast<long long>(x_hi));
-  dl->AddText(ImVec2(right - ImGui::CalcTextSize(buf).x, bottom), IM_COL32(170, 170, 170, 255),
-              buf);
-  if (logy) dl->AddText(ImVec2(left + 2, bottom), IM_COL32(120, 120, 120, 255), "log y");
-
+  const Axes ax = axes_for(e, log_y, p0, p1);
+  draw_axis_labels(dl, ax, p0);
   float legend_x = p0.x + 8 + ImGui::CalcTextSize(title).x + 10;
-  for (size_t i = 0; i < series.size(); ++i) {
-    const auto& s = series[i];
+  for (const auto& s : series) {
     dl->AddText(ImVec2(legend_x, p0.y + 2), s.color, s.label.c_str());
     legend_x += ImGui::CalcTextSize(s.label.c_str()).x + 10;
-    if (!s.values || s.values->size() < 1) continue;
-    const auto& xs = *s.steps;
-    const auto& ys = *s.values;
-    // At most ~2 points per pixel column.
-    const size_t stride =
-        std::max<size_t>(1, ys.size() / static_cast<size_t>(2 * (right - left) + 1));
-    ImVec2 prev;
-    bool have_prev = false;
-    for (size_t k = 0; k < ys.size(); k += stride) {
-      if (!std::isfinite(ys[k]) || (logy && ys[k] <= 0)) {
-        have_prev = false;
-        continue;
-      }
-      const ImVec2 p(sx(static_cast<double>(xs[k])), sy(ys[k]));
-      if (have_prev) dl->AddLine(prev, p, s.color, 1.5f);
-      if (ys.size() == 1) dl->AddCircleFilled(p, 2.5f, s.color);
-      prev = p;
-      have_prev = true;
-    }
+    draw_series(dl, s, ax);
   }
-  if (hovered) {
-    const float mx = ImGui::GetIO().MousePos.x;
-    const double step = x_lo + (mx - left) / (right - left) * (x_hi - x_lo);
-    dl->AddLine(ImVec2(mx, top), ImVec2(mx, bottom), IM_COL32(255, 255, 255, 60));
-    ImGui::BeginTooltip();
-    ImGui::Text("step %.0f", step);
-    for (const auto& s : series) {
-      if (!s.values || s.values->empty()) continue;
-      auto it = std::lower_bound(s.steps->begin(), s.steps->end(), static_cast<int64_t>(step));
-      if (it == s.steps->end()) --it;
-      const size_t k = static_cast<size_t>(it - s.steps->begin());
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.color), "%s %.4g (step %lld)",
-                         s.label.c_str(), (*s.values)[k], static_cast<long long>((*s.steps)[k]));
-    }
-    ImGui::EndTooltip();
-  }
+  if (hovered) hover_tooltip(dl, series, ax);
 }
 
 }  // namespace scorelab::ui

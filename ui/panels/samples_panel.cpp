@@ -8,7 +8,6 @@
 
 #include "common/error.h"
 #include "data/gaussian_mixture.h"
-#include "data/toy_datasets.h"
 
 namespace scorelab::ui {
 
@@ -29,13 +28,7 @@ void SamplesPanel::update_contours(const Snapshot& s) {
                 view_.cy, hx, hy);
   if (key == contour_key_) return;
   contour_key_ = key;
-  std::unique_ptr<ToyDataset> data;
-  try {
-    data = make_toy_dataset(s.config.data.name);
-  } catch (const std::exception&) {
-    // Not a toy set (images): no contours.
-  }
-  const GaussianMixture* mix = data ? data->mixture() : nullptr;
+  const GaussianMixture* mix = s.mixture.get();
   if (!mix) {
     contours_.clear();
     ++content_;
@@ -54,41 +47,65 @@ void SamplesPanel::update_contours(const Snapshot& s) {
                    view_.cy + hy);
 }
 
+void SamplesPanel::collect(AppContext& ctx) {
+  const Snapshot& s = *ctx.snap;
+  try {
+    SampleResult r = pending_.get();
+    if (history_.size() >= static_cast<size_t>(trail_length_) && !history_.empty()) {
+      history_.pop_front();
+    }
+    history_.push_back(r.samples.narrow(0, 0, std::min<int64_t>(kTrailPoints, r.samples.size(0))));
+    upload_points(fake_, r.samples);
+    ++content_;
+    if (show_trails_ && history_.size() > 1) {
+      std::vector<LineVertex> seg;
+      for (size_t k = 1; k < history_.size(); ++k) {
+        auto a = history_[k - 1].contiguous(), b = history_[k].contiguous();
+        const float* pa = a.data_ptr<float>();
+        const float* pb = b.data_ptr<float>();
+        const float alpha = 0.15f + 0.6f * k / history_.size();
+        for (int64_t i = 0; i < std::min(a.size(0), b.size(0)); ++i) {
+          seg.push_back({pa[2 * i], pa[2 * i + 1], 1.f, .8f, .4f, alpha});
+          seg.push_back({pb[2 * i], pb[2 * i + 1], 1.f, .8f, .4f, alpha});
+        }
+      }
+      trails_.upload(seg);
+    }
+  } catch (const StaleRequestError&) {
+    cadence_.force = true;  // asked before a switch of data set: ask again
+  } catch (const std::exception& e) {
+    // A request made just before the run switched methods may not fit the new one: no error.
+    if (s.method == requested_method_ && s.config.data.name == requested_data_)
+      ctx.report_error("samples: " + error_message(e));
+  }
+}
+
+void SamplesPanel::request(AppContext& ctx) {
+  const Snapshot& s = *ctx.snap;
+  // One-step samples are cheap: refresh often. Langevin costs 1000 evaluations per point: rarely.
+  const bool onestep = s.has_generator;
+  cadence_.period = onestep ? 0.4 : 4.0;
+  if (!pending_.valid() && cadence_.due(ctx.now) && (cadence_.force || s.step != requested_step_) &&
+      s.state != RunState::error) {
+    SampleRequest q;
+    q.sampler = onestep ? "onestep" : "annealed";
+    q.n = onestep ? n_ : std::min(n_, 2000);
+    q.seed = 7;  // the same z every time: trails follow the same points
+    q.metrics = false;
+    q.data = s.config.data.name;
+    requested_data_ = q.data;
+    sampler_ = q.sampler;
+    requested_step_ = s.step;
+    requested_method_ = s.method;
+    pending_ = ctx.trainer.sample(q);
+    cadence_.mark(ctx.now);
+  }
+}
+
 void SamplesPanel::draw(AppContext& ctx) {
   if (follow_data_view(ctx, view_, view_seen_)) cadence_.force = true;
   const Snapshot& s = *ctx.snap;
-  if (is_ready(pending_)) {
-    try {
-      SampleResult r = pending_.get();
-      if (history_.size() >= static_cast<size_t>(trail_length_) && !history_.empty()) {
-        history_.pop_front();
-      }
-      history_.push_back(
-          r.samples.narrow(0, 0, std::min<int64_t>(kTrailPoints, r.samples.size(0))));
-      upload_points(fake_, r.samples);
-      ++content_;
-      if (show_trails_ && history_.size() > 1) {
-        std::vector<LineVertex> seg;
-        for (size_t k = 1; k < history_.size(); ++k) {
-          auto a = history_[k - 1].contiguous(), b = history_[k].contiguous();
-          const float* pa = a.data_ptr<float>();
-          const float* pb = b.data_ptr<float>();
-          const float alpha = 0.15f + 0.6f * k / history_.size();
-          for (int64_t i = 0; i < std::min(a.size(0), b.size(0)); ++i) {
-            seg.push_back({pa[2 * i], pa[2 * i + 1], 1.f, .8f, .4f, alpha});
-            seg.push_back({pb[2 * i], pb[2 * i + 1], 1.f, .8f, .4f, alpha});
-          }
-        }
-        trails_.upload(seg);
-      }
-    } catch (const StaleRequestError&) {
-      cadence_.force = true;  // asked before a switch of data set: ask again
-    } catch (const std::exception& e) {
-      // A request made just before the run switched methods may not fit the new one: no error.
-      if (s.method == requested_method_ && s.config.data.name == requested_data_)
-        ctx.report_error("samples: " + error_message(e));
-    }
-  }
+  if (is_ready(pending_)) collect(ctx);
   torch::Tensor real = s.real_samples.defined() ? s.real_samples : s.real_reference;
   if (real.defined() && !real.is_same(real_uploaded_)) {
     upload_points(real_, real);
@@ -131,24 +148,7 @@ void SamplesPanel::draw(AppContext& ctx) {
                       static_cast<long long>(real_.size()), sampler_.c_str(),
                       static_cast<long long>(fake_.size()), static_cast<long long>(s.step));
 
-  // One-step samples are cheap: refresh often. Langevin costs 1000 evaluations per point: rarely.
-  const bool onestep = s.has_generator;
-  cadence_.period = onestep ? 0.4 : 4.0;
-  if (!pending_.valid() && cadence_.due(ctx.now) && (cadence_.force || s.step != requested_step_) &&
-      s.state != RunState::error) {
-    SampleRequest q;
-    q.sampler = onestep ? "onestep" : "annealed";
-    q.n = onestep ? n_ : std::min(n_, 2000);
-    q.seed = 7;  // the same z every time: trails follow the same points
-    q.metrics = false;
-    q.data = s.config.data.name;
-    requested_data_ = q.data;
-    sampler_ = q.sampler;
-    requested_step_ = s.step;
-    requested_method_ = s.method;
-    pending_ = ctx.trainer.sample(q);
-    cadence_.mark(ctx.now);
-  }
+  request(ctx);
 }
 
 }  // namespace scorelab::ui

@@ -21,6 +21,8 @@ class SamplesPanel {
   int64_t generated_count() const { return fake_.size(); }
 
  private:
+  void collect(AppContext& ctx);  // the latest answer: points and trails
+  void request(AppContext& ctx);  // the next one, on the cadence
   void update_contours(const Snapshot& s);
 
   PlotView view_;

@@ -35,20 +35,7 @@ void ScoreFieldPanel::request(AppContext& ctx) {
   cadence_.mark(ctx.now);
 }
 
-void ScoreFieldPanel::draw(AppContext& ctx) {
-  if (follow_data_view(ctx, view_, view_seen_)) cadence_.force = true;
-  const Snapshot& s = *ctx.snap;
-  if (is_ready(pending_)) {
-    try {
-      layers_.upload(pending_.get());
-      ++uploads_;
-    } catch (const StaleRequestError&) {
-      cadence_.force = true;  // asked before a switch of data set: ask again
-    } catch (const std::exception& e) {
-      ctx.report_error("score field: " + error_message(e));
-    }
-  }
-  // Controls.
+void ScoreFieldPanel::controls(const Snapshot& s) {
   if (!s.score_models.empty()) {
     ImGui::SetNextItemWidth(110);
     if (ImGui::BeginCombo("network", model_.c_str())) {
@@ -74,7 +61,44 @@ void ScoreFieldPanel::draw(AppContext& ctx) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(80);
   if (ImGui::SliderInt("grid", &grid_, 8, 64)) cadence_.force = true;
+}
 
+// The nearest grid node's learned and exact vectors and their difference, under the mouse.
+void ScoreFieldPanel::hover_readout() {
+  const FieldResult& r = layers_.result;
+  if (plot_.hovered() && r.points.defined()) {
+    double wx, wy;
+    view_.to_world(ImGui::GetIO().MousePos, plot_.origin(), plot_.size(), wx, wy);
+    const int64_t i = layers_.nearest_node(wx, wy);
+    if (i >= 0) {
+      auto l = r.learned[i];
+      ImGui::BeginTooltip();
+      ImGui::Text("x (%.2f, %.2f)", r.points[i][0].item<float>(), r.points[i][1].item<float>());
+      ImGui::Text("learned (%.3g, %.3g)", l[0].item<float>(), l[1].item<float>());
+      if (r.exact.defined()) {
+        auto e = r.exact[i];
+        ImGui::Text("exact   (%.3g, %.3g)", e[0].item<float>(), e[1].item<float>());
+        ImGui::Text("error   %.3g", (l - e).norm().item<float>());
+      }
+      ImGui::EndTooltip();
+    }
+  }
+}
+
+void ScoreFieldPanel::draw(AppContext& ctx) {
+  if (follow_data_view(ctx, view_, view_seen_)) cadence_.force = true;
+  const Snapshot& s = *ctx.snap;
+  if (is_ready(pending_)) {
+    try {
+      layers_.upload(pending_.get());
+      ++uploads_;
+    } catch (const StaleRequestError&) {
+      cadence_.force = true;  // asked before a switch of data set: ask again
+    } catch (const std::exception& e) {
+      ctx.report_error("score field: " + error_message(e));
+    }
+  }
+  controls(s);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const uint64_t content =
       uploads_ << 3 | (show_exact_ ? 1 : 0) | (show_density_ ? 2 : 0) | (show_error_ ? 4 : 0);
@@ -100,25 +124,8 @@ void ScoreFieldPanel::draw(AppContext& ctx) {
                                 });
   if (moved) cadence_.force = true;
 
-  // Hover readout: the nearest grid node's learned and exact vectors and their difference.
   const FieldResult& r = layers_.result;
-  if (plot_.hovered() && r.points.defined()) {
-    double wx, wy;
-    view_.to_world(ImGui::GetIO().MousePos, plot_.origin(), plot_.size(), wx, wy);
-    const int64_t i = layers_.nearest_node(wx, wy);
-    if (i >= 0) {
-      auto l = r.learned[i];
-      ImGui::BeginTooltip();
-      ImGui::Text("x (%.2f, %.2f)", r.points[i][0].item<float>(), r.points[i][1].item<float>());
-      ImGui::Text("learned (%.3g, %.3g)", l[0].item<float>(), l[1].item<float>());
-      if (r.exact.defined()) {
-        auto e = r.exact[i];
-        ImGui::Text("exact   (%.3g, %.3g)", e[0].item<float>(), e[1].item<float>());
-        ImGui::Text("error   %.3g", (l - e).norm().item<float>());
-      }
-      ImGui::EndTooltip();
-    }
-  }
+  hover_readout();
   ImGui::TextDisabled(
       "%s at step %lld; exact: %s  (drag to pan, wheel to zoom, double-click to reset)",
       r.request.model.c_str(), static_cast<long long>(r.step),

@@ -19,6 +19,8 @@ class ScoreFieldPanel {
 
  private:
   void request(AppContext& ctx);
+  void controls(const Snapshot& s);  // network, σ, α, layers and grid
+  void hover_readout();
 
   PlotView view_;
   uint64_t view_seen_ = 0;  // the version of ctx.data_view the view was last reset to

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/error.h"
-#include "data/toy_datasets.h"
+#include "data/gaussian_mixture.h"
 #include "metrics/toy_metrics.h"
 
 namespace scorelab::ui {
@@ -28,15 +28,9 @@ int frame_at(const LangevinTrace& t, double steps) {
   return std::max(0, static_cast<int>(it - t.frame_steps.begin()) - 1);
 }
 
-std::string weights_line(const torch::Tensor& x, const std::string& data_name) {
-  std::unique_ptr<ToyDataset> data;
-  try {
-    data = make_toy_dataset(data_name);
-  } catch (const std::exception&) {
-    return "";
-  }
-  if (!data || !data->mixture() || !x.defined()) return "";
-  const ModeMetrics m = mode_metrics(x, *data->mixture());
+std::string weights_line(const torch::Tensor& x, const GaussianMixture* mixture) {
+  if (!mixture || !x.defined()) return "";
+  const ModeMetrics m = mode_metrics(x, *mixture);
   if (m.mode_weights.size() > 8) {
     return "modes " + std::to_string(m.modes_covered) + "/" + std::to_string(m.modes_total);
   }
@@ -61,7 +55,7 @@ std::string StepperPanel::summary(const Snapshot& snap) const {
   const char* score = exact_score_ || snap.data_score_model.empty() ? "exact score" : "network";
   for (const auto* t : {&annealed_, &plain_}) {
     if (!t->has_value() || (*t)->frames.empty()) continue;
-    const std::string w = weights_line((*t)->frames.back(), snap.config.data.name);
+    const std::string w = weights_line((*t)->frames.back(), snap.mixture.get());
     out += std::string(t == &annealed_ ? "annealed" : "plain") + " Langevin (" + score +
            "): " + (w.empty() ? "no mixture to weigh" : w) + "\n";
   }
@@ -132,7 +126,7 @@ void StepperPanel::draw_column(AppContext& ctx, Column& col, const char* title,
       col.paths.upload(seg);
       col.uploaded_frame = f;
       ++col.content;
-      col.weights = weights_line(x, s.config.data.name);
+      col.weights = weights_line(x, s.mixture.get());
     }
   } else if (onestep.defined()) {
     x = onestep;
@@ -143,7 +137,7 @@ void StepperPanel::draw_column(AppContext& ctx, Column& col, const char* title,
       col.points.upload(c.data_ptr<float>(), c.size(0));
       col.uploaded_frame = 0;
       ++col.content;
-      col.weights = weights_line(x, s.config.data.name);
+      col.weights = weights_line(x, s.mixture.get());
     }
   } else {
     ImGui::Text(" ");
@@ -160,9 +154,7 @@ void StepperPanel::draw_column(AppContext& ctx, Column& col, const char* title,
   ImGui::EndGroup();
 }
 
-void StepperPanel::draw(AppContext& ctx) {
-  // A new data set: new traces once its model has trained a little.
-  if (follow_data_view(ctx, view_, view_seen_) && !pending_annealed_.valid()) started_ = false;
+void StepperPanel::collect(AppContext& ctx) {
   const Snapshot& s = *ctx.snap;
   try {
     if (is_ready(pending_annealed_)) {
@@ -194,24 +186,11 @@ void StepperPanel::draw(AppContext& ctx) {
     onestep_ = torch::Tensor();
     if (s.has_generator) ctx.report_error("sampling stepper: " + error_message(e));
   }
-  torch::Tensor real = s.real_reference;
-  if (real.defined() && !real.is_same(real_uploaded_)) {
-    auto c = real.to(torch::kFloat).contiguous();
-    real_.upload(c.data_ptr<float>(), c.size(0));
-    real_uploaded_ = real;
-    for (auto& c : columns_) ++c.content;
-  }
-  if (!started_ && s.step > 0) run(ctx);  // a first trace once the model has trained a little
-  // Live: once a playback has ended, new traces of the model as it is now, every kRefreshSteps
-  // training steps while training runs.
-  const bool idle = !pending_annealed_.valid() && !pending_plain_.valid() && !playing_;
-  if (follow_training_ && idle && s.state == RunState::running &&
-      s.step - traced_step_ >= kRefreshSteps) {
-    run(ctx);
-  }
+}
 
+void StepperPanel::controls(const Snapshot& s) {
   const bool busy = pending_annealed_.valid() || pending_plain_.valid();
-  if (ImGui::Button(busy ? "sampling…" : "Run")) run(ctx);
+  if (ImGui::Button(busy ? "sampling…" : "Run")) run_requested_ = true;
   ImGui::SameLine();
   if (ImGui::Button(playing_ ? "Pause" : "Play")) playing_ = !playing_;
   ImGui::SameLine();
@@ -240,6 +219,36 @@ void StepperPanel::draw(AppContext& ctx) {
     ImGui::TextDisabled("exact score (%s learns none)", s.method.c_str());
   } else {
     ImGui::Checkbox("exact score", &exact_score_);
+  }
+}
+
+void StepperPanel::draw(AppContext& ctx) {
+  // A new data set: new traces once its model has trained a little.
+  if (follow_data_view(ctx, view_, view_seen_) && !pending_annealed_.valid()) started_ = false;
+  const Snapshot& s = *ctx.snap;
+  collect(ctx);
+  torch::Tensor real = s.real_reference;
+  if (real.defined() && !real.is_same(real_uploaded_)) {
+    auto c = real.to(torch::kFloat).contiguous();
+    real_.upload(c.data_ptr<float>(), c.size(0));
+    real_uploaded_ = real;
+    for (auto& c : columns_) ++c.content;
+  }
+  if (!started_ && s.step > 0) run(ctx);  // a first trace once the model has trained a little
+  // Live: once a playback has ended, new traces of the model as it is now, every kRefreshSteps
+  // training steps while training runs.
+  const bool idle = !pending_annealed_.valid() && !pending_plain_.valid() && !playing_;
+  if (follow_training_ && idle && s.state == RunState::running &&
+      s.step - traced_step_ >= kRefreshSteps) {
+    run(ctx);
+  } else if (continuous_ && started_ && !pending_annealed_.valid() && !pending_plain_.valid()) {
+    run(ctx);
+  }
+
+  controls(s);
+  if (run_requested_) {
+    run_requested_ = false;
+    run(ctx);
   }
   const int64_t total = annealed_ ? annealed_->frame_steps.back() : 0;
   if (playing_) position_ += speed_ * ctx.frame_ms / 1000.0;

@@ -26,6 +26,8 @@ class StepperPanel {
            !pending_plain_.valid();
   }
   void set_exact_score(bool exact) { exact_score_ = exact; }
+  // Trace again as soon as the latest traces are in (the frame benchmark's worst case).
+  void set_continuous(bool continuous) { continuous_ = continuous; }
   // "annealed Langevin: weights …" and "plain Langevin: …" at the traces' last frames.
   std::string summary(const Snapshot& snap) const;
 
@@ -38,6 +40,8 @@ class StepperPanel {
     uint64_t content = 0;
     std::string weights;  // mode weights of the shown particles (mixtures)
   };
+  void collect(AppContext& ctx);     // traces and one-step samples that came in
+  void controls(const Snapshot& s);  // run, play, step, rewind, speed, particles, score
   void draw_column(AppContext& ctx, Column& col, const char* title, const LangevinTrace* trace,
                    const torch::Tensor& onestep, float width, float height);
 
@@ -58,8 +62,10 @@ class StepperPanel {
   bool exact_score_ = false;
   bool started_ = false;
   bool follow_training_ = true;  // re-run after each playback while training goes on
-  int64_t traced_step_ = 0;      // the training step the shown traces were taken at
-  std::string traced_data_;      // and the data set (a switch to images outdates them)
+  bool continuous_ = false;
+  bool run_requested_ = false;  // the Run button, this frame
+  int64_t traced_step_ = 0;     // the training step the shown traces were taken at
+  std::string traced_data_;     // and the data set (a switch to images outdates them)
 };
 
 }  // namespace scorelab::ui

@@ -1,5 +1,6 @@
 #pragma once
-// Evaluation requests the Trainer answers between steps, and their results (CPU tensors).
+// Evaluation requests (a score field, samples, a recorded Langevin run) and their results, as CPU
+// tensors: the Trainer answers them on its probe thread, the CLI and benchmarks draw samples too.
 #include <torch/types.h>
 
 #include <string>

@@ -1,0 +1,68 @@
+#include "frame_bench.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "common/error.h"
+#include "config/config_io.h"
+#include "config/presets.h"
+#include "train/trainer.h"
+
+namespace scorelab::ui {
+
+namespace {
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return v[k];
+}
+
+// Updates per second of the method's last network with no window, over `seconds` of wall time
+// after a second of warm-up.
+double headless_rate(const Config& config, double seconds) {
+  Trainer t(config);
+  t.resume();
+  auto updates = [&t] {
+    auto s = t.snapshot();
+    return s->rates.empty() ? int64_t{0} : s->rates.back().updates;
+  };
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const int64_t u0 = updates();
+  const auto t0 = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const int64_t u1 = updates();
+  const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  t.pause();
+  return (u1 - u0) / dt;
+}
+
+}  // namespace
+
+int run_frame_bench(const AppOptions& options, const std::vector<std::string>& presets) {
+  std::printf("%-18s %7s %9s %8s %12s %12s %6s\n", "preset", "frames", "median ms", "p99 ms",
+              "app steps/s", "cli steps/s", "ratio");
+  for (const auto& preset : presets) {
+    AppOptions o = options;
+    o.preset = preset;
+    o.config_file.clear();
+    o.stepper_busy = true;
+    AppRunReport r;
+    const int status = run_app(o, &r);
+    if (status != 0) return status;
+    Config config = load_preset(preset);
+    if (!options.device.empty()) config = apply_setting(config, "run.device", options.device);
+    const double app = r.seconds > 0 ? r.updates / r.seconds : 0;
+    const double cli = headless_rate(config, std::min(std::max(r.seconds, 5.0), 20.0));
+    std::printf("%-18s %7zu %9.1f %8.1f %12.1f %12.1f %5.0f%%  (%s %s updates)\n", preset.c_str(),
+                r.frame_ms.size(), percentile(r.frame_ms, 0.5), percentile(r.frame_ms, 0.99), app,
+                cli, cli > 0 ? 100 * app / cli : 0.0, r.method.c_str(), r.network.c_str());
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace scorelab::ui

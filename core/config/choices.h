@@ -1,0 +1,51 @@
+#pragma once
+// The choice lists of settings, each written once; config_schema.h offers them (method.name's
+// come from the method registry) and the code that acts on a choice reads them from here.
+#include <string>
+#include <vector>
+
+namespace scorelab {
+
+inline const std::vector<std::string>& toy_dataset_names() {
+  static const std::vector<std::string> names = {"swissroll", "gauss8", "gauss25",     "twomodes",
+                                                 "circle",    "moons",  "checkerboard"};
+  return names;
+}
+
+inline const std::vector<std::string>& image_dataset_names() {
+  static const std::vector<std::string> names = {"fashion-mnist", "mnist-idx", "cifar10"};
+  return names;
+}
+
+// Every data.name: the toy sets, then the image sets.
+inline const std::vector<std::string>& dataset_names() {
+  static const std::vector<std::string> names = [] {
+    auto all = toy_dataset_names();
+    all.insert(all.end(), image_dataset_names().begin(), image_dataset_names().end());
+    return all;
+  }();
+  return names;
+}
+
+// method.alpha_sampler; AlphaSampler::Kind follows this order.
+inline const std::vector<std::string>& alpha_sampler_kinds() {
+  static const std::vector<std::string> k = {"grid", "pointmass", "fixed", "beta"};
+  return k;
+}
+// sampler.kind.
+inline const std::vector<std::string>& sampler_kinds() {
+  static const std::vector<std::string> k = {"auto", "annealed", "langevin", "onestep"};
+  return k;
+}
+// noise.schedule.
+inline const std::vector<std::string>& noise_schedules() {
+  static const std::vector<std::string> k = {"karras", "lognormal", "geometric"};
+  return k;
+}
+// model.generator.
+inline const std::vector<std::string>& generator_kinds() {
+  static const std::vector<std::string> k = {"auto", "mlp", "conv", "unet"};
+  return k;
+}
+
+}  // namespace scorelab

@@ -1,0 +1,136 @@
+#include "train/probe_worker.h"
+
+#include <torch/torch.h>
+
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#include "common/error.h"
+#include "common/rng.h"
+#include "data/dataset.h"
+#include "methods/method.h"
+#include "sample/probes.h"
+
+namespace scorelab {
+
+namespace {
+
+// A lower priority than the training and UI threads (nice 10: a tenth of a busy thread's share
+// of a core when they compete).
+void lower_this_threads_priority() {
+#if defined(__linux__)
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+#endif
+}
+
+const std::string& asked_data(const Probe& p) {
+  return std::visit([](const auto& job) -> const std::string& { return job.request.data; }, p);
+}
+
+void refuse(Probe& p, std::exception_ptr e) {
+  std::visit([&](auto& job) { job.done->set_exception(e); }, p);
+}
+
+}  // namespace
+
+// The model the probes evaluate: built like the training method from the copy's config, then
+// given the copy's weights whenever they changed.
+struct ProbeWorker::Replica {
+  std::shared_ptr<const ModelCopy> model;  // keeps the data set alive for the method
+  std::unique_ptr<Rng> rng;                // the method's training stream (unused by probes)
+  std::unique_ptr<Method> method;
+
+  explicit Replica(std::shared_ptr<const ModelCopy> copy) : model(std::move(copy)) {
+    rng = std::make_unique<Rng>(static_cast<uint64_t>(model->config.run.seed), model->device);
+    MethodContext ctx;
+    ctx.config = model->config;
+    ctx.device = model->device;
+    ctx.data = model->data.get();
+    ctx.rng = rng.get();
+    ctx.sigma_data = model->sigma_data;
+    method = make_method(ctx);
+    load(model);
+  }
+
+  void load(std::shared_ptr<const ModelCopy> copy) {
+    method->update_hyperparams(copy->config);  // live settings may have changed too
+    auto nets = method->networks();
+    for (size_t i = 0; i < nets.size(); ++i) copy_network_state(copy->networks.at(i), *nets[i]);
+    model = std::move(copy);
+  }
+};
+
+ProbeWorker::ProbeWorker() : thread_([this] { loop(); }) {}
+
+ProbeWorker::~ProbeWorker() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+  for (auto& [model, probe] : queue_) {
+    refuse(probe, std::make_exception_ptr(StaleRequestError("the run was closed")));
+  }
+}
+
+void ProbeWorker::post(std::shared_ptr<const ModelCopy> model, Probe probe) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.emplace_back(std::move(model), std::move(probe));
+  }
+  cv_.notify_one();
+}
+
+void ProbeWorker::loop() {
+  lower_this_threads_priority();
+  while (true) {
+    std::pair<std::shared_ptr<const ModelCopy>, Probe> next;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      next = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    try {
+      run(next.first, next.second);
+    } catch (...) {
+      refuse(next.second, std::current_exception());
+    }
+  }
+}
+
+void ProbeWorker::run(const std::shared_ptr<const ModelCopy>& model, Probe& probe) {
+  const std::string& asked = asked_data(probe);
+  if (!asked.empty() && asked != model->config.data.name) {
+    throw StaleRequestError("request for " + asked + ": the run now trains on " +
+                            model->config.data.name);
+  }
+  if (!replica_ || replica_->model->run_id != model->run_id) {
+    replica_.reset();  // the old run's networks go first
+    replica_ = std::make_unique<Replica>(model);
+  } else if (replica_->model->version != model->version) {
+    replica_->load(model);
+  }
+  torch::NoGradGuard no_grad;
+  const ProbeInputs in{*replica_->method, *model->data, model->config, model->real_reference,
+                       model->step};
+  std::visit(
+      [&](auto& job) {
+        using Job = std::decay_t<decltype(job)>;
+        if constexpr (std::is_same_v<Job, FieldJob>) {
+          job.done->set_value(evaluate_field(in, job.request));
+        } else if constexpr (std::is_same_v<Job, SampleJob>) {
+          job.done->set_value(draw_request(in, job.request));
+        } else {
+          job.done->set_value(record_langevin(in, job.request));
+        }
+      },
+      probe);
+}
+
+}  // namespace scorelab

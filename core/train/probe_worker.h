@@ -1,0 +1,71 @@
+#pragma once
+// The Trainer's probes — score fields, samples, recorded Langevin runs the app asks for — run on
+// a thread of their own, over a copy of the model's weights that the training worker takes
+// between two steps (a copy costs far less than one step). The worker never waits for a probe,
+// and the probe thread runs at a lower priority, so probes take their share of the cores, not
+// the training thread's.
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "config/config.h"
+#include "optim/network_state.h"
+#include "sample/requests.h"
+
+namespace scorelab {
+
+class Dataset;
+
+// The model as it was at one moment of training, with what the probes read beside it.
+struct ModelCopy {
+  uint64_t run_id = 0;   // changes whenever the run is rebuilt (a preset, a reset, a load)
+  uint64_t version = 0;  // changes whenever the weights may have changed
+  int64_t step = 0;
+  Config config;
+  torch::Device device = torch::kCPU;
+  double sigma_data = 1;
+  std::shared_ptr<const Dataset> data;
+  torch::Tensor real_reference;
+  std::vector<NetworkState> networks;  // weights, EMA weights and buffers; no optimizer state
+};
+
+template <class Request, class Result>
+struct ProbeJob {
+  Request request;
+  std::shared_ptr<std::promise<Result>> done;
+};
+using FieldJob = ProbeJob<FieldRequest, FieldResult>;
+using SampleJob = ProbeJob<SampleRequest, SampleResult>;
+using LangevinJob = ProbeJob<LangevinRequest, LangevinTrace>;
+using Probe = std::variant<FieldJob, SampleJob, LangevinJob>;
+
+class ProbeWorker {
+ public:
+  ProbeWorker();
+  ~ProbeWorker();  // answers what is still queued with an error, then stops the thread
+  ProbeWorker(const ProbeWorker&) = delete;
+  ProbeWorker& operator=(const ProbeWorker&) = delete;
+
+  // Queues a probe of `model`. A request for another data set than the model's gets
+  // StaleRequestError.
+  void post(std::shared_ptr<const ModelCopy> model, Probe probe);
+
+ private:
+  struct Replica;
+  void loop();
+  void run(const std::shared_ptr<const ModelCopy>& model, Probe& probe);
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::shared_ptr<const ModelCopy>, Probe>> queue_;
+  bool stopping_ = false;
+  std::unique_ptr<Replica> replica_;  // the probe thread's own method, rebuilt per run
+  std::thread thread_;
+};
+
+}  // namespace scorelab
