@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
+#include "methods/method_registry.h"
 #include "temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -170,4 +171,13 @@ TEST(Cli, FidOfFeatureFilesHasItsClosedForm) {
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_NE(r.out.find("b.csv: 2 samples of dimension 2"), std::string::npos) << r.out;
   scorelab::testing::remove_tree(dir);
+}
+
+TEST(Cli, MethodsListsTheRegistry) {
+  const Result r = run_cli("methods");
+  ASSERT_EQ(r.code, 0) << r.out;
+  for (const auto& m : scorelab::method_registry()) {
+    EXPECT_NE(r.out.find(m.name + "  " + m.summary), std::string::npos) << m.name;
+  }
+  EXPECT_NE(r.out.find("samplers: onestep; losses: disc, gen"), std::string::npos) << r.out;
 }

@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/process_setup.h"
@@ -40,9 +41,29 @@ extern "C" void on_crash(int sig, siginfo_t* info, void* context) {
   std::signal(sig, SIG_DFL);
   std::raise(sig);
 }
+
+// The golden trajectories were recorded with OpenBLAS's Haswell (AVX2) kernels. Other kernels,
+// such as the AVX-512 ones OpenBLAS picks on newer Xeons, round differently, and SMD's generator
+// loss, which divides by α down to 1/1000, carries that past the 2% tolerance within 150 steps
+// (measured: window 5 of swissroll-smd is 2.937 with Haswell kernels, 2.849 with SkylakeX's).
+// OpenBLAS chooses its kernels when it loads, so the suite starts itself again once, pinned.
+void pin_openblas_kernels(char** argv) {
+#if defined(__x86_64__)
+  if (std::getenv("OPENBLAS_CORETYPE") || !__builtin_cpu_supports("avx2") ||
+      !__builtin_cpu_supports("fma")) {
+    return;
+  }
+  setenv("OPENBLAS_CORETYPE", "Haswell", 1);
+  execv("/proc/self/exe", argv);  // when that fails, the suite runs as it is
+#else
+  (void)argv;
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  pin_openblas_kernels(argv);
   struct sigaction sa;
   std::memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_crash;

@@ -250,26 +250,35 @@ TEST(Trainer, RefusedChangeLeavesConfigSnapshotAndMethodAsTheyWere) {
 }
 
 // Probes run beside training, not in its place: a long Langevin trace is still running while the
-// worker takes training steps.
-TEST(Trainer, TrainingGoesOnWhileAProbeRuns) {
+// worker takes training steps; closing the run cancels it.
+TEST(Trainer, TrainingGoesOnWhileAProbeRunsAndClosingCancelsIt) {
   Config c = quick();
   c.sampler.levels = 10;
   c.sampler.steps_per_level = 200;
-  Trainer t(c);
-  t.resume();
-  t.wait_for([](const Snapshot& s) { return s.step >= 5; }, 30);
+  auto t = std::make_unique<Trainer>(c);
+  t->resume();
+  t->wait_for([](const Snapshot& s) { return s.step >= 5; }, 30);
   LangevinRequest q;
   q.n = 20000;
   q.record_every = 100;
-  auto trace = t.langevin(q);
-  const int64_t at_request = t.snapshot()->step;
+  auto trace = t->langevin(q);
+  const int64_t at_request = t->snapshot()->step;
   bool trained_meanwhile = false;
-  while (trace.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
-    if (t.snapshot()->step >= at_request + 30) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (trace.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready &&
+         std::chrono::steady_clock::now() < deadline) {
+    if (t->snapshot()->step >= at_request + 30) {
       trained_meanwhile = true;
       break;
     }
   }
   EXPECT_TRUE(trained_meanwhile) << "no training steps while the probe ran";
-  EXPECT_EQ(trace.get().result.size(0), 20000);
+  const auto closing = std::chrono::steady_clock::now();
+  t.reset();
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - closing).count(), 10);
+  try {
+    EXPECT_EQ(trace.get().result.size(0), 20000);  // it had finished
+  } catch (const StaleRequestError&) {
+    // cancelled by the close
+  }
 }

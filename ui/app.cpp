@@ -20,6 +20,7 @@
 #include "app_script.h"
 #include "app_window.h"
 #include "common/atomic_file.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "config/config_io.h"
 #include "config/presets.h"
@@ -37,12 +38,6 @@
 namespace scorelab::ui {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 Config initial_config(const AppOptions& o) {
   Config c = o.config_file.empty() ? load_preset(o.preset) : load_config_file(o.config_file);

@@ -14,6 +14,7 @@ Runner add_sample_command(CLI::App& app);
 Runner add_eval_command(CLI::App& app);
 Runner add_presets_command(CLI::App& app);
 Runner add_settings_command(CLI::App& app);
+Runner add_methods_command(CLI::App& app);
 Runner add_fid_command(CLI::App& app);
 Runner add_features_command(CLI::App& app);
 

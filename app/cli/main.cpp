@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   const auto eval = scorelab::cli::add_eval_command(app);
   const auto presets = scorelab::cli::add_presets_command(app);
   const auto settings = scorelab::cli::add_settings_command(app);
+  const auto methods = scorelab::cli::add_methods_command(app);
   const auto fid = scorelab::cli::add_fid_command(app);
   const auto features = scorelab::cli::add_features_command(app);
   try {
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("eval")) return eval();
     if (app.got_subcommand("presets")) return presets();
     if (app.got_subcommand("settings")) return settings();
+    if (app.got_subcommand("methods")) return methods();
     if (app.got_subcommand("fid")) return fid();
     if (app.got_subcommand("features")) return features();
   } catch (const std::exception& e) {

@@ -1,4 +1,5 @@
-// `scorelab-cli settings`: every key that --set accepts, with its value, range and meaning.
+// `scorelab-cli settings`: every key that --set accepts, with its value, range and meaning;
+// `scorelab-cli methods`: the method registry.
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -6,6 +7,7 @@
 #include "cli/commands.h"
 #include "config/config_io.h"
 #include "config/presets.h"
+#include "methods/method_registry.h"
 
 namespace scorelab::cli {
 
@@ -53,6 +55,26 @@ Runner add_settings_command(CLI::App& app) {
       std::printf("%-*s  %-*s  %-*s  %-5s  %s\n", static_cast<int>(wk), f.key.c_str(),
                   static_cast<int>(wv), shown[i].c_str(), static_cast<int>(wr),
                   range_text(f).c_str(), f.live ? "live" : "reset", f.doc.c_str());
+    }
+    return 0;
+  };
+}
+
+Runner add_methods_command(CLI::App& app) {
+  app.add_subcommand("methods", "List the training methods: samplers, losses and networks of each");
+  return []() -> int {
+    for (const auto& m : method_registry()) {
+      std::string samplers = m.has_generator ? "onestep" : "";
+      if (!m.data_score_model.empty())
+        samplers += samplers.empty() ? "annealed, langevin" : ", annealed, langevin";
+      auto join = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+        return s;
+      };
+      std::printf("%s  %s\n  samplers: %s; losses: %s; networks: %s\n", m.name.c_str(),
+                  m.summary.c_str(), samplers.c_str(), join(m.loss_names).c_str(),
+                  join(m.networks).c_str());
     }
     return 0;
   };

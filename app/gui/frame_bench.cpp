@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "config/config_io.h"
 #include "config/presets.h"
@@ -35,7 +36,7 @@ double headless_rate(const Config& config, double seconds) {
   const auto t0 = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   const int64_t u1 = updates();
-  const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double dt = seconds_since(t0);
   t.pause();
   return (u1 - u0) / dt;
 }

@@ -310,9 +310,9 @@ void check_relations(const Config& c) {
   if (c.method.alpha_sampler == "fixed" &&
       std::none_of(c.method.alpha_fixed.begin(), c.method.alpha_fixed.end(),
                    [](double a) { return a > 0; })) {
-    throw ConfigError("method.alpha_fixed = [" + setting_text(json(c.method.alpha_fixed)) +
-                      "] has no value above 0; with method.alpha_sampler = fixed the generator "
-                      "update needs one");
+    throw ConfigError("method.alpha_fixed has no value above 0 (it is [" +
+                      setting_text(json(c.method.alpha_fixed)) +
+                      "]); with method.alpha_sampler = fixed the generator update needs one");
   }
   check_sampler_fits(method_traits(c.method.name), c.sampler.kind);
   if ((c.data.name == "mnist-idx" || c.data.name == "cifar10") && c.data.path.empty()) {
@@ -446,6 +446,10 @@ const FieldInfo* find_field(const std::string& key) {
   for (const auto& f : list_fields())
     if (f.key == key) return &f;
   return nullptr;
+}
+
+bool same_images(const DataConfig& a, const DataConfig& b) {
+  return a.name == b.name && a.path == b.path && a.pad32 == b.pad32 && a.limit == b.limit;
 }
 
 std::vector<std::string> changed_keys(const Config& a, const Config& b) {

@@ -52,6 +52,9 @@ const std::vector<FieldInfo>& list_fields();
 // The field with this dotted key, or nullptr.
 const FieldInfo* find_field(const std::string& key);
 
+// Whether two data configs read the same images (same set, file, padding and limit).
+bool same_images(const DataConfig& a, const DataConfig& b);
+
 // Dotted keys whose values differ between a and b.
 std::vector<std::string> changed_keys(const Config& a, const Config& b);
 // The subset of changed_keys that cannot apply without a reset.

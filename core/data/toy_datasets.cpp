@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/rng.h"
+#include "config/choices.h"
 
 namespace scorelab {
 
@@ -124,9 +125,9 @@ std::unique_ptr<ToyDataset> make_toy_dataset(const std::string& name) {
   if (name == "circle") return std::make_unique<Circle>();
   if (name == "moons") return std::make_unique<Moons>();
   if (name == "checkerboard") return std::make_unique<Checkerboard>();
-  throw ConfigError("data.name = \"" + name +
-                    "\" is not one of: swissroll, gauss8, gauss25, twomodes, circle, moons, "
-                    "checkerboard");
+  std::string known;
+  for (const auto& n : toy_dataset_names()) known += (known.empty() ? "" : ", ") + n;
+  throw ConfigError("data.name = \"" + name + "\" is not one of: " + known);
 }
 
 }  // namespace scorelab

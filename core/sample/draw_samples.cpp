@@ -6,6 +6,7 @@
 #include <chrono>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "config/choices.h"
 #include "methods/method.h"
@@ -35,12 +36,6 @@ int64_t langevin_chunk_rows(int64_t n, int64_t dim, torch::Device device) {
   if (!device.is_cpu()) return std::max<int64_t>(n, 1);
   return std::max<int64_t>(1, std::min(n, kCpuChunkElements / std::max<int64_t>(dim, 1)));
 }
-
-namespace {
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-}  // namespace
 
 SampleResult draw_langevin_samples(const ScoreFn& score, const SamplerConfig& config,
                                    const std::string& sampler, int64_t n, int64_t dim,

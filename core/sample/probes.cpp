@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/rng.h"
 #include "data/dataset.h"
@@ -101,12 +102,13 @@ LangevinTrace record_langevin(const ProbeInputs& in, const LangevinRequest& q) {
   };
   record();
   while (!s.done()) {
+    if (in.cancelled && in.cancelled()) throw StaleRequestError("Langevin trace cancelled");
     s.step();
     if (s.steps_done() % q.record_every == 0 || s.done()) record();
   }
   t.result = s.result().to(torch::kCPU);
   t.nfe = s.nfe();
-  t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  t.seconds = seconds_since(t0);
   return t;
 }
 

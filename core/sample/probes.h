@@ -4,6 +4,7 @@
 // step through. The Trainer answers them on its probe thread, over a copy of the weights, so
 // they never hold up training.
 #include <cstdint>
+#include <functional>
 
 #include "config/config.h"
 #include "sample/requests.h"
@@ -18,8 +19,9 @@ struct ProbeInputs {
   Method& method;
   const Dataset& data;
   const Config& config;
-  torch::Tensor real_reference;  // fixed real samples, the empirical density of non-mixtures
-  int64_t step = 0;              // the training step the weights are of
+  torch::Tensor real_reference;     // fixed real samples, the empirical density of non-mixtures
+  int64_t step = 0;                 // the training step the weights are of
+  std::function<bool()> cancelled;  // polled by long probes; true = stop with StaleRequestError
 };
 
 // The learned score field at the request's grid and, when asked, the exact one: the mixture's
@@ -31,7 +33,8 @@ FieldResult evaluate_field(const ProbeInputs& in, const FieldRequest& request);
 SampleResult draw_request(const ProbeInputs& in, const SampleRequest& request);
 
 // Annealed or plain Langevin from the start, every record_every-th step kept, on the learned data
-// score or the exact one. Throws ConfigError for image data or a method without a data score.
+// score or the exact one. Throws ConfigError for image data or a method without a data score,
+// StaleRequestError when cancelled.
 LangevinTrace record_langevin(const ProbeInputs& in, const LangevinRequest& request);
 
 }  // namespace scorelab

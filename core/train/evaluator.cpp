@@ -16,6 +16,7 @@
 #include "sample/draw_samples.h"
 #include "train/run_directory.h"
 #include "train/run_log.h"
+#include "train/snapshot.h"
 
 namespace scorelab {
 
@@ -56,8 +57,17 @@ void Evaluator::start(const Dataset& data, bool keep_fid) {
   last_preview_ = -1e9;
 }
 
-std::string Evaluator::fid_label() const {
-  return fid_ ? fid_->label() : "";
+void Evaluator::publish_into(Snapshot& s) const {
+  s.last_eval = last_eval;
+  s.last_eval_step = last_eval_step;
+  s.eval_sampler = eval_sampler;
+  s.eval_samples = eval_samples;
+  s.real_samples = eval_real;
+  s.preview_images = preview_images;
+  s.preview_step = preview_step;
+  if (fid_) s.fid_label = fid_->label();
+  s.fid_metric = fid_metric;
+  s.fid_floor_metric = fid_floor_metric;
 }
 
 void Evaluator::refresh_preview(Method& method, const Dataset& data, const Config& config,

@@ -21,6 +21,7 @@ class FidEvaluator;
 class Method;
 class RunDirectory;
 class RunLog;
+struct Snapshot;
 
 class Evaluator {
  public:
@@ -51,7 +52,8 @@ class Evaluator {
   torch::Tensor preview_images;           // CPU rows [64, dim]
   int64_t preview_step = -1;
   std::string fid_metric, fid_floor_metric;  // image runs: the FID series' names
-  std::string fid_label() const;             // "" until the FID network is loaded
+  // The latest evaluation, preview and FID names, into a snapshot being published.
+  void publish_into(Snapshot& s) const;
 
  private:
   void evaluate_images(Method& method, const Dataset& data, const torch::Tensor& samples,

@@ -13,6 +13,7 @@
 #include "data/dataset.h"
 #include "methods/method.h"
 #include "sample/probes.h"
+#include "train/run_parts.h"
 
 namespace scorelab {
 
@@ -63,43 +64,49 @@ struct ProbeWorker::Replica {
   }
 };
 
+std::shared_ptr<const ModelCopy> copy_model(const Run& run, uint64_t run_id, uint64_t version,
+                                            int64_t step) {
+  auto m = std::make_shared<ModelCopy>(ModelCopy{run_id,
+                                                 version,
+                                                 step,
+                                                 run.config,
+                                                 run.device,
+                                                 run.sigma_data,
+                                                 run.data,
+                                                 run.real_reference,
+                                                 {}});
+  for (auto* net : run.method->networks()) {
+    m->networks.push_back(capture_network(*net, run.device, /*with_optimizer=*/false));
+  }
+  return m;
+}
+
 ProbeWorker::ProbeWorker() : thread_([this] { loop(); }) {}
 
 ProbeWorker::~ProbeWorker() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_one();
+  auto left = queue_.close();
   thread_.join();
-  for (auto& [model, probe] : queue_) {
+  for (auto& [model, probe] : left) {
     refuse(probe, std::make_exception_ptr(StaleRequestError("the run was closed")));
   }
 }
 
 void ProbeWorker::post(std::shared_ptr<const ModelCopy> model, Probe probe) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    queue_.emplace_back(std::move(model), std::move(probe));
-  }
-  cv_.notify_one();
+  newest_run_ = std::max(newest_run_.load(), model->run_id);
+  queue_.post({std::move(model), std::move(probe)});
 }
 
 void ProbeWorker::loop() {
   lower_this_threads_priority();
   while (true) {
-    std::pair<std::shared_ptr<const ModelCopy>, Probe> next;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      next = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    try {
-      run(next.first, next.second);
-    } catch (...) {
-      refuse(next.second, std::current_exception());
+    auto batch = queue_.take(std::chrono::milliseconds(-1));
+    if (queue_.closed()) return;  // the destructor answers what was left
+    for (auto& [model, probe] : batch) {
+      try {
+        run(model, probe);
+      } catch (...) {
+        refuse(probe, std::current_exception());
+      }
     }
   }
 }
@@ -110,6 +117,8 @@ void ProbeWorker::run(const std::shared_ptr<const ModelCopy>& model, Probe& prob
     throw StaleRequestError("request for " + asked + ": the run now trains on " +
                             model->config.data.name);
   }
+  auto outdated = [this, id = model->run_id] { return queue_.closed() || newest_run_ != id; };
+  if (outdated()) throw StaleRequestError("request for a run that was replaced");
   if (!replica_ || replica_->model->run_id != model->run_id) {
     replica_.reset();  // the old run's networks go first
     replica_ = std::make_unique<Replica>(model);
@@ -117,8 +126,8 @@ void ProbeWorker::run(const std::shared_ptr<const ModelCopy>& model, Probe& prob
     replica_->load(model);
   }
   torch::NoGradGuard no_grad;
-  const ProbeInputs in{*replica_->method, *model->data, model->config, model->real_reference,
-                       model->step};
+  const ProbeInputs in{*replica_->method,     *model->data, model->config,
+                       model->real_reference, model->step,  outdated};
   std::visit(
       [&](auto& job) {
         using Job = std::decay_t<decltype(job)>;

@@ -4,11 +4,9 @@
 // between two steps (a copy costs far less than one step). The worker never waits for a probe,
 // and the probe thread runs at a lower priority, so probes take their share of the cores, not
 // the training thread's.
-#include <condition_variable>
-#include <deque>
+#include <atomic>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -16,6 +14,7 @@
 #include "config/config.h"
 #include "optim/network_state.h"
 #include "sample/requests.h"
+#include "train/mailbox.h"
 
 namespace scorelab {
 
@@ -34,6 +33,12 @@ struct ModelCopy {
   std::vector<NetworkState> networks;  // weights, EMA weights and buffers; no optimizer state
 };
 
+struct Run;
+// The run's model as it is now: the weights, EMA weights and buffers of its networks, copied on
+// their device, with what the probes read beside them.
+std::shared_ptr<const ModelCopy> copy_model(const Run& run, uint64_t run_id, uint64_t version,
+                                            int64_t step);
+
 template <class Request, class Result>
 struct ProbeJob {
   Request request;
@@ -51,8 +56,8 @@ class ProbeWorker {
   ProbeWorker(const ProbeWorker&) = delete;
   ProbeWorker& operator=(const ProbeWorker&) = delete;
 
-  // Queues a probe of `model`. A request for another data set than the model's gets
-  // StaleRequestError.
+  // Queues a probe of `model`. A request for another data set than the model's, or one whose run
+  // was replaced by a newer one before it ran, gets StaleRequestError.
   void post(std::shared_ptr<const ModelCopy> model, Probe probe);
 
  private:
@@ -60,11 +65,9 @@ class ProbeWorker {
   void loop();
   void run(const std::shared_ptr<const ModelCopy>& model, Probe& probe);
 
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<std::pair<std::shared_ptr<const ModelCopy>, Probe>> queue_;
-  bool stopping_ = false;
-  std::unique_ptr<Replica> replica_;  // the probe thread's own method, rebuilt per run
+  Mailbox<std::pair<std::shared_ptr<const ModelCopy>, Probe>> queue_;
+  std::atomic<uint64_t> newest_run_{0};  // the run_id of the latest model posted
+  std::unique_ptr<Replica> replica_;     // the probe thread's own method, rebuilt per run
   std::thread thread_;
 };
 

@@ -77,6 +77,12 @@ void RunLog::restart_rates(const std::vector<TrainableNetwork*>& nets, double tr
   window_start_ = train_seconds;
 }
 
+void RunLog::publish_into(Snapshot& s) const {
+  s.losses = losses_;
+  s.metrics = metrics_;
+  s.rates = rates_;
+}
+
 void RunLog::write_csv_row(RunDirectory* dir, int64_t step, double wall_seconds,
                            double train_seconds) {
   if (!dir) return;

@@ -36,9 +36,8 @@ class RunLog {
   // True when the latest state is not in metrics.csv yet.
   bool csv_behind(int64_t step) const { return last_csv_step_ != step || !csv_metrics_.empty(); }
 
-  const std::vector<Series>& losses() const { return losses_; }
-  const std::vector<Series>& metrics() const { return metrics_; }
-  const std::vector<NetworkRate>& rates() const { return rates_; }
+  // The curves and rates, into a snapshot being published.
+  void publish_into(Snapshot& s) const;
 
  private:
   std::vector<Series> losses_, metrics_;

@@ -5,6 +5,8 @@
 #include "config/config_io.h"
 #include "sample/draw_samples.h"
 #include "train/checkpoint.h"
+#include "train/evaluator.h"
+#include "train/snapshot.h"
 
 namespace scorelab {
 
@@ -80,6 +82,34 @@ RunParts load_run(const std::string& path, const std::string& device_override,
   RunParts r = build_run(c);
   restore_run(ck, r);
   return r;
+}
+
+Run open_run(const Config& config, const std::string& run_dir) {
+  Run r;
+  static_cast<RunParts&>(r) = build_run(config);
+  if (!run_dir.empty()) {
+    r.dir.emplace(run_dir, r.method->loss_names(), Evaluator::metric_names_for(*r.data));
+    r.dir->write_config(config);
+  }
+  if (r.data->mixture()) r.mixture = std::make_shared<const GaussianMixture>(*r.data->mixture());
+  torch::NoGradGuard no_grad;
+  Rng ref_rng(static_cast<uint64_t>(config.run.seed) + 1000003, torch::kCPU);
+  r.real_reference = r.data->sample(r.data->is_image() ? 64 : 5000, ref_rng).to(torch::kCPU);
+  return r;
+}
+
+void Run::publish_into(Snapshot& s) const {
+  s.config = config;
+  s.method = method->name();
+  s.device = describe_device(device);
+  s.loss_names = method->loss_names();
+  s.score_models = method->score_models();
+  s.data_score_model = method->data_score_model();
+  s.mixture_score_model = method->traits().mixture_score_model;
+  s.has_generator = method->has_generator();
+  s.mixture = mixture;
+  s.real_reference = real_reference;
+  s.image_shape = data->image_shape();
 }
 
 void restore_run(const Checkpoint& ck, RunParts& r) {

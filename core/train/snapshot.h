@@ -3,8 +3,11 @@
 // progress bar, the app's panels) hold a shared_ptr to one and never wait on a training step.
 #include <torch/types.h>
 
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,6 +77,24 @@ struct Snapshot {
   std::string fid_floor_metric;
 
   const Series* metric(const std::string& name) const;
+};
+
+// The latest snapshot, handed from the worker to any number of readers: publishing swaps a
+// shared_ptr under a lock held for that swap only, and wakes readers waiting for a condition.
+class SnapshotChannel {
+ public:
+  // Numbers the snapshot (its version) and makes it the latest.
+  void publish(std::shared_ptr<Snapshot> snapshot);
+  std::shared_ptr<const Snapshot> latest() const;
+  // Waits until the latest snapshot satisfies pred or timeout_s passes; returns the latest.
+  std::shared_ptr<const Snapshot> wait_for(const std::function<bool(const Snapshot&)>& pred,
+                                           double timeout_s) const;
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::condition_variable cv_;
+  std::shared_ptr<const Snapshot> latest_;
+  uint64_t version_ = 0;
 };
 
 }  // namespace scorelab

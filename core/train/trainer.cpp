@@ -2,111 +2,31 @@
 
 #include <torch/torch.h>
 
-#include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <optional>
 #include <thread>
 #include <variant>
 
-#include "common/device.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/process_setup.h"
 #include "common/rng.h"
 #include "config/config_io.h"
-#include "data/gaussian_mixture.h"
 #include "methods/method.h"
 #include "train/checkpoint.h"
+#include "train/commands.h"
 #include "train/evaluator.h"
+#include "train/mailbox.h"
 #include "train/nan_guard.h"
 #include "train/probe_worker.h"
-#include "train/run_directory.h"
 #include "train/run_log.h"
 #include "train/run_parts.h"
 
 namespace scorelab {
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-template <class T>
-using Promise = std::shared_ptr<std::promise<T>>;
-
-namespace cmd {
-struct Resume {};
-struct Pause {};
-struct Step {
-  int64_t n;
-};
-struct Reset {};
-struct Set {
-  nlohmann::json partial;
-  bool allow_reset;
-  Promise<void> done;
-};
-struct Replace {
-  Config config;
-  Promise<void> done;
-};
-struct Save {
-  std::string path;
-  Promise<void> done;
-};
-struct Load {
-  std::string path;
-  Promise<void> done;
-};
-struct InjectNan {};
-}  // namespace cmd
-
-using Command = std::variant<cmd::Resume, cmd::Pause, cmd::Step, cmd::Reset, cmd::Set, cmd::Replace,
-                             cmd::Save, cmd::Load, Probe, cmd::InjectNan>;
-
-// Whether two configs read the same images (FID's reference statistics stay valid).
-bool same_images(const DataConfig& a, const DataConfig& b) {
-  return a.name == b.name && a.path == b.path && a.pad32 == b.pad32 && a.limit == b.limit;
-}
-
-Command to_command(FieldJob j) {
-  return Probe(std::move(j));
-}
-Command to_command(SampleJob j) {
-  return Probe(std::move(j));
-}
-Command to_command(LangevinJob j) {
-  return Probe(std::move(j));
-}
-template <class C>
-Command to_command(C c) {
-  return c;
-}
-
-// A run built but not yet in use, so that a failure anywhere leaves the current one as it is.
-struct NewRun {
-  RunParts parts;
-  std::optional<RunDirectory> dir;
-};
-
-}  // namespace
-
 struct Trainer::Impl {
   // ---- the run, owned by the worker thread once it runs ----
-  Config config;
+  Run run;  // config, device, data, Rng, method, folder, reference samples
   std::string run_dir_path;
-  torch::Device device = torch::kCPU;
-  std::shared_ptr<const Dataset> data;
-  std::unique_ptr<Rng> rng;
-  std::unique_ptr<Method> method;
-  double sigma_data = 1;
-  std::optional<RunDirectory> run_dir;
-  torch::Tensor real_reference;  // fixed real samples: plots, empirical exact fields
-  std::shared_ptr<const GaussianMixture> mixture;
   RunLog log;
   NanGuard guard;
   Evaluator eval;
@@ -117,7 +37,7 @@ struct Trainer::Impl {
   double train_seconds = 0;
   double wall_seconds = 0;
   std::string error, message;
-  std::vector<torch::Tensor> step_losses;  // filled by method->step
+  std::vector<torch::Tensor> step_losses;  // filled by the method's step
   int applied_threads = 0;
 
   // The copy of the model the probes read: remade when the run or its weights changed.
@@ -125,74 +45,46 @@ struct Trainer::Impl {
   std::shared_ptr<const ModelCopy> model_copy;
 
   // ---- shared with callers ----
-  std::mutex queue_mutex;
-  std::condition_variable queue_cv;
-  std::deque<Command> queue;
-  bool stopping = false;
-
-  mutable std::mutex snap_mutex;
-  mutable std::condition_variable snap_cv;
-  std::shared_ptr<const Snapshot> snap;
-  uint64_t snap_version = 0;
+  Mailbox<Command> commands;
+  SnapshotChannel snapshots;
   Clock::time_point last_publish = Clock::now();
 
   ProbeWorker probes;  // declared late: stops before the run it reads goes
   std::thread worker;
 
   // ------------------------------------------------------------------ setup
-  NewRun prepare(const Config& c) const {
-    NewRun r{build_run(c), std::nullopt};
-    if (!run_dir_path.empty()) {
-      r.dir.emplace(run_dir_path, r.parts.method->loss_names(),
-                    Evaluator::metric_names_for(*r.parts.data));
-      r.dir->write_config(c);
-    }
-    return r;
-  }
-
-  void commit(NewRun r) {
+  // Puts a fully built run in place of the current one and starts its bookkeeping afresh.
+  void commit(Run r) {
     const bool keep_fid =
-        data && same_images(r.parts.config.data, config.data) && r.parts.device == device;
-    config = r.parts.config;
-    device = r.parts.device;
-    method.reset();
-    data = std::move(r.parts.data);
-    rng = std::move(r.parts.rng);
-    method = std::move(r.parts.method);
-    sigma_data = r.parts.sigma_data;
-    run_dir = std::move(r.dir);
-    mixture = data->mixture() ? std::make_shared<const GaussianMixture>(*data->mixture()) : nullptr;
-    {
-      torch::NoGradGuard no_grad;
-      Rng ref_rng(static_cast<uint64_t>(config.run.seed) + 1000003, torch::kCPU);
-      real_reference = data->sample(data->is_image() ? 64 : 5000, ref_rng).to(torch::kCPU);
-    }
-    step_count = r.parts.step;
+        run.data && same_images(r.config.data, run.config.data) && r.device == run.device;
+    run.method.reset();  // the old networks go before the new ones are in use
+    run = std::move(r);
+    step_count = run.step;
     pending_steps = 0;
-    train_seconds = r.parts.train_seconds;
+    train_seconds = run.train_seconds;
     wall_seconds = 0;
     error.clear();
-    eval.start(*data, keep_fid);
-    log = RunLog(method->loss_names(), eval.metric_names(), method->networks());
-    log.restart_rates(method->networks(), train_seconds);
+    eval.start(*run.data, keep_fid);
+    log = RunLog(run.method->loss_names(), eval.metric_names(), run.method->networks());
+    log.restart_rates(run.method->networks(), train_seconds);
     guard = NanGuard{};
-    guard.save(method->networks(), step_count, train_seconds, *rng);
+    guard.save(run.method->networks(), step_count, train_seconds, *run.rng);
     ++run_id;
     weights_changed();
-    eval.refresh_preview(*method, *data, config, step_count, true);
+    eval.refresh_preview(*run.method, *run.data, run.config, step_count, true);
   }
 
   void rebuild_keeping_state(const Config& c) {
     const RunState keep = state == RunState::running ? RunState::running : RunState::paused;
-    commit(prepare(c));
+    commit(open_run(c, run_dir_path));
     apply_threads();
     state = keep;
   }
 
   void apply_threads() {
-    if (applied_threads != config.run.threads) {
-      set_compute_threads(static_cast<int>(config.run.threads));
-      applied_threads = static_cast<int>(config.run.threads);
+    if (applied_threads != run.config.run.threads) {
+      set_compute_threads(static_cast<int>(run.config.run.threads));
+      applied_threads = static_cast<int>(run.config.run.threads);
     }
   }
 
@@ -204,15 +96,9 @@ struct Trainer::Impl {
   void loop() {
     apply_threads();
     while (true) {
-      std::deque<Command> batch;
-      {
-        std::unique_lock<std::mutex> lock(queue_mutex);
-        if (!wants_to_train() && queue.empty() && !stopping) {
-          queue_cv.wait_for(lock, std::chrono::milliseconds(100));
-        }
-        if (stopping) break;
-        batch.swap(queue);
-      }
+      // Idle: wait for a command (up to 0.1 s at a time).
+      auto batch = commands.take(std::chrono::milliseconds(wants_to_train() ? 0 : 100));
+      if (commands.closed()) break;
       for (auto& c : batch) std::visit([this](auto& x) { on(x); }, c);
       if (!batch.empty()) publish(true);
       if (wants_to_train()) {
@@ -245,13 +131,13 @@ struct Trainer::Impl {
 
   void train_once() {
     const auto t0 = Clock::now();
-    const bool readback_due = (step_count + 1) % config.run.log_every == 0 ||
+    const bool readback_due = (step_count + 1) % run.config.run.log_every == 0 ||
                               (state != RunState::running && pending_steps <= 1);
     if (readback_due) {
-      for (auto* net : method->networks()) net->optimizer().track_next_update();
+      for (auto* net : run.method->networks()) net->optimizer().track_next_update();
     }
     if (!guarded("step " + std::to_string(step_count + 1) + " failed",
-                 [&] { method->step(step_losses); })) {
+                 [&] { run.method->step(step_losses); })) {
       return;
     }
     ++step_count;
@@ -260,27 +146,27 @@ struct Trainer::Impl {
     if (pending_steps > 0) --pending_steps;
     const bool stepping_done = state != RunState::running && pending_steps == 0;
     bool ok = true;
-    if (step_count % config.run.log_every == 0 || stepping_done) ok = readback();
+    if (step_count % run.config.run.log_every == 0 || stepping_done) ok = readback();
     train_seconds += seconds_since(t0);
     if (!ok) return;
     const std::string at = "step " + std::to_string(step_count);
     if ((state == RunState::running || pending_steps == 0) && !guarded(at + ": preview", [&] {
-          eval.refresh_preview(*method, *data, config, step_count, stepping_done);
+          eval.refresh_preview(*run.method, *run.data, run.config, step_count, stepping_done);
         })) {
       return;
     }
-    const bool checkpoint_due =
-        run_dir && config.run.checkpoint_every > 0 && step_count % config.run.checkpoint_every == 0;
+    const RunConfig& rc = run.config.run;
     if (!guarded(at, [&] {
-          if (config.run.eval_every > 0 && step_count % config.run.eval_every == 0) evaluate();
-          if (step_count % config.run.csv_every == 0) write_csv_row();
-          if (checkpoint_due) write_checkpoint(capture(), run_dir->path("checkpoint.ckpt"));
+          if (rc.eval_every > 0 && step_count % rc.eval_every == 0) evaluate();
+          if (step_count % rc.csv_every == 0) write_csv_row();
+          if (run.dir && rc.checkpoint_every > 0 && step_count % rc.checkpoint_every == 0) {
+            write_checkpoint(capture(), run.dir->path("checkpoint.ckpt"));
+          }
         })) {
       return;
     }
-    const bool step_limit = config.run.steps > 0 && step_count >= config.run.steps;
-    const bool time_limit =
-        config.run.seconds > 0 && wall_seconds + seconds_since(t0) >= config.run.seconds;
+    const bool step_limit = rc.steps > 0 && step_count >= rc.steps;
+    const bool time_limit = rc.seconds > 0 && wall_seconds + seconds_since(t0) >= rc.seconds;
     if (state == RunState::running && (step_limit || time_limit)) finish();
   }
 
@@ -288,11 +174,11 @@ struct Trainer::Impl {
   // NaN the last good state comes back and the run pauses with the reason. False then.
   bool readback() {
     if (!guard.pending()) return true;
-    auto nets = method->networks();
+    auto nets = run.method->networks();
     std::string problem;
-    const auto rows = guard.read(nets, method->loss_names(), step_count, problem);
+    const auto rows = guard.read(nets, run.method->loss_names(), step_count, problem);
     if (!rows) {
-      step_count = guard.restore(nets, *rng);
+      step_count = guard.restore(nets, *run.rng);
       weights_changed();
       fail(problem + "; restored the state of step " + std::to_string(step_count) +
            " and paused (lower a learning rate, then resume)");
@@ -300,20 +186,20 @@ struct Trainer::Impl {
     }
     log.add_losses(step_count, *rows);
     log.update_rates(nets, train_seconds);
-    guard.save(nets, step_count, train_seconds, *rng);
+    guard.save(nets, step_count, train_seconds, *run.rng);
     return true;
   }
 
   void evaluate() {
-    eval.evaluate(*method, *data, config, step_count, log, run_dir ? &*run_dir : nullptr,
-                  [this](const std::string& m, bool force) {
+    eval.evaluate(*run.method, *run.data, run.config, step_count, log,
+                  run.dir ? &*run.dir : nullptr, [this](const std::string& m, bool force) {
                     message = m;
                     publish(force);
                   });
   }
 
   void write_csv_row() {
-    log.write_csv_row(run_dir ? &*run_dir : nullptr, step_count, wall_seconds, train_seconds);
+    log.write_csv_row(run.dir ? &*run.dir : nullptr, step_count, wall_seconds, train_seconds);
   }
 
   void finish() {
@@ -323,16 +209,16 @@ struct Trainer::Impl {
     const bool ok = guarded("finishing at step " + std::to_string(step_count), [&] {
       if (eval.last_eval_step != step_count) evaluate();
       if (log.csv_behind(step_count)) write_csv_row();
-      if (run_dir) {
-        write_checkpoint(capture(), run_dir->path("checkpoint.ckpt"));
-        message += "; outputs in " + run_dir->dir();
+      if (run.dir) {
+        write_checkpoint(capture(), run.dir->path("checkpoint.ckpt"));
+        message += "; outputs in " + run.dir->dir();
       }
     });
     if (ok) publish(true);
   }
 
   Checkpoint capture() {
-    return capture_checkpoint(*method, config, step_count, train_seconds, *rng);
+    return capture_checkpoint(*run.method, run.config, step_count, train_seconds, *run.rng);
   }
 
   // ------------------------------------------------------------------ commands
@@ -353,8 +239,8 @@ struct Trainer::Impl {
 
   void on(cmd::Resume&) {
     if (state == RunState::finished) {
-      config.run.steps = 0;
-      config.run.seconds = 0;
+      run.config.run.steps = 0;
+      run.config.run.seconds = 0;
       message = "resumed past the run's limits";
     }
     error.clear();
@@ -372,7 +258,7 @@ struct Trainer::Impl {
   }
   void on(cmd::Reset&) {
     try {
-      rebuild_keeping_state(config);
+      rebuild_keeping_state(run.config);
       message = "reset to step 0";
     } catch (const std::exception& e) {
       fail(std::string("reset failed: ") + error_message(e));
@@ -380,8 +266,9 @@ struct Trainer::Impl {
   }
   void on(cmd::Set& s) {
     answer(s.done, [&] {
-      const Config next = merge_json(config, s.partial, "setting");
-      const auto needs_reset = reset_keys(config, next);
+      const auto partial = s.key.empty() ? s.partial : partial_setting(s.key, s.text);
+      const Config next = merge_json(run.config, partial, "setting");
+      const auto needs_reset = reset_keys(run.config, next);
       if (!needs_reset.empty() && !s.allow_reset) {
         throw ConfigError("changing " + needs_reset.front() +
                           " needs a reset of the run (reset to apply it)");
@@ -391,19 +278,19 @@ struct Trainer::Impl {
       } else {
         apply_live(next);
       }
-      message = "applied " + s.partial.dump();
+      message = "applied " + partial.dump();
     });
   }
   // The method takes the new settings first; when it refuses, it gets the old ones back and the
   // config stays as it was.
   void apply_live(const Config& next) {
     try {
-      method->update_hyperparams(next);
+      run.method->update_hyperparams(next);
     } catch (...) {
-      method->update_hyperparams(config);
+      run.method->update_hyperparams(run.config);
       throw;
     }
-    config = next;
+    run.config = next;
     apply_threads();
     weights_changed();  // the probes' copy carries the config too
   }
@@ -426,11 +313,11 @@ struct Trainer::Impl {
   }
   void on(cmd::Load& l) {
     answer(l.done, [&] {
-      NewRun r;
+      Run r;
       try {
         Checkpoint ck = read_checkpoint(l.path);
-        r = prepare(ck.config);
-        restore_run(ck, r.parts);
+        r = open_run(ck.config, run_dir_path);
+        restore_run(ck, r);
       } catch (const std::exception& e) {
         throw CheckpointError("load failed: " + error_message(e));
       }
@@ -443,35 +330,21 @@ struct Trainer::Impl {
   void on(Probe& p) { probes.post(current_model(), std::move(p)); }
   void on(cmd::InjectNan&) {
     torch::NoGradGuard no_grad;
-    method->networks().front()->params().data()[0].fill_(std::nan(""));
+    run.method->networks().front()->params().data()[0].fill_(std::nan(""));
     weights_changed();
   }
 
-  // The probes' copy of the model: the weights (no optimizer state) of every network, taken
-  // again only when they changed since the last copy.
+  // The probes' copy of the model, taken again only when the weights changed since the last.
   std::shared_ptr<const ModelCopy> current_model() {
-    if (model_copy && model_copy->run_id == run_id && model_copy->version == model_version) {
-      return model_copy;
+    if (!model_copy || model_copy->run_id != run_id || model_copy->version != model_version) {
+      model_copy = copy_model(run, run_id, model_version, step_count);
     }
-    auto c = std::make_shared<ModelCopy>();
-    c->run_id = run_id;
-    c->version = model_version;
-    c->step = step_count;
-    c->config = config;
-    c->device = device;
-    c->sigma_data = sigma_data;
-    c->data = data;
-    c->real_reference = real_reference;
-    for (auto* net : method->networks()) {
-      c->networks.push_back(capture_network(*net, device, /*with_optimizer=*/false));
-    }
-    model_copy = c;
-    return c;
+    return model_copy;
   }
 
   // ------------------------------------------------------------------ snapshots
   void publish(bool force) {
-    const double min_gap = 1.0 / config.run.snapshot_hz;
+    const double min_gap = 1.0 / run.config.run.snapshot_hz;
     if (!force && seconds_since(last_publish) < min_gap) return;
     last_publish = Clock::now();
     auto s = std::make_shared<Snapshot>();
@@ -481,99 +354,55 @@ struct Trainer::Impl {
     s->wall_seconds = wall_seconds;
     s->error = error;
     s->message = message;
-    s->config = config;
-    s->method = method->name();
-    s->device = describe_device(device);
-    s->loss_names = method->loss_names();
-    s->score_models = method->score_models();
-    s->data_score_model = method->data_score_model();
-    s->mixture_score_model = method->traits().mixture_score_model;
-    s->has_generator = method->has_generator();
-    s->mixture = mixture;
-    s->losses = log.losses();
-    s->metrics = log.metrics();
-    s->rates = log.rates();
-    s->last_eval = eval.last_eval;
-    s->last_eval_step = eval.last_eval_step;
-    s->eval_sampler = eval.eval_sampler;
-    s->eval_samples = eval.eval_samples;
-    s->real_samples = eval.eval_real;
-    s->real_reference = real_reference;
-    s->image_shape = data->image_shape();
-    s->preview_images = eval.preview_images;
-    s->preview_step = eval.preview_step;
-    s->fid_label = eval.fid_label();
-    s->fid_metric = eval.fid_metric;
-    s->fid_floor_metric = eval.fid_floor_metric;
-    {
-      std::lock_guard<std::mutex> lock(snap_mutex);
-      s->version = ++snap_version;
-      snap = std::move(s);
-    }
-    snap_cv.notify_all();
-  }
-
-  void post(Command c) {
-    {
-      std::lock_guard<std::mutex> lock(queue_mutex);
-      queue.push_back(std::move(c));
-    }
-    queue_cv.notify_one();
+    run.publish_into(*s);
+    log.publish_into(*s);
+    eval.publish_into(*s);
+    snapshots.publish(std::move(s));
   }
 
   template <class C, class T, class... Args>
   std::future<T> request(Args&&... args) {
     auto p = std::make_shared<std::promise<T>>();
     auto f = p->get_future();
-    post(to_command(C{std::forward<Args>(args)..., p}));
+    commands.post(to_command(C{std::forward<Args>(args)..., p}));
     return f;
   }
 };
 
 Trainer::Trainer(const Config& config, std::string run_dir) : impl_(std::make_unique<Impl>()) {
   impl_->run_dir_path = std::move(run_dir);
-  impl_->commit(impl_->prepare(config));
+  impl_->commit(open_run(config, impl_->run_dir_path));
   impl_->publish(true);
   impl_->worker = std::thread([this] { impl_->loop(); });
 }
 
 Trainer::~Trainer() {
-  {
-    std::lock_guard<std::mutex> lock(impl_->queue_mutex);
-    impl_->stopping = true;
-  }
-  impl_->queue_cv.notify_one();
+  impl_->commands.close();
   if (impl_->worker.joinable()) impl_->worker.join();
 }
 
 void Trainer::resume() {
-  impl_->post(cmd::Resume{});
+  impl_->commands.post(cmd::Resume{});
 }
 void Trainer::pause() {
-  impl_->post(cmd::Pause{});
+  impl_->commands.post(cmd::Pause{});
 }
 void Trainer::step(int64_t n) {
-  impl_->post(cmd::Step{n});
+  impl_->commands.post(cmd::Step{n});
 }
 void Trainer::reset() {
-  impl_->post(cmd::Reset{});
+  impl_->commands.post(cmd::Reset{});
 }
 void Trainer::inject_nan() {
-  impl_->post(cmd::InjectNan{});
+  impl_->commands.post(cmd::InjectNan{});
 }
 
 std::future<void> Trainer::set(const std::string& key, const std::string& value, bool allow_reset) {
-  try {
-    return set_json(partial_setting(key, value), allow_reset);
-  } catch (const ConfigError&) {
-    std::promise<void> refused;
-    refused.set_exception(std::current_exception());
-    return refused.get_future();
-  }
+  return impl_->request<cmd::Set, void>(key, value, nlohmann::json(), allow_reset);
 }
 
 std::future<void> Trainer::set_json(const nlohmann::json& partial, bool allow_reset) {
-  return impl_->request<cmd::Set, void>(partial, allow_reset);
+  return impl_->request<cmd::Set, void>("", "", partial, allow_reset);
 }
 
 std::future<void> Trainer::replace_config(const Config& config) {
@@ -601,16 +430,12 @@ std::future<LangevinTrace> Trainer::langevin(const LangevinRequest& request) {
 }
 
 std::shared_ptr<const Snapshot> Trainer::snapshot() const {
-  std::lock_guard<std::mutex> lock(impl_->snap_mutex);
-  return impl_->snap;
+  return impl_->snapshots.latest();
 }
 
 std::shared_ptr<const Snapshot> Trainer::wait_for(const std::function<bool(const Snapshot&)>& pred,
                                                   double timeout_s) const {
-  std::unique_lock<std::mutex> lock(impl_->snap_mutex);
-  impl_->snap_cv.wait_for(lock, std::chrono::duration<double>(timeout_s),
-                          [&] { return impl_->snap && pred(*impl_->snap); });
-  return impl_->snap;
+  return impl_->snapshots.wait_for(pred, timeout_s);
 }
 
 }  // namespace scorelab
