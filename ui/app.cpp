@@ -42,6 +42,7 @@ namespace {
 Config initial_config(const AppOptions& o) {
   Config c = o.config_file.empty() ? load_preset(o.preset) : load_config_file(o.config_file);
   if (!o.device.empty()) c = apply_setting(c, "run.device", o.device);
+  for (const auto& s : o.settings) c = apply_setting(c, s);
   return c;
 }
 
@@ -112,11 +113,14 @@ class App final : public ScriptHost {
         screenshot_panel_.clear();
       }
       window_.swap();
-      // Without a working vsync (Xvfb, some drivers) cap at ~60 frames/s, leaving the CPU to
-      // training.
+      // Without a working vsync (Xvfb, some drivers) cap the frame rate, leaving the CPU to
+      // training and probes: 60 frames/s while the user works the window, 30 when only the
+      // training moves (snapshots come at run.snapshot_hz, 20 by default).
+      if (user_input()) last_input_ = Clock::now();
+      const double fps = seconds_since(last_input_) < 1.0 ? 60 : 30;
       const double spent = seconds_since(frame_start);
-      if (spent < 1.0 / 60) {
-        std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / 60 - spent));
+      if (spent < 1.0 / fps) {
+        std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / fps - spent));
       }
       ctx_.frame_ms = seconds_since(last) * 1000;
       last = Clock::now();
@@ -128,6 +132,17 @@ class App final : public ScriptHost {
   const AppRunReport& report() const { return report_; }
 
  private:
+  static bool user_input() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || io.MouseWheel != 0) return true;
+    if (!io.InputQueueCharacters.empty()) return true;
+    for (bool down : io.MouseDown)
+      if (down) return true;
+    for (bool down : io.KeysDown)
+      if (down) return true;
+    return false;
+  }
+
   // The window, or the rectangle of one panel in it.
   bool write_screenshot(const std::string& path, const std::string& panel) {
     int w, h;
@@ -348,11 +363,13 @@ class App final : public ScriptHost {
   std::string pending_save_path_;
   ImVec2 last_size_{0, 0};
   std::map<std::string, bool> moved_;  // panels the user moved or resized off their tile
+  Clock::time_point last_input_{};
   uint64_t shown_error_version_ = 0;
   std::string last_error_;
   bool quit_ = false;
   AppRunReport report_;
   int64_t bench_updates0_ = 0;
+  int bench_traces0_ = 0;
   Clock::time_point bench_t0_;
 
   // Frame times and training progress after 30 start-up frames, then quits.
@@ -361,6 +378,7 @@ class App final : public ScriptHost {
     const int64_t updates = s.rates.empty() ? 0 : s.rates.back().updates;
     if (frame == 30) {
       bench_updates0_ = updates;
+      bench_traces0_ = stepper_.traces_received();
       bench_t0_ = Clock::now();
     } else if (frame > 30) {
       report_.frame_ms.push_back(ctx_.frame_ms);
@@ -368,6 +386,7 @@ class App final : public ScriptHost {
       report_.seconds = seconds_since(bench_t0_);
       report_.method = s.method;
       report_.network = s.rates.empty() ? "" : s.rates.back().name;
+      report_.langevin_traces = stepper_.traces_received() - bench_traces0_;
     }
     if (frame >= options_.bench_frames + 30) quit_ = true;
   }

@@ -10,6 +10,7 @@ struct AppOptions {
   std::string preset = "swissroll-smt";  // opened at start, training at once
   std::string config_file;               // a JSON config instead of a preset
   std::string device;                    // overrides run.device when set
+  std::vector<std::string> settings;     // key=value applied to the preset or config
   std::string screenshot;                // write the window as PNG after `frames` frames, exit
   int frames = 0;                        // frames to render before the screenshot (or exit)
   std::string script;                    // commands to run (see app_script.h)
@@ -24,6 +25,7 @@ struct AppRunReport {
   int64_t updates = 0;  // updates of the method's last network (a generator's, where it has one)
   double seconds = 0;   // wall time over which they were counted
   std::string method, network;
+  int langevin_traces = 0;  // traces the sampling stepper received meanwhile
 };
 
 // Runs the app until the window closes, the script quits or the frames are done. Returns the

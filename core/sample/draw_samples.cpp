@@ -39,7 +39,8 @@ int64_t langevin_chunk_rows(int64_t n, int64_t dim, torch::Device device) {
 
 SampleResult draw_langevin_samples(const ScoreFn& score, const SamplerConfig& config,
                                    const std::string& sampler, int64_t n, int64_t dim,
-                                   uint64_t seed, torch::Device device) {
+                                   uint64_t seed, torch::Device device,
+                                   const std::function<void()>& between_steps) {
   if (sampler != "annealed" && sampler != "langevin") {
     throw ConfigError("sampler \"" + sampler + "\" is not a Langevin sampler (annealed, langevin)");
   }
@@ -53,7 +54,7 @@ SampleResult draw_langevin_samples(const ScoreFn& score, const SamplerConfig& co
     LangevinSampler s(score, langevin_options(config, sampler == "annealed"),
                       std::min(rows, n - first), dim, seed + 7919 * static_cast<uint64_t>(chunk),
                       device);
-    s.run();
+    s.run(between_steps);
     parts.push_back(s.result().to(torch::kCPU));
     r.nfe = s.nfe();
   }
@@ -63,11 +64,13 @@ SampleResult draw_langevin_samples(const ScoreFn& score, const SamplerConfig& co
 }
 
 SampleResult draw_samples(Method& method, const SamplerConfig& config, const std::string& requested,
-                          int64_t n, int64_t dim, uint64_t seed, torch::Device device) {
+                          int64_t n, int64_t dim, uint64_t seed, torch::Device device,
+                          const std::function<void()>& between_steps) {
   check_sampler(method, requested);
   const std::string sampler = resolve_sampler(method, requested);
   if (sampler != "onestep") {
-    return draw_langevin_samples(learned_score(method), config, sampler, n, dim, seed, device);
+    return draw_langevin_samples(learned_score(method), config, sampler, n, dim, seed, device,
+                                 between_steps);
   }
   torch::NoGradGuard no_grad;
   const auto t0 = std::chrono::steady_clock::now();

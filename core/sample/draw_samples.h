@@ -12,15 +12,17 @@ namespace scorelab {
 class Method;
 
 // Throws ConfigError for an unknown sampler or "onestep" on a method without a generator.
+// between_steps: called before each Langevin step (see LangevinSampler::run).
 SampleResult draw_samples(Method& method, const SamplerConfig& sampler_config,
                           const std::string& sampler, int64_t n, int64_t dim, uint64_t seed,
-                          torch::Device device);
+                          torch::Device device, const std::function<void()>& between_steps = {});
 
 // Annealed ("annealed") or plain ("langevin") Langevin with any score, e.g. an exact one. On the
 // CPU many particles run in chunks of langevin_chunk_rows (chunk i seeded seed + 7919·i).
 SampleResult draw_langevin_samples(const ScoreFn& score, const SamplerConfig& sampler_config,
                                    const std::string& sampler, int64_t n, int64_t dim,
-                                   uint64_t seed, torch::Device device);
+                                   uint64_t seed, torch::Device device,
+                                   const std::function<void()>& between_steps = {});
 
 // Particles per Langevin chunk: about 2^20 numbers on the CPU, all n on a GPU.
 int64_t langevin_chunk_rows(int64_t n, int64_t dim, torch::Device device);

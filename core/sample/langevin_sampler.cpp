@@ -60,8 +60,11 @@ void LangevinSampler::step() {
   ++nfe_;
 }
 
-void LangevinSampler::run() {
-  while (!done()) step();
+void LangevinSampler::run(const std::function<void()>& between_steps) {
+  while (!done()) {
+    if (between_steps) between_steps();
+    step();
+  }
 }
 
 torch::Tensor LangevinSampler::result() {

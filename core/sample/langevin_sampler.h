@@ -7,6 +7,8 @@
 //   plain:    the same update at σ_L with a = ε, for the same L·T steps.
 #include <torch/types.h>
 
+#include <functional>
+
 #include <vector>
 
 #include "common/rng.h"
@@ -36,7 +38,9 @@ class LangevinSampler {
 
   bool done() const { return step_ >= total_steps(); }
   void step();  // no-op when done
-  void run();   // steps to the end
+  // Steps to the end, calling between_steps (when given) before each step: a long run's place
+  // to yield or be cancelled (by throwing).
+  void run(const std::function<void()>& between_steps = {});
   // The particles after the last step, denoised once when denoise_last (computed on each call).
   torch::Tensor result();
 

@@ -61,7 +61,7 @@ FieldResult evaluate_field(const ProbeInputs& in, const FieldRequest& q) {
 
 SampleResult draw_request(const ProbeInputs& in, const SampleRequest& q) {
   SampleResult r = draw_samples(in.method, in.config.sampler, q.sampler, q.n, in.data.dim(), q.seed,
-                                in.method.device());
+                                in.method.device(), in.between_steps);
   if (q.metrics && !in.data.is_image()) {
     r.metrics = evaluate_samples(r.samples, in.data, q.seed);
     r.has_metrics = true;
@@ -102,7 +102,7 @@ LangevinTrace record_langevin(const ProbeInputs& in, const LangevinRequest& q) {
   };
   record();
   while (!s.done()) {
-    if (in.cancelled && in.cancelled()) throw StaleRequestError("Langevin trace cancelled");
+    if (in.between_steps) in.between_steps();
     s.step();
     if (s.steps_done() % q.record_every == 0 || s.done()) record();
   }

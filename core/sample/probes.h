@@ -19,9 +19,10 @@ struct ProbeInputs {
   Method& method;
   const Dataset& data;
   const Config& config;
-  torch::Tensor real_reference;     // fixed real samples, the empirical density of non-mixtures
-  int64_t step = 0;                 // the training step the weights are of
-  std::function<bool()> cancelled;  // polled by long probes; true = stop with StaleRequestError
+  torch::Tensor real_reference;  // fixed real samples, the empirical density of non-mixtures
+  int64_t step = 0;              // the training step the weights are of
+  // Called between the steps of long probes (Langevin): it may pause a while, or throw to cancel.
+  std::function<void()> between_steps;
 };
 
 // The learned score field at the request's grid and, when asked, the exact one: the mixture's
@@ -33,8 +34,7 @@ FieldResult evaluate_field(const ProbeInputs& in, const FieldRequest& request);
 SampleResult draw_request(const ProbeInputs& in, const SampleRequest& request);
 
 // Annealed or plain Langevin from the start, every record_every-th step kept, on the learned data
-// score or the exact one. Throws ConfigError for image data or a method without a data score,
-// StaleRequestError when cancelled.
+// score or the exact one. Throws ConfigError for image data or a method without a data score.
 LangevinTrace record_langevin(const ProbeInputs& in, const LangevinRequest& request);
 
 }  // namespace scorelab

@@ -19,11 +19,11 @@ namespace scorelab {
 
 namespace {
 
-// A lower priority than the training and UI threads (nice 10: a tenth of a busy thread's share
-// of a core when they compete).
-void lower_this_threads_priority() {
+void lower_this_threads_priority(int nice) {
 #if defined(__linux__)
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+#else
+  (void)nice;
 #endif
 }
 
@@ -81,7 +81,24 @@ std::shared_ptr<const ModelCopy> copy_model(const Run& run, uint64_t run_id, uin
   return m;
 }
 
-ProbeWorker::ProbeWorker() : thread_([this] { loop(); }) {}
+bool quick_probe(const Probe& probe, bool has_generator) {
+  if (std::holds_alternative<FieldJob>(probe)) return true;
+  if (const auto* s = std::get_if<SampleJob>(&probe)) {
+    return s->request.sampler == "onestep" || (s->request.sampler == "auto" && has_generator);
+  }
+  return false;
+}
+
+ProbeWorker::ProbeWorker(int nice, double duty)
+    : nice_(nice), duty_(duty), thread_([this] { loop(); }) {}
+
+void ProbeWorker::pace() {
+  const double busy = seconds_since(busy_since_);
+  if (duty_ < 1 && busy > 0) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(busy * (1 - duty_) / duty_));
+  }
+  busy_since_ = Clock::now();
+}
 
 ProbeWorker::~ProbeWorker() {
   auto left = queue_.close();
@@ -97,16 +114,18 @@ void ProbeWorker::post(std::shared_ptr<const ModelCopy> model, Probe probe) {
 }
 
 void ProbeWorker::loop() {
-  lower_this_threads_priority();
+  lower_this_threads_priority(nice_);
   while (true) {
     auto batch = queue_.take(std::chrono::milliseconds(-1));
     if (queue_.closed()) return;  // the destructor answers what was left
     for (auto& [model, probe] : batch) {
+      busy_since_ = Clock::now();
       try {
         run(model, probe);
       } catch (...) {
         refuse(probe, std::current_exception());
       }
+      pace();
     }
   }
 }
@@ -126,8 +145,12 @@ void ProbeWorker::run(const std::shared_ptr<const ModelCopy>& model, Probe& prob
     replica_->load(model);
   }
   torch::NoGradGuard no_grad;
+  auto between_steps = [this, &outdated] {
+    if (outdated()) throw StaleRequestError("probe of a run that was replaced");
+    pace();
+  };
   const ProbeInputs in{*replica_->method,     *model->data, model->config,
-                       model->real_reference, model->step,  outdated};
+                       model->real_reference, model->step,  between_steps};
   std::visit(
       [&](auto& job) {
         using Job = std::decay_t<decltype(job)>;

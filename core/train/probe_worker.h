@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "optim/network_state.h"
 #include "sample/requests.h"
@@ -49,9 +50,16 @@ using SampleJob = ProbeJob<SampleRequest, SampleResult>;
 using LangevinJob = ProbeJob<LangevinRequest, LangevinTrace>;
 using Probe = std::variant<FieldJob, SampleJob, LangevinJob>;
 
+// Probes that take a few network evaluations (score fields, one-step samples), as opposed to
+// those that take a thousand (Langevin traces and samples): they go to separate threads, so a
+// field never waits behind a trace.
+bool quick_probe(const Probe& probe, bool has_generator);
+
 class ProbeWorker {
  public:
-  ProbeWorker();
+  // nice: the probe thread's priority below the others' (Linux nice value, 0 = the same);
+  // duty: the share of wall time it may compute, so that training keeps its core.
+  ProbeWorker(int nice, double duty);
   ~ProbeWorker();  // answers what is still queued with an error, then stops the thread
   ProbeWorker(const ProbeWorker&) = delete;
   ProbeWorker& operator=(const ProbeWorker&) = delete;
@@ -59,15 +67,22 @@ class ProbeWorker {
   // Queues a probe of `model`. A request for another data set than the model's, or one whose run
   // was replaced by a newer one before it ran, gets StaleRequestError.
   void post(std::shared_ptr<const ModelCopy> model, Probe probe);
+  // The run now trained: probes of older runs are refused, a running one is cancelled.
+  void current_run(uint64_t run_id) { newest_run_ = run_id; }
 
  private:
   struct Replica;
   void loop();
   void run(const std::shared_ptr<const ModelCopy>& model, Probe& probe);
+  // After a stretch of work, sleeps so that work stays within duty_ of the wall time.
+  void pace();
 
   Mailbox<std::pair<std::shared_ptr<const ModelCopy>, Probe>> queue_;
   std::atomic<uint64_t> newest_run_{0};  // the run_id of the latest model posted
   std::unique_ptr<Replica> replica_;     // the probe thread's own method, rebuilt per run
+  int nice_;
+  double duty_;
+  Clock::time_point busy_since_;
   std::thread thread_;
 };
 

@@ -23,6 +23,25 @@
 
 namespace scorelab {
 
+namespace {
+
+// The probe threads' priority and share of wall time. On two cores, training has one and the UI
+// and the probes share the other: quick probes (fields, one-step samples) at a little lower
+// priority than the UI, Langevin at a lower one, each capped so that training keeps ≥ 70% of its
+// speed with the app open (`scorelab --bench-frames`). With four cores or more there is one to
+// spare for them.
+struct ProbeShare {
+  int nice;
+  double duty;
+};
+constexpr ProbeShare kQuickProbes{3, 0.4}, kSlowProbes{8, 0.3};
+
+double probe_duty(double duty_on_two_cores) {
+  return std::thread::hardware_concurrency() >= 4 ? 1.0 : duty_on_two_cores;
+}
+
+}  // namespace
+
 struct Trainer::Impl {
   // ---- the run, owned by the worker thread once it runs ----
   Run run;  // config, device, data, Rng, method, folder, reference samples
@@ -49,7 +68,9 @@ struct Trainer::Impl {
   SnapshotChannel snapshots;
   Clock::time_point last_publish = Clock::now();
 
-  ProbeWorker probes;  // declared late: stops before the run it reads goes
+  // Declared late: they stop before the run they read goes.
+  ProbeWorker quick_probes{kQuickProbes.nice, probe_duty(kQuickProbes.duty)};
+  ProbeWorker slow_probes{kSlowProbes.nice, probe_duty(kSlowProbes.duty)};
   std::thread worker;
 
   // ------------------------------------------------------------------ setup
@@ -70,6 +91,8 @@ struct Trainer::Impl {
     guard = NanGuard{};
     guard.save(run.method->networks(), step_count, train_seconds, *run.rng);
     ++run_id;
+    quick_probes.current_run(run_id);
+    slow_probes.current_run(run_id);
     weights_changed();
     eval.refresh_preview(*run.method, *run.data, run.config, step_count, true);
   }
@@ -327,7 +350,10 @@ struct Trainer::Impl {
       message = "loaded " + l.path + " at step " + std::to_string(step_count);
     });
   }
-  void on(Probe& p) { probes.post(current_model(), std::move(p)); }
+  void on(Probe& p) {
+    auto& lane = quick_probe(p, run.method->has_generator()) ? quick_probes : slow_probes;
+    lane.post(current_model(), std::move(p));
+  }
   void on(cmd::InjectNan&) {
     torch::NoGradGuard no_grad;
     run.method->networks().front()->params().data()[0].fill_(std::nan(""));

@@ -82,14 +82,24 @@ void SamplesPanel::collect(AppContext& ctx) {
 
 void SamplesPanel::request(AppContext& ctx) {
   const Snapshot& s = *ctx.snap;
-  // One-step samples are cheap: refresh often. Langevin costs 1000 evaluations per point: rarely.
+  // One-step samples are cheap: refresh often. Langevin costs 1000 evaluations per point: show
+  // the training's own evaluation samples when there are some, else ask rarely.
   const bool onestep = s.has_generator;
-  cadence_.period = onestep ? 0.4 : 4.0;
+  if (!onestep && s.eval_samples.defined()) {
+    if (!s.eval_samples.is_same(shown_eval_)) {
+      shown_eval_ = s.eval_samples;
+      upload_points(fake_, s.eval_samples);
+      sampler_ = s.eval_sampler + " (evaluation at step " + std::to_string(s.last_eval_step) + ")";
+      ++content_;
+    }
+    return;
+  }
+  cadence_.period = onestep ? 0.4 : 10.0;
   if (!pending_.valid() && cadence_.due(ctx.now) && (cadence_.force || s.step != requested_step_) &&
       s.state != RunState::error) {
     SampleRequest q;
     q.sampler = onestep ? "onestep" : "annealed";
-    q.n = onestep ? n_ : std::min(n_, 2000);
+    q.n = onestep ? n_ : std::min(n_, 1000);
     q.seed = 7;  // the same z every time: trails follow the same points
     q.metrics = false;
     q.data = s.config.data.name;

@@ -41,6 +41,7 @@ class SamplesPanel {
   int64_t requested_step_ = -1;
   uint64_t content_ = 0;
   std::string sampler_;
+  torch::Tensor shown_eval_;  // the evaluation samples shown (methods without a generator)
   int n_ = 20000;
   float point_size_ = 2.5f;
   bool show_real_ = true, show_contours_ = true, show_trails_ = false;

@@ -159,10 +159,12 @@ void StepperPanel::collect(AppContext& ctx) {
   try {
     if (is_ready(pending_annealed_)) {
       annealed_ = pending_annealed_.get();
+      ++traces_received_;
       columns_[0].uploaded_frame = -1;
     }
     if (is_ready(pending_plain_)) {
       plain_ = pending_plain_.get();
+      ++traces_received_;
       columns_[1].uploaded_frame = -1;
     }
   } catch (const StaleRequestError&) {

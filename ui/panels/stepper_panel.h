@@ -26,6 +26,8 @@ class StepperPanel {
            !pending_plain_.valid();
   }
   void set_exact_score(bool exact) { exact_score_ = exact; }
+  // Langevin traces received so far (the frame benchmark reports them).
+  int traces_received() const { return traces_received_; }
   // Trace again as soon as the latest traces are in (the frame benchmark's worst case).
   void set_continuous(bool continuous) { continuous_ = continuous; }
   // "annealed Langevin: weights …" and "plain Langevin: …" at the traces' last frames.
@@ -57,15 +59,16 @@ class StepperPanel {
   double onestep_seconds_ = 0;
   double position_ = 0;  // Langevin steps done, as a float for smooth playback
   bool playing_ = false;
-  float speed_ = 200;  // Langevin steps per second of playback
-  int particles_ = 2000;
+  float speed_ = 200;     // Langevin steps per second of playback
+  int particles_ = 1000;  // a trace of 1000 costs ~2 s of one core on the swiss roll
   bool exact_score_ = false;
   bool started_ = false;
   bool follow_training_ = true;  // re-run after each playback while training goes on
   bool continuous_ = false;
   bool run_requested_ = false;  // the Run button, this frame
-  int64_t traced_step_ = 0;     // the training step the shown traces were taken at
-  std::string traced_data_;     // and the data set (a switch to images outdates them)
+  int traces_received_ = 0;
+  int64_t traced_step_ = 0;  // the training step the shown traces were taken at
+  std::string traced_data_;  // and the data set (a switch to images outdates them)
 };
 
 }  // namespace scorelab::ui
