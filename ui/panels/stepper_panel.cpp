@@ -84,9 +84,7 @@ void StepperPanel::run(AppContext& ctx) {
     o.data = s.config.data.name;
     pending_onestep_ = ctx.trainer.sample(o);
   }
-  position_ = 0;
-  playing_ = true;
-  started_ = true;
+  started_ = true;  // the current traces play on until the new ones are in
   traced_step_ = s.step;
   traced_data_ = s.config.data.name;
 }
@@ -156,6 +154,7 @@ void StepperPanel::draw_column(AppContext& ctx, Column& col, const char* title,
 
 void StepperPanel::collect(AppContext& ctx) {
   const Snapshot& s = *ctx.snap;
+  const bool waiting = pending_annealed_.valid() || pending_plain_.valid();
   try {
     if (is_ready(pending_annealed_)) {
       annealed_ = pending_annealed_.get();
@@ -172,6 +171,10 @@ void StepperPanel::collect(AppContext& ctx) {
   } catch (const std::exception& e) {
     if (s.config.data.name == traced_data_)
       ctx.report_error("sampling stepper: " + error_message(e));
+  }
+  if (waiting && !pending_annealed_.valid() && !pending_plain_.valid()) {
+    position_ = 0;  // both new traces are in: play them from the start
+    playing_ = true;
   }
   try {
     if (is_ready(pending_onestep_)) {
