@@ -41,11 +41,12 @@ void refuse(Probe& p, std::exception_ptr e) {
 // given the copy's weights whenever they changed.
 struct ProbeWorker::Replica {
   std::shared_ptr<const ModelCopy> model;  // keeps the data set alive for the method
-  std::unique_ptr<Rng> rng;                // the method's training stream (unused by probes)
+  std::unique_ptr<Rng> rng;  // the method's training stream: unused by probes, so on the CPU
+                             // (a CUDA Rng would reseed the device's generator training draws from)
   std::unique_ptr<Method> method;
 
   explicit Replica(std::shared_ptr<const ModelCopy> copy) : model(std::move(copy)) {
-    rng = std::make_unique<Rng>(static_cast<uint64_t>(model->config.run.seed), model->device);
+    rng = std::make_unique<Rng>(static_cast<uint64_t>(model->config.run.seed), torch::kCPU);
     MethodContext ctx;
     ctx.config = model->config;
     ctx.device = model->device;
