@@ -90,8 +90,17 @@ bool quick_probe(const Probe& probe, bool has_generator) {
   return false;
 }
 
-ProbeWorker::ProbeWorker(int nice, double duty)
-    : nice_(nice), duty_(duty), thread_([this] { loop(); }) {}
+// The probe threads' priority (a Linux nice value) and share of wall time. On two cores,
+// training has one and the UI and the probes share the other: quick probes at a little lower
+// priority than the UI, Langevin at a lower one, each capped so that training keeps ≥ 70% of its
+// speed with the app open (`scorelab --bench-frames`). With four cores or more there is a core to
+// spare for them.
+ProbeWorker::ProbeWorker(ProbeLane lane)
+    : nice_(lane == ProbeLane::quick ? 3 : 8),
+      duty_(std::thread::hardware_concurrency() >= 4 ? 1.0
+            : lane == ProbeLane::quick               ? 0.4
+                                                     : 0.3),
+      thread_([this] { loop(); }) {}
 
 void ProbeWorker::pace() {
   const double busy = seconds_since(busy_since_);

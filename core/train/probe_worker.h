@@ -54,12 +54,11 @@ using Probe = std::variant<FieldJob, SampleJob, LangevinJob>;
 // those that take a thousand (Langevin traces and samples): they go to separate threads, so a
 // field never waits behind a trace.
 bool quick_probe(const Probe& probe, bool has_generator);
+enum class ProbeLane { quick, slow };
 
 class ProbeWorker {
  public:
-  // nice: the probe thread's priority below the others' (Linux nice value, 0 = the same);
-  // duty: the share of wall time it may compute, so that training keeps its core.
-  ProbeWorker(int nice, double duty);
+  explicit ProbeWorker(ProbeLane lane);
   ~ProbeWorker();  // answers what is still queued with an error, then stops the thread
   ProbeWorker(const ProbeWorker&) = delete;
   ProbeWorker& operator=(const ProbeWorker&) = delete;

@@ -23,25 +23,6 @@
 
 namespace scorelab {
 
-namespace {
-
-// The probe threads' priority and share of wall time. On two cores, training has one and the UI
-// and the probes share the other: quick probes (fields, one-step samples) at a little lower
-// priority than the UI, Langevin at a lower one, each capped so that training keeps ≥ 70% of its
-// speed with the app open (`scorelab --bench-frames`). With four cores or more there is one to
-// spare for them.
-struct ProbeShare {
-  int nice;
-  double duty;
-};
-constexpr ProbeShare kQuickProbes{3, 0.4}, kSlowProbes{8, 0.3};
-
-double probe_duty(double duty_on_two_cores) {
-  return std::thread::hardware_concurrency() >= 4 ? 1.0 : duty_on_two_cores;
-}
-
-}  // namespace
-
 struct Trainer::Impl {
   // ---- the run, owned by the worker thread once it runs ----
   Run run;  // config, device, data, Rng, method, folder, reference samples
@@ -69,8 +50,7 @@ struct Trainer::Impl {
   Clock::time_point last_publish = Clock::now();
 
   // Declared late: they stop before the run they read goes.
-  ProbeWorker quick_probes{kQuickProbes.nice, probe_duty(kQuickProbes.duty)};
-  ProbeWorker slow_probes{kSlowProbes.nice, probe_duty(kSlowProbes.duty)};
+  ProbeWorker quick_probes{ProbeLane::quick}, slow_probes{ProbeLane::slow};
   std::thread worker;
 
   // ------------------------------------------------------------------ setup
