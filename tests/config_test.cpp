@@ -102,3 +102,24 @@ TEST(Config, FieldListHasDocsAndRanges) {
     if (f.type == "choice") EXPECT_FALSE(f.options.empty()) << f.key;
   }
 }
+
+// The one rule for a typed value: text and choice fields keep the text, others parse as JSON
+// (numbers, booleans, lists) and fall back to the text, which validation then names.
+TEST(Config, SettingValuesFollowOneRule) {
+  EXPECT_EQ(setting_value("data.path", "123"), nlohmann::json("123"));
+  EXPECT_EQ(setting_value("data.name", "true"), nlohmann::json("true"));
+  EXPECT_EQ(setting_value("optim.batch", "64"), nlohmann::json(64));
+  EXPECT_EQ(setting_value("sampler.denoise_last", "false"), nlohmann::json(false));
+  EXPECT_EQ(setting_value("method.alpha_fixed", "[0, 0.5]"), nlohmann::json({0, 0.5}));
+  EXPECT_EQ(setting_value("method.alpha_fixed", "0, 0.5"), nlohmann::json("0, 0.5"));
+  EXPECT_EQ(setting_value("optim.batch", "{\"a\":1}"), nlohmann::json("{\"a\":1}"));
+  EXPECT_EQ(apply_setting(Config{}, "data.path=123").data.path, "123");
+  EXPECT_EQ(apply_setting(Config{}, "method.alpha_fixed=[0.25,1]").method.alpha_fixed,
+            (std::vector<double>{0.25, 1}));
+  const nlohmann::json j = to_json(Config{});
+  ASSERT_NE(find_setting(j, "optim.lr_score"), nullptr);
+  EXPECT_EQ(*find_setting(j, "optim.lr_score"), nlohmann::json(1e-3));
+  EXPECT_EQ(find_setting(j, "optim.nope"), nullptr);
+  EXPECT_EQ(find_setting(j, "optim.lr_score.x"), nullptr);
+  EXPECT_EQ(setting_text(nlohmann::json({0, 0.5, 1})), "0, 0.5, 1");
+}
