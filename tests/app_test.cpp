@@ -179,6 +179,12 @@ TEST(App, UnknownPresetIsRefusedWithAMessage) {
   const AppRun r = run_app("--preset no-such-preset --frames 2");
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("no-such-preset"), std::string::npos) << r.output;
+  // The frame benchmark checks its presets before it starts any (it aborted here once).
+  const AppRun b = run_app("--bench-frames 5 --bench-presets swissroll-dsm,no-such-preset");
+  EXPECT_EQ(b.status, 2) << b.output;
+  EXPECT_NE(b.output.find("--bench-presets: unknown preset 'no-such-preset'"), std::string::npos)
+      << b.output;
+  EXPECT_EQ(b.output.find("terminate"), std::string::npos) << b.output;
 }
 
 }  // namespace

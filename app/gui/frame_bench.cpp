@@ -46,12 +46,23 @@ double headless_rate(const Config& config, double seconds) {
 // The app's run sits between two headless runs of 8 s: this machine's speed drifts, and the
 // mean of the runs before and after is the fairer comparison. No evaluations in either.
 int run_frame_bench(const AppOptions& options, const std::vector<std::string>& presets) {
+  std::vector<Config> configs;
+  try {
+    for (const auto& preset : presets) {
+      // Evaluations (annealed Langevin for DSM: seconds) fall in one window and not another.
+      Config c = apply_setting(load_preset(preset), "run.eval_every=0");
+      if (!options.device.empty()) c = apply_setting(c, "run.device", options.device);
+      configs.push_back(c);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scorelab: --bench-presets: %s\n", error_message(e).c_str());
+    return 2;
+  }
   std::printf("%-16s %6s %9s %7s %11s %17s %6s %6s\n", "preset", "frames", "median ms", "p99 ms",
               "app steps/s", "cli before/after", "ratio", "traces");
-  for (const auto& preset : presets) {
-    // Evaluations (annealed Langevin for DSM: seconds) fall in one window and not another.
-    Config config = apply_setting(load_preset(preset), "run.eval_every=0");
-    if (!options.device.empty()) config = apply_setting(config, "run.device", options.device);
+  for (size_t i = 0; i < presets.size(); ++i) {
+    const std::string& preset = presets[i];
+    const Config& config = configs[i];
     const double before = headless_rate(config, 8);
     AppOptions o = options;
     o.preset = preset;
