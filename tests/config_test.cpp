@@ -123,3 +123,9 @@ TEST(Config, SettingValuesFollowOneRule) {
   EXPECT_EQ(find_setting(j, "optim.lr_score.x"), nullptr);
   EXPECT_EQ(setting_text(nlohmann::json({0, 0.5, 1})), "0, 0.5, 1");
 }
+
+TEST(Config, RenamedSettingsOfOlderRunsAreReadUnderTheirNewNames) {
+  const Config c =
+      merge_json(Config{}, nlohmann::json::parse(R"({"method": {"warmup_steps": 7}})"), "old.json");
+  EXPECT_EQ(c.method.pretrain_steps, 7);
+}

@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "common/rng.h"
 #include "optim/trainable_network.h"
 
@@ -88,4 +91,48 @@ TEST(TrainableNetwork, EmaFollowsItsFormula) {
   (*a)->forward(x).sum().backward();
   net.step();
   EXPECT_TRUE(torch::equal(net.ema()->data(), net.params().data()));
+}
+
+TEST(FlatAdamW, LearningRateScheduleWarmsUpThenFollowsTheCosine) {
+  AdamWHyper h;
+  h.warmup = 10;
+  h.cosine = true;
+  h.decay_steps = 100;
+  EXPECT_NEAR(lr_factor(h, 5), 0.5 * 0.5 * (1 + std::cos(M_PI * 0.05)), 1e-12);
+  EXPECT_NEAR(lr_factor(h, 50), 0.5, 1e-12);
+  EXPECT_NEAR(lr_factor(h, 100), 0.0, 1e-12);
+  EXPECT_NEAR(lr_factor(h, 500), 0.0, 1e-12);  // stays at 0 past the horizon
+  AdamWHyper plain;
+  EXPECT_EQ(lr_factor(plain, 1), 1.0);
+  EXPECT_EQ(lr_factor(plain, 1000000), 1.0);
+
+  // Each update uses lr·factor(update): the same as libtorch's AdamW with the lr set per step.
+  auto a = make_net(), b = make_net();
+  h.lr = 1e-2;
+  h.warmup = 4;
+  h.decay_steps = 12;
+  TrainableNetwork flat("net", std::static_pointer_cast<torch::nn::Module>(a->ptr()), h);
+  torch::optim::AdamW ref((*b)->parameters(), torch::optim::AdamWOptions(h.lr)
+                                                  .betas({h.beta1, h.beta2})
+                                                  .weight_decay(h.weight_decay)
+                                                  .eps(h.eps));
+  Rng rng(2, torch::kCPU);
+  for (int update = 1; update <= 15; ++update) {
+    const double warm = std::min(1.0, update / 4.0);
+    const double cosine = 0.5 * (1 + std::cos(M_PI * std::min(1.0, update / 12.0)));
+    static_cast<torch::optim::AdamWOptions&>(ref.param_groups()[0].options())
+        .lr(h.lr * warm * cosine);
+    auto x = rng.randn({32, 3});
+    auto y = rng.randn({32, 2});
+    flat.zero_grad();
+    ((*a)->forward(x) - y).pow(2).mean().backward();
+    flat.step();
+    ref.zero_grad();
+    ((*b)->forward(x) - y).pow(2).mean().backward();
+    ref.step();
+  }
+  auto pa = (*a)->parameters(), pb = (*b)->parameters();
+  for (size_t i = 0; i < pa.size(); ++i) {
+    EXPECT_LT((pa[i] - pb[i]).abs().max().item<double>(), 1e-5) << i;
+  }
 }

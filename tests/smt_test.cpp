@@ -85,17 +85,17 @@ TEST(SmtDirection, GradientReachingTheGeneratorIsTheDirection) {
   const int64_t b = 32;
   auto z = rng.randn({b, 2});
   auto direction = rng.randn({b, 2});
-  // ∂L/∂x = direction / B.
+  // ∂L/∂x = direction / (B·dim).
   auto x = smt.generator()->generate_rows(z);
   auto x_leaf = x.detach().requires_grad_(true);
   direction_loss(x_leaf, direction).backward();
-  EXPECT_LT(max_abs_diff(x_leaf.grad(), direction / b), 1e-7);
-  // Through the generator: the parameter gradient is J^T·direction / B.
+  EXPECT_LT(max_abs_diff(x_leaf.grad(), direction / (2 * b)), 1e-7);
+  // Through the generator: the parameter gradient is J^T·direction / (B·dim).
   auto params = smt.generator()->parameters();
   auto g1 =
       torch::autograd::grad({direction_loss(smt.generator()->generate_rows(z), direction)}, params);
-  auto g2 =
-      torch::autograd::grad({(smt.generator()->generate_rows(z) * direction).sum() / b}, params);
+  auto g2 = torch::autograd::grad({(smt.generator()->generate_rows(z) * direction).sum() / (2 * b)},
+                                  params);
   for (size_t i = 0; i < g1.size(); ++i) EXPECT_LT(max_abs_diff(g1[i], g2[i]), 1e-6) << i;
 }
 

@@ -61,6 +61,7 @@ std::string fmt(const char* f, double x) {
 
 std::string progress_text(const Snapshot& s) {
   std::string t = "step " + std::to_string(s.step);
+  if (!s.phase.empty()) t += "  (" + s.phase + ")";
   // The last network is the one updated once per step (the generator where there is one).
   if (!s.rates.empty()) t += "  " + fmt("%.0f steps/s", s.rates.back().recent_per_s);
   for (const auto& l : s.losses)

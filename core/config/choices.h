@@ -43,8 +43,13 @@ inline const std::vector<std::string>& noise_schedules() {
   return k;
 }
 // model.generator.
+inline const std::vector<std::string>& lr_decay_kinds() {
+  static const std::vector<std::string> k = {"none", "cosine"};
+  return k;
+}
+
 inline const std::vector<std::string>& generator_kinds() {
-  static const std::vector<std::string> k = {"auto", "mlp", "conv", "unet"};
+  static const std::vector<std::string> k = {"auto", "mlp", "denoiser", "conv", "unet"};
   return k;
 }
 

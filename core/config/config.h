@@ -60,6 +60,10 @@ struct OptimConfig {
   double ema_gen = 0.999;
   int64_t batch = 256;
   int64_t gen_batch = 0;
+  int64_t lr_warmup = 0;
+  std::string lr_decay_gen = "none";
+  std::string lr_decay_score = "none";
+  int64_t lr_decay_steps = 0;
 };
 
 struct MethodConfig {
@@ -79,7 +83,8 @@ struct MethodConfig {
   bool adaptive_weight = true;
   double gan_mu = 0.0;
   double gan_lambda = 0.0;
-  int64_t warmup_steps = 0;
+  int64_t pretrain_steps = 0;
+  bool direction_dropout = false;
 
   std::string teacher;
   int64_t teacher_steps = 3000;

@@ -342,8 +342,22 @@ json to_json(const Config& config) {
   return w.out;
 }
 
-Config merge_json(const Config& base, const json& j, const std::string& source) {
-  if (!j.is_object()) throw ConfigError(source + ": expected a JSON object of settings");
+namespace {
+// Settings renamed since runs were first saved, read under their new names.
+json with_current_names(json j) {
+  auto m = j.find("method");
+  if (m != j.end() && m->is_object() && m->contains("warmup_steps") &&
+      !m->contains("pretrain_steps")) {
+    (*m)["pretrain_steps"] = (*m)["warmup_steps"];
+    m->erase("warmup_steps");
+  }
+  return j;
+}
+}  // namespace
+
+Config merge_json(const Config& base, const json& j_in, const std::string& source) {
+  if (!j_in.is_object()) throw ConfigError(source + ": expected a JSON object of settings");
+  const json j = with_current_names(j_in);
   Config c = base;
   JsonReader r(j, source);
   describe(c, r);

@@ -73,7 +73,10 @@ void describe(ModelConfig& c, V& v) {
   v.number("dropout", c.dropout, {0, 1, false, true}, Live::reset,
            "dropout in the U-Net's residual blocks");
   v.choice("generator", c.generator, generator_kinds(), Live::reset,
-           "generator: auto = mlp for points, conv for images; unet = U-Net fed sigma_max*z");
+           "generator: auto = mlp for points, conv for images; denoiser (points) / unet (images) = "
+           "the score model's architecture without alpha, fed sigma_max*z at sigma_max (the SMT "
+           "paper's generator; method.pretrain_steps trains it as a denoiser first); "
+           "denoiser uses gen_hidden x gen_layers");
   v.integer("gen_width", c.gen_width, {1, 4096}, Live::reset,
             "conv generator: channels of its last stage");
 }
@@ -111,6 +114,16 @@ void describe(OptimConfig& c, V& v) {
             "samples per score (or discriminator) update");
   v.integer("gen_batch", c.gen_batch, {0, 1 << 20}, Live::yes,
             "samples per generator update, 0 = optim.batch");
+  v.integer("lr_warmup", c.lr_warmup, {0, 1e9}, Live::yes,
+            "linear learning-rate warm-up over each network's first N updates, 0 = off "
+            "(the SMT code: 500)");
+  v.choice("lr_decay_gen", c.lr_decay_gen, lr_decay_kinds(), Live::yes,
+           "generator learning-rate decay: none or cosine to 0 at lr_decay_steps updates");
+  v.choice("lr_decay_score", c.lr_decay_score, lr_decay_kinds(), Live::yes,
+           "score-network (and discriminator) learning-rate decay: none or cosine");
+  v.integer("lr_decay_steps", c.lr_decay_steps, {0, 1e9}, Live::yes,
+            "updates of each network over which cosine decay runs; 0 = run.steps (no decay "
+            "when that is 0 too)");
 }
 
 template <class V>
@@ -141,8 +154,14 @@ void describe(MethodConfig& c, V& v) {
            "GAN regularizer: discriminator loss weight mu (paper 1e-2), 0 = off");
   v.number("gan_lambda", c.gan_lambda, {0, 1000}, Live::yes,
            "GAN regularizer: generator loss weight lambda (paper 3e-3), 0 = off");
-  v.integer("warmup_steps", c.warmup_steps, {0, 1e9}, Live::yes,
-            "generator denoiser warm-up iterations before the method starts");
+  v.integer("pretrain_steps", c.pretrain_steps, {0, 1e9}, Live::yes,
+            "generator pretraining updates before the method starts, counted in the run's steps: "
+            "a denoiser / unet generator is trained as an ordinary denoiser over all noise levels "
+            "(the SMT paper's Alg. 1); an mlp / conv generator learns g(eps + x/sigma_max) = x "
+            "(needs z_dim = data dimension)");
+  v.flag("direction_dropout", c.direction_dropout, Live::yes,
+         "SMT: keep the score model's dropout on while it evaluates the generator's direction "
+         "(the released code); off = deterministic evaluations");
   v.text("teacher", c.teacher, "SMD: teacher DSM checkpoint; empty = train one first");
   v.integer("teacher_steps", c.teacher_steps, {1, 1e9}, Live::reset,
             "SMD: DSM steps of the in-run teacher when no checkpoint is given");

@@ -17,6 +17,7 @@ class Bf16Method final : public Method {
   void update_hyperparams(const Config& config) override { inner_->update_hyperparams(config); }
   std::vector<std::string> score_models() const override { return inner_->score_models(); }
   torch::Tensor generate(int64_t n, const Rng& rng) override { return inner_->generate(n, rng); }
+  std::string phase() const override { return inner_->phase(); }
 
  protected:
   torch::Tensor score_of(const ScoreQuery& q) override {

@@ -12,7 +12,7 @@ DsmMethod::DsmMethod(const MethodContext& context)
       ctx_(context),
       model_(make_score_net(context, {})),
       ema_model_(make_score_net(context, {})),
-      net_("score", model_, score_hyper(context.config.optim)),
+      net_("score", model_, score_hyper(context.config)),
       sigmas_(context.config.noise, context.device) {
   net_.attach_ema(ema_model_, context.config.optim.ema);
 }
@@ -44,7 +44,7 @@ void DsmMethod::step(std::vector<torch::Tensor>& losses) {
 
 void DsmMethod::update_hyperparams(const Config& config) {
   ctx_.config = config;
-  net_.optimizer().set_hyper(score_hyper(config.optim));
+  net_.optimizer().set_hyper(score_hyper(config));
   net_.set_ema_decay(config.optim.ema);
   sigmas_ = SigmaSampler(config.noise, ctx_.device);
 }

@@ -13,7 +13,7 @@ constexpr uint64_t kDiscSeed = 800, kGenSeed = 900;
 GanMethod::GanMethod(const MethodContext& context)
     : OneStepMethod(context, kGenSeed, "disc"),
       disc_(make_discriminator(context, false, kDiscSeed)),
-      disc_net_("disc", disc_, score_hyper(context.config.optim)) {}
+      disc_net_("disc", disc_, score_hyper(context.config, context.config.method.score_steps)) {}
 
 torch::Tensor GanMethod::logit(const torch::Tensor& x) {
   return disc_->discriminate(x, {});

@@ -44,12 +44,23 @@ std::unique_ptr<Method> make_method(const MethodContext& context) {
   return std::make_unique<Bf16Method>(std::move(method));
 }
 
-AdamWHyper score_hyper(const OptimConfig& c) {
-  return {c.lr_score, c.beta1, c.beta2, c.weight_decay, 1e-8, c.grad_clip};
+namespace {
+AdamWHyper hyper(const Config& c, double lr, const std::string& decay, int64_t per_step) {
+  const OptimConfig& o = c.optim;
+  AdamWHyper h{lr, o.beta1, o.beta2, o.weight_decay, 1e-8, o.grad_clip};
+  h.warmup = o.lr_warmup;
+  h.cosine = decay == "cosine";
+  h.decay_steps = o.lr_decay_steps > 0 ? o.lr_decay_steps : c.run.steps * per_step;
+  return h;
+}
+}  // namespace
+
+AdamWHyper score_hyper(const Config& c, int64_t updates_per_step) {
+  return hyper(c, c.optim.lr_score, c.optim.lr_decay_score, updates_per_step);
 }
 
-AdamWHyper generator_hyper(const OptimConfig& c) {
-  return {c.lr_gen, c.beta1, c.beta2, c.weight_decay, 1e-8, c.grad_clip};
+AdamWHyper generator_hyper(const Config& c) {
+  return hyper(c, c.optim.lr_gen, c.optim.lr_decay_gen, 1);
 }
 
 }  // namespace scorelab

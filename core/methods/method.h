@@ -59,6 +59,9 @@ class Method {
 
   // Score models that can be evaluated, e.g. {"score"}.
   virtual std::vector<std::string> score_models() const { return traits_->score_models; }
+  // What the method is doing when it is not yet training proper ("pretraining the generator:
+  // step i/N", SMD's teacher); "" otherwise. Read on the training thread, after step().
+  virtual std::string phase() const { return {}; }
   // Score of model `which` at rows x [N, D] for noise σ (α for α-conditioned models), [N, D]
   // float32 on the method's device. Throws ConfigError for a model the method does not have.
   torch::Tensor score(const std::string& which, const torch::Tensor& x, double sigma,
@@ -87,9 +90,11 @@ class Method {
 // run.precision = bf16); throws ConfigError for an unknown one.
 std::unique_ptr<Method> make_method(const MethodContext& context);
 
-// AdamW hyperparameters of a score network or a generator from the config.
-AdamWHyper score_hyper(const OptimConfig& c);
-AdamWHyper generator_hyper(const OptimConfig& c);
+// AdamW hyperparameters (with the learning-rate schedule) of a score network or discriminator,
+// and of a generator, from the config. A network taking updates_per_step updates per run step
+// decays over run.steps × that many when optim.lr_decay_steps is 0.
+AdamWHyper score_hyper(const Config& c, int64_t updates_per_step = 1);
+AdamWHyper generator_hyper(const Config& c);
 // Samples per generator update (optim.gen_batch, or optim.batch when that is 0).
 inline int64_t generator_batch(const OptimConfig& c) {
   return c.gen_batch > 0 ? c.gen_batch : c.batch;

@@ -4,6 +4,7 @@
 #include "common/rng.h"
 #include "data/dataset.h"
 #include "models/generator_conv.h"
+#include "models/generator_denoiser.h"
 #include "models/generator_mlp.h"
 #include "models/score_mlp.h"
 #include "models/unet.h"
@@ -45,10 +46,22 @@ UNetOptions unet_options(const MethodContext& ctx) {
   o.alpha_fourier_scale = m.alpha_fourier_scale;
   return o;
 }
+
+ScoreMLPOptions score_mlp_options(const MethodContext& ctx) {
+  const ModelConfig& m = ctx.config.model;
+  ScoreMLPOptions o;
+  o.dim = ctx.data->dim();
+  o.hidden = m.hidden;
+  o.layers = m.layers;
+  o.fourier_features = m.fourier_features;
+  o.sigma_fourier_scale = m.sigma_fourier_scale;
+  o.sigma_data = ctx.sigma_data;
+  o.alpha_fourier_scale = m.alpha_fourier_scale;
+  return o;
+}
 }  // namespace
 
 ScoreNet make_score_net(const MethodContext& ctx, const ScoreNetRole& role) {
-  const ModelConfig& m = ctx.config.model;
   const Rng rng = init_rng(ctx, role.seed_offset);
   if (ctx.data->is_image()) {
     UNetOptions o = unet_options(ctx);
@@ -57,16 +70,9 @@ ScoreNet make_score_net(const MethodContext& ctx, const ScoreNetRole& role) {
     if (role.in_dim > 0) o.in_channels = role.in_dim / (o.size * o.size);
     return on_device(UNet(o, rng), ctx).ptr();
   }
-  ScoreMLPOptions o;
-  o.dim = ctx.data->dim();
+  ScoreMLPOptions o = score_mlp_options(ctx);
   o.in_dim = role.in_dim;
-  o.hidden = m.hidden;
-  o.layers = m.layers;
-  o.fourier_features = m.fourier_features;
-  o.sigma_fourier_scale = m.sigma_fourier_scale;
-  o.sigma_data = ctx.sigma_data;
   o.alpha_conditioned = role.alpha_conditioned;
-  o.alpha_fourier_scale = m.alpha_fourier_scale;
   o.disc_head = role.disc_head;
   return on_device(ScoreMLP(o, rng), ctx).ptr();
 }
@@ -75,9 +81,11 @@ std::string generator_kind(const MethodContext& ctx) {
   const std::string& g = ctx.config.model.generator;
   const bool image = ctx.data->is_image();
   if (g == "auto") return image ? "conv" : "mlp";
-  if (image == (g == "mlp")) {
-    throw ConfigError("model.generator = " + g + " does not fit " +
-                      (image ? "image data (use conv or unet)" : "2-D points (use mlp)"));
+  const bool point_kind = g == "mlp" || g == "denoiser";
+  if (image == point_kind) {
+    throw ConfigError(
+        "model.generator = " + g + " does not fit " +
+        (image ? "image data (use conv or unet)" : "2-D points (use mlp or denoiser)"));
   }
   return g;
 }
@@ -86,12 +94,23 @@ GeneratorNet make_generator(const MethodContext& ctx, uint64_t seed_offset) {
   const ModelConfig& m = ctx.config.model;
   const Rng rng = init_rng(ctx, seed_offset);
   const std::string kind = generator_kind(ctx);
+  if ((kind == "unet" || kind == "denoiser") && m.z_dim != ctx.data->dim()) {
+    throw ConfigError("model.generator = " + kind + " needs model.z_dim = " +
+                      std::to_string(ctx.data->dim()) + " (it denoises sigma_max*z)");
+  }
   if (kind == "unet") {
-    if (m.z_dim != ctx.data->dim()) {
-      throw ConfigError("model.generator = unet needs model.z_dim = " +
-                        std::to_string(ctx.data->dim()) + " (it denoises sigma_max*z)");
-    }
-    return on_device(GeneratorUNet(unet_options(ctx), ctx.config.noise.sigma_max, rng), ctx).ptr();
+    UNetOptions o = unet_options(ctx);
+    o.dropout = 0;  // the papers' generator: the score model's U-Net without dropout
+    return on_device(GeneratorUNet(o, ctx.config.noise.sigma_max, rng), ctx).ptr();
+  }
+  if (kind == "denoiser") {
+    ScoreMLPOptions o = score_mlp_options(ctx);
+    o.hidden = m.gen_hidden;
+    o.layers = m.gen_layers;
+    o.alpha_conditioned = false;
+    o.disc_head = false;
+    return on_device(GeneratorDenoiser(ScoreMLP(o, rng).ptr(), ctx.config.noise.sigma_max), ctx)
+        .ptr();
   }
   if (kind == "conv") {
     const ImageShape shape = ctx.data->image_shape();

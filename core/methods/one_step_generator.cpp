@@ -12,7 +12,7 @@ OneStepGenerator::OneStepGenerator(const MethodContext& context, uint64_t seed_o
       z_dim_(context.config.model.z_dim),
       gen_(make_generator(context, seed_offset)),
       ema_(make_generator(context, seed_offset)),
-      net_("gen", gen_, generator_hyper(context.config.optim)) {
+      net_("gen", gen_, generator_hyper(context.config)) {
   net_.attach_ema(ema_, context.config.optim.ema_gen);
 }
 
@@ -38,7 +38,7 @@ void OneStepGenerator::step(const torch::Tensor& loss) {
 }
 
 void OneStepGenerator::update_hyperparams(const Config& config) {
-  net_.optimizer().set_hyper(generator_hyper(config.optim));
+  net_.optimizer().set_hyper(generator_hyper(config));
   net_.set_ema_decay(config.optim.ema_gen);
 }
 

@@ -22,6 +22,7 @@ class OneStepGenerator {
   void update_hyperparams(const Config& config);
 
   TrainableNetwork& network() { return net_; }
+  int64_t updates() const { return net_.updates(); }
   // Rows of the latest forward(): the generator batch of the latest update.
   int64_t last_batch() const { return last_batch_; }
   GeneratorNet& module() { return gen_; }

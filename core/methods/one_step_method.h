@@ -2,13 +2,14 @@
 // The skeleton every one-step method shares (SMT, SMD, SMM, GAN): a generator g(z) and critics
 // (score networks or discriminators) trained in turns — K = method.score_steps critic updates on
 // real data and fresh fakes, then one generator update on g(z) for optim.gen_batch z — with an
-// optional phase before (SMT's generator warm-up, SMD's teacher). A method's file holds only its
-// losses.
+// optional phase before: the generator's pretraining (method.pretrain_steps, for every method)
+// and a method's own (SMD's teacher). A method's file holds only its losses.
 #include <string>
 #include <vector>
 
 #include "methods/method.h"
 #include "methods/one_step_generator.h"
+#include "noise/sigma_schedules.h"
 
 namespace scorelab {
 
@@ -31,6 +32,7 @@ class OneStepMethod : public Method {
   std::vector<TrainableNetwork*> networks() final;
   void update_hyperparams(const Config& config) final;
   torch::Tensor generate(int64_t n, const Rng& rng) final { return gen_.generate(n, rng); }
+  std::string phase() const override;
 
   // One critic update on `real` rows (drawn from the data when undefined) and `fake` rows (from
   // the live generator when undefined); returns the critic's loss. Tests hand in samples of
@@ -59,7 +61,8 @@ class OneStepMethod : public Method {
   // The generator's loss at its samples x = g(z) (with gradients into g); reports into `row`
   // (at least "gen"). Gradients it leaves on critics are cleared before their next update.
   virtual torch::Tensor generator_loss(const torch::Tensor& x, LossRow& row) = 0;
-  // A step before the critic/generator turns (a warm-up, a teacher); true when it took one.
+  // A step before the critic/generator turns (SMD's teacher), after the generator's pretraining;
+  // true when it took one.
   virtual bool phase_step(LossRow&) { return false; }
   // Live settings of the method's own (noise and α samplers); config() is already the new one.
   virtual void apply_hyperparams(const Config&) {}
@@ -71,10 +74,14 @@ class OneStepMethod : public Method {
 
  private:
   torch::Tensor critic_update(const torch::Tensor& fake, const torch::Tensor& real, LossRow& row);
+  // One generator pretraining update while method.pretrain_steps asks for more; false after.
+  bool pretrain_step(LossRow& row);
 
   MethodContext ctx_;
   OneStepGenerator gen_;
   std::string critic_loss_name_;
+  SigmaSampler pretrain_sigmas_;
+  bool pretraining_ = false;
 };
 
 // Mean over the coordinates of each row, [B, 1].

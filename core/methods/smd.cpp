@@ -25,9 +25,9 @@ SmdMethod::SmdMethod(const MethodContext& context)
       teacher_ema_(make_score_net(context, {kTeacherSeed})),
       fake_(make_score_net(context, {kFakeSeed})),
       disc_(make_discriminator(context, true, kDiscSeed)),
-      teacher_net_("teacher", teacher_, score_hyper(context.config.optim)),
-      fake_net_("fake", fake_, score_hyper(context.config.optim)),
-      disc_net_("disc", disc_, score_hyper(context.config.optim)),
+      teacher_net_("teacher", teacher_, score_hyper(context.config)),
+      fake_net_("fake", fake_, score_hyper(context.config, context.config.method.score_steps)),
+      disc_net_("disc", disc_, score_hyper(context.config, context.config.method.score_steps)),
       sigmas_(context.config.noise, context.device),
       alphas_(context.config.method, context.device) {
   teacher_net_.attach_ema(teacher_ema_, context.config.optim.ema);
@@ -102,6 +102,15 @@ torch::Tensor SmdMethod::generator_loss(const torch::Tensor& x, LossRow& row) {
   return loss + m.gan_lambda * gan_loss;
 }
 
+std::string SmdMethod::phase() const {
+  std::string p = OneStepMethod::phase();
+  if (p.empty() && !teacher_ready()) {
+    p = "training the teacher: step " + std::to_string(teacher_net_.updates()) + "/" +
+        std::to_string(config().method.teacher_steps);
+  }
+  return p;
+}
+
 bool SmdMethod::phase_step(LossRow& row) {
   if (!teacher_ready()) {
     const int64_t b = config().optim.batch;
@@ -124,7 +133,7 @@ bool SmdMethod::phase_step(LossRow& row) {
 }
 
 void SmdMethod::apply_hyperparams(const Config& config) {
-  teacher_net_.optimizer().set_hyper(score_hyper(config.optim));
+  teacher_net_.optimizer().set_hyper(score_hyper(config));
   teacher_net_.set_ema_decay(config.optim.ema);
   sigmas_ = SigmaSampler(config.noise, device());
   alphas_ = AlphaSampler(config.method, device());

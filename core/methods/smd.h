@@ -26,6 +26,7 @@ class SmdMethod : public OneStepMethod {
 
   // Pieces, public for tests.
   bool teacher_ready() const;
+  std::string phase() const override;
   // Replaces the teacher by any denoiser (an exact one in tests) and marks it ready.
   void set_teacher(Denoiser teacher);
   torch::Tensor log_ratio(const torch::Tensor& x_t, const torch::Tensor& sigma);  // ℓ, [B, 1]

@@ -28,7 +28,7 @@ SmmMethod::SmmMethod(const MethodContext& context)
       net_(make_score_net(context,
                           {kScoreSeed, false, false,
                            context.config.method.smm_variant == 1 ? 0 : 2 * context.data->dim()})),
-      score_net_("score", net_, score_hyper(context.config.optim)),
+      score_net_("score", net_, score_hyper(context.config, context.config.method.score_steps)),
       sigmas_(schedule(context.config.method, context.device)) {}
 
 torch::Tensor SmmMethod::draw_sigmas(int64_t n) const {

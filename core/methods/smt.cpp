@@ -2,10 +2,10 @@
 
 #include <torch/torch.h>
 
-#include "common/error.h"
 #include "common/rng.h"
 #include "data/dataset.h"
 #include "methods/network_factory.h"
+#include "models/eval_mode_scope.h"
 
 namespace scorelab {
 
@@ -27,22 +27,18 @@ torch::Tensor smt_direction(const torch::Tensor& p0, const torch::Tensor& p_alph
 }
 
 torch::Tensor direction_loss(const torch::Tensor& x, const torch::Tensor& direction) {
+  // A mean over coordinates too, as the released code takes it: the GAN weights λ and μ are
+  // relative to this scale, and the gradient clip keeps its meaning at any data dimension.
   auto target = (x - direction).detach();
-  return 0.5 * (x - target).square().sum() / static_cast<double>(x.size(0));
+  return 0.5 * (x - target).square().mean();
 }
 
 SmtMethod::SmtMethod(const MethodContext& context)
     : OneStepMethod(context, kGenSeed, "score"),
       score_(make_score_net(context, {kScoreSeed, true, true})),
-      score_net_("score", score_, score_hyper(context.config.optim)),
+      score_net_("score", score_, score_hyper(context.config, context.config.method.score_steps)),
       sigmas_(context.config.noise, context.device),
-      alphas_(context.config.method, context.device) {
-  if (context.config.method.warmup_steps > 0 && context.config.model.z_dim != context.data->dim()) {
-    throw ConfigError(
-        "method.warmup_steps needs model.z_dim = " + std::to_string(context.data->dim()) +
-        " (the warm-up feeds noised data to the generator)");
-  }
-}
+      alphas_(context.config.method, context.device) {}
 
 torch::Tensor SmtMethod::score_loss(const torch::Tensor& x_r, const torch::Tensor& x_f,
                                     const PairNoise& noise, LossRow* row) {
@@ -71,6 +67,7 @@ torch::Tensor SmtMethod::generator_direction(const torch::Tensor& x, const torch
                                              const torch::Tensor& sigma,
                                              const torch::Tensor& alpha) {
   torch::NoGradGuard no_grad;
+  EvalModeScope deterministic(*score_, !config().method.direction_dropout);
   const int64_t b = x.size(0);
   // The three evaluations a ∈ {0, α, 1} in one batch.
   auto a = torch::cat({torch::zeros_like(alpha), alpha, torch::ones_like(alpha)});
@@ -94,21 +91,6 @@ torch::Tensor SmtMethod::generator_loss(const torch::Tensor& x, LossRow& row) {
   auto gan_loss = torch::softplus(-logit).mean();
   row.set("gen_gan", gan_loss);
   return loss + m.gan_lambda * gan_loss;
-}
-
-bool SmtMethod::phase_step(LossRow& row) {
-  // Warm-up runs before the first score update; counting from the networks' update counters
-  // makes a resumed checkpoint continue where it stopped.
-  if (score_net_.updates() > 0 || gen().network().updates() >= config().method.warmup_steps) {
-    return false;
-  }
-  // The generator as an ordinary denoiser at σ_max: g(ε + x/σ_max) ≈ x, so it starts near the data.
-  auto x = context().data->sample(config().optim.batch, rng());
-  auto input = rng().randn(x.sizes()) + x / config().noise.sigma_max;
-  auto loss = (generator()->generate_rows(input) - x).square().mean();
-  gen().step(loss);
-  row.set("gen", loss);
-  return true;
 }
 
 void SmtMethod::apply_hyperparams(const Config& config) {

@@ -18,7 +18,8 @@ namespace scorelab {
 torch::Tensor smt_direction(const torch::Tensor& p0, const torch::Tensor& p_alpha,
                             const torch::Tensor& p1, const torch::Tensor& alpha, bool adaptive);
 
-// ½·mean_b ‖x − stopgrad(x − direction)‖²: its gradient with respect to x_b is direction_b / B.
+// ½·mean over rows and coordinates of (x − stopgrad(x − direction))²: its gradient with respect
+// to x_b is direction_b / (B·dim).
 torch::Tensor direction_loss(const torch::Tensor& x, const torch::Tensor& direction);
 
 class SmtMethod : public OneStepMethod {
@@ -39,7 +40,6 @@ class SmtMethod : public OneStepMethod {
   torch::Tensor critic_loss(const torch::Tensor& x_real, const torch::Tensor& x_fake,
                             LossRow& row) override;
   torch::Tensor generator_loss(const torch::Tensor& x, LossRow& row) override;
-  bool phase_step(LossRow& row) override;
   void apply_hyperparams(const Config& config) override;
   torch::Tensor score_of(const ScoreQuery& q) override;
 

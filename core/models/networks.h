@@ -32,6 +32,9 @@ using ScoreNet = std::shared_ptr<ScoreNetImpl>;
 class GeneratorNetImpl : public torch::nn::Module {
  public:
   virtual torch::Tensor generate_rows(const torch::Tensor& z) = 0;
+  // The denoiser D(x_t; σ) a generator g(z) = D(σ_max·z; σ_max) is built on (pretraining trains
+  // it over all noise levels); null for generators that are not denoisers.
+  virtual ScoreNetImpl* denoiser() { return nullptr; }
 };
 using GeneratorNet = std::shared_ptr<GeneratorNetImpl>;
 

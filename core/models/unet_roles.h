@@ -12,6 +12,7 @@ class GeneratorUNetImpl : public GeneratorNetImpl {
   GeneratorUNetImpl(const UNetOptions& options, double sigma_max, const Rng& rng);
   // z rows [B, C·size²] (z_dim equals the data dimension).
   torch::Tensor generate_rows(const torch::Tensor& z) override;
+  ScoreNetImpl* denoiser() override { return unet_.get(); }
 
  private:
   UNet unet_{nullptr};

@@ -2,9 +2,20 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace scorelab {
+
+double lr_factor(const AdamWHyper& h, int64_t update) {
+  double f = 1.0;
+  if (h.warmup > 0 && update < h.warmup) f = static_cast<double>(update) / h.warmup;
+  if (h.cosine && h.decay_steps > 0) {
+    const double t = std::min(1.0, static_cast<double>(update) / h.decay_steps);
+    f *= 0.5 * (1.0 + std::cos(M_PI * t));
+  }
+  return f;
+}
 
 FlatAdamW::FlatAdamW(FlatParameters& params, const AdamWHyper& hyper)
     : params_(params),
@@ -27,9 +38,10 @@ void FlatAdamW::step() {
   const double bc2 = 1 - std::pow(hyper_.beta2, static_cast<double>(steps_));
   torch::Tensor before;
   if (track_) before = p.clone();
-  if (hyper_.weight_decay > 0) p.mul_(1 - hyper_.lr * hyper_.weight_decay);
+  const double lr = hyper_.lr * lr_factor(hyper_, steps_);
+  if (hyper_.weight_decay > 0) p.mul_(1 - lr * hyper_.weight_decay);
   auto denom = (v_ / bc2).sqrt_().add_(hyper_.eps);
-  p.addcdiv_(m_, denom, -hyper_.lr / bc1);
+  p.addcdiv_(m_, denom, -lr / bc1);
   if (track_) {
     last_update_norm_ = (p - before).norm();
     track_ = false;

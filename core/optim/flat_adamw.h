@@ -14,7 +14,15 @@ struct AdamWHyper {
   double weight_decay = 0.01;
   double eps = 1e-8;
   double grad_clip = 0;  // 0 = off
+  // Schedule over the optimizer's own update count: a linear warm-up over `warmup` updates,
+  // then (cosine) a half-cosine from lr to 0 at `decay_steps` updates.
+  int64_t warmup = 0;
+  bool cosine = false;
+  int64_t decay_steps = 0;
 };
+
+// The learning rate's multiplier at update number `update` (1-based): warm-up × decay.
+double lr_factor(const AdamWHyper& hyper, int64_t update);
 
 class FlatAdamW {
  public:
@@ -24,6 +32,8 @@ class FlatAdamW {
   void step();
 
   const AdamWHyper& hyper() const { return hyper_; }
+  // The learning rate of the latest update (the schedule applied).
+  double current_lr() const { return hyper_.lr * lr_factor(hyper_, steps_ > 0 ? steps_ : 1); }
   void set_hyper(const AdamWHyper& hyper) { hyper_ = hyper; }
 
   int64_t steps() const { return steps_; }

@@ -107,6 +107,7 @@ void Run::publish_into(Snapshot& s) const {
   s.data_score_model = method->data_score_model();
   s.mixture_score_model = method->traits().mixture_score_model;
   s.has_generator = method->has_generator();
+  s.phase = method->phase();
   s.mixture = mixture;
   s.real_reference = real_reference;
   s.image_shape = data->image_shape();

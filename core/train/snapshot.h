@@ -48,6 +48,7 @@ struct Snapshot {
   double wall_seconds = 0;   // time the run has been running (steps, evaluation, I/O)
   std::string error;         // why the run stopped (state == error)
   std::string message;       // the latest notice (a setting applied, a save done, ...)
+  std::string phase;         // a phase before training proper ("pretraining the generator: ...")
   Config config;
   std::string method;
   std::string device;

@@ -29,6 +29,10 @@ void draw_status_bar(AppContext& ctx) {
   ImGui::Text("| %s on %s | step %lld | %.0f steps/s | frame %.1f ms | %s | %.0f MiB",
               s.method.c_str(), s.config.data.name.c_str(), static_cast<long long>(s.step), rate,
               ctx.frame_ms, s.device.c_str(), resident_mib());
+  if (!s.phase.empty()) {
+    ImGui::SameLine();
+    ImGui::TextColored(ImVec4(.55f, .8f, 1, 1), "| %s", s.phase.c_str());
+  }
   const std::string& note = ctx.notice.empty() ? s.message : ctx.notice;
   if (!note.empty()) {
     ImGui::SameLine();
