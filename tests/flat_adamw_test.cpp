@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "common/rng.h"
 #include "optim/trainable_network.h"
@@ -16,20 +17,16 @@ std::shared_ptr<torch::nn::Sequential> make_net() {
   return std::make_shared<torch::nn::Sequential>(torch::nn::Linear(3, 16), torch::nn::Tanh(),
                                                  torch::nn::Linear(16, 2));
 }
-}  // namespace
 
-TEST(FlatAdamW, MatchesTorchAdamW) {
-  auto a = make_net(), b = make_net();
-  AdamWHyper h;
-  h.lr = 1e-2;
-  h.weight_decay = 0.05;
-  TrainableNetwork flat("net", std::static_pointer_cast<torch::nn::Module>(a->ptr()), h);
-  torch::optim::AdamW ref((*b)->parameters(), torch::optim::AdamWOptions(h.lr)
-                                                  .betas({h.beta1, h.beta2})
-                                                  .weight_decay(h.weight_decay)
-                                                  .eps(h.eps));
-  Rng rng(1, torch::kCPU);
-  for (int step = 0; step < 20; ++step) {
+// Trains `flat` (over net a) and libtorch's AdamW `ref` (over net b, identical) on the same
+// batches; before_update(k) runs before update k (1-based), then the parameters must agree.
+void expect_same_training(std::shared_ptr<torch::nn::Sequential> a, TrainableNetwork& flat,
+                          std::shared_ptr<torch::nn::Sequential> b, torch::optim::AdamW& ref,
+                          int updates, uint64_t seed,
+                          const std::function<void(int)>& before_update = {}) {
+  Rng rng(seed, torch::kCPU);
+  for (int k = 1; k <= updates; ++k) {
+    if (before_update) before_update(k);
     auto x = rng.randn({32, 3});
     auto y = rng.randn({32, 2});
     flat.zero_grad();
@@ -44,6 +41,20 @@ TEST(FlatAdamW, MatchesTorchAdamW) {
   for (size_t i = 0; i < pa.size(); ++i) {
     EXPECT_LT((pa[i] - pb[i]).abs().max().item<double>(), 1e-5) << i;
   }
+}
+}  // namespace
+
+TEST(FlatAdamW, MatchesTorchAdamW) {
+  auto a = make_net(), b = make_net();
+  AdamWHyper h;
+  h.lr = 1e-2;
+  h.weight_decay = 0.05;
+  TrainableNetwork flat("net", std::static_pointer_cast<torch::nn::Module>(a->ptr()), h);
+  torch::optim::AdamW ref((*b)->parameters(), torch::optim::AdamWOptions(h.lr)
+                                                  .betas({h.beta1, h.beta2})
+                                                  .weight_decay(h.weight_decay)
+                                                  .eps(h.eps));
+  expect_same_training(a, flat, b, ref, 20, 1);
   EXPECT_EQ(flat.updates(), 20);
 }
 
@@ -116,23 +127,10 @@ TEST(FlatAdamW, LearningRateScheduleWarmsUpThenFollowsTheCosine) {
                                                   .betas({h.beta1, h.beta2})
                                                   .weight_decay(h.weight_decay)
                                                   .eps(h.eps));
-  Rng rng(2, torch::kCPU);
-  for (int update = 1; update <= 15; ++update) {
+  expect_same_training(a, flat, b, ref, 15, 2, [&](int update) {
     const double warm = std::min(1.0, update / 4.0);
     const double cosine = 0.5 * (1 + std::cos(M_PI * std::min(1.0, update / 12.0)));
     static_cast<torch::optim::AdamWOptions&>(ref.param_groups()[0].options())
         .lr(h.lr * warm * cosine);
-    auto x = rng.randn({32, 3});
-    auto y = rng.randn({32, 2});
-    flat.zero_grad();
-    ((*a)->forward(x) - y).pow(2).mean().backward();
-    flat.step();
-    ref.zero_grad();
-    ((*b)->forward(x) - y).pow(2).mean().backward();
-    ref.step();
-  }
-  auto pa = (*a)->parameters(), pb = (*b)->parameters();
-  for (size_t i = 0; i < pa.size(); ++i) {
-    EXPECT_LT((pa[i] - pb[i]).abs().max().item<double>(), 1e-5) << i;
-  }
+  });
 }
