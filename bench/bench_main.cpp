@@ -9,6 +9,7 @@
 //   scorelab-bench --image-quality [--seconds S] [--samples N] [--presets a,b] [--grids DIR]
 //                  [--device D] [--precision fp32|bf16] [--no-start-fid]
 //   scorelab-bench --sync-check [--presets a,b] [--precision P]   (CUDA builds: no host syncs)
+//   scorelab-bench --claims [--quick] [--seeds N] [--seconds S] [--device D]   (papers' claims)
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <string>
 
 #include "bench_util.h"
+#include "claims.h"
 #include "common/device.h"
 #include "common/process_setup.h"
 #include "config/presets.h"
@@ -120,6 +122,8 @@ int main(int argc, char** argv) {
   bool images = false, image_quality = false;
   bool seconds_given = false;
   bool sync_check = false;
+  bool claims = false;
+  ClaimsOptions claims_options;
   q.presets = default_quality_presets();
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
@@ -153,21 +157,29 @@ int main(int argc, char** argv) {
       img.precision = argv[++i];
     } else if (!std::strcmp(argv[i], "--sync-check")) {
       sync_check = true;
+    } else if (!std::strcmp(argv[i], "--claims")) {
+      claims = true;
+    } else if (!std::strcmp(argv[i], "--quick")) {
+      claims_options.quick = true;
+    } else if (!std::strcmp(argv[i], "--seeds") && has_value) {
+      claims_options.seeds = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--no-start-fid")) {
       img.start_fid = false;
     } else {
-      std::fprintf(stderr,
-                   "usage: scorelab-bench [--seconds S] [--device auto|cpu|cuda]\n"
-                   "       scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] "
-                   "[--device D]\n"
-                   "       scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--device D]\n"
-                   "       scorelab-bench --images [--seconds S] [--presets a,b] [--device D] "
-                   "[--precision fp32|bf16]\n"
-                   "       scorelab-bench --image-quality [--seconds S] [--samples N] "
-                   "[--presets a,b] [--grids DIR] [--device D] [--precision fp32|bf16] "
-                   "[--no-start-fid]\n"
-                   "       scorelab-bench --sync-check [--presets a,b] [--device cuda] "
-                   "[--precision P]\n");
+      std::fprintf(
+          stderr,
+          "usage: scorelab-bench [--seconds S] [--device auto|cpu|cuda]\n"
+          "       scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] "
+          "[--device D]\n"
+          "       scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--device D]\n"
+          "       scorelab-bench --images [--seconds S] [--presets a,b] [--device D] "
+          "[--precision fp32|bf16]\n"
+          "       scorelab-bench --image-quality [--seconds S] [--samples N] "
+          "[--presets a,b] [--grids DIR] [--device D] [--precision fp32|bf16] "
+          "[--no-start-fid]\n"
+          "       scorelab-bench --sync-check [--presets a,b] [--device cuda] "
+          "[--precision P]\n"
+          "       scorelab-bench --claims [--quick] [--seeds N] [--seconds S] [--device D]\n");
       return 2;
     }
   }
@@ -184,7 +196,18 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "scorelab-bench: need --seconds > 0 and 0 < --short <= --long\n");
     return 2;
   }
+  if (claims_options.seeds < 1) {
+    std::fprintf(stderr, "scorelab-bench: need --seeds >= 1\n");
+    return 2;
+  }
   try {
+    if (claims) {
+      claims_options.device = device;
+      if (seconds_given) claims_options.seconds = seconds;
+      const int failed = print_claims_table(claims_options);
+      std::printf("\n%d claim(s) not reproduced\n", failed);
+      return 0;
+    }
     if (sync_check) {
       return print_sync_check(img.presets, device == "cpu" ? "cuda" : device, img.precision, 20);
     }
