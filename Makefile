@@ -3,7 +3,7 @@ BUILD_DIR   ?= build
 CMAKE_FLAGS ?=
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps configure build run demo test bench bench-quality format clean
+.PHONY: all deps configure build run demo test bench bench-quality claims claims-quick format clean
 
 all: build
 
@@ -35,6 +35,13 @@ bench: build
 # One-step presets x data sets: quality after 60 s and 300 s of training (~75 min in all).
 bench-quality: build
 	@$(BUILD_DIR)/scorelab-bench --quality
+
+# The seed documents' claims, measured over 3 seeds: one row per claim (~60 min; --quick ~15 min).
+claims: build
+	@$(BUILD_DIR)/scorelab-bench --claims
+
+claims-quick: build
+	@$(BUILD_DIR)/scorelab-bench --claims --quick
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.h')

@@ -95,3 +95,26 @@ TEST(MethodRegistry, ValidationRefusesWhatAMethodCouldNot) {
   d.sampler.kind = "onestep";
   EXPECT_THROW(validate(d), ConfigError);
 }
+
+// model.gen_leak reaches the MLP generator: with slope 0 it is exactly a ReLU network.
+TEST(MethodRegistry, GeneratorMlpUsesTheConfiguredSlope) {
+  for (const double leak : {0.0, 0.2}) {
+    SCOPED_TRACE(leak);
+    Config c = small("smt");
+    c.model.gen_leak = leak;
+    RunParts run = build_run(c);
+    auto* m = dynamic_cast<OneStepMethod*>(run.method.get());
+    ASSERT_NE(m, nullptr);
+    auto z = torch::randn({64, 2});
+    auto h = z;
+    const auto params = m->generator()->named_parameters();
+    const int64_t layers = c.model.gen_layers;
+    for (int64_t i = 0; i <= layers; ++i) {
+      const std::string l = "layer" + std::to_string(i);
+      h = torch::nn::functional::linear(h, params[l + ".weight"], params[l + ".bias"]);
+      if (i < layers) h = torch::where(h > 0, h, leak * h);
+    }
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(torch::allclose(m->generator()->generate_rows(z), h, 1e-5, 1e-6));
+  }
+}

@@ -55,6 +55,22 @@ TEST(SmtDirection, AdaptiveWeightEqualsItsFormulaOnHandMadeInputs) {
   EXPECT_NEAR(plain[0][1].item<double>(), 2.0, 1e-12);
 }
 
+TEST(SmtDirection, BatchDmdWeightIsSigmaTimesTheBatchMeanOfTheRowWeightOverSigma) {
+  auto p1 = torch::tensor({{1.0, -1.0}, {0.2, 0.2}}, torch::kDouble);
+  auto sigma = torch::tensor({{1.0}, {0.1}}, torch::kDouble);
+  // Rows: mean|p1| = 1 and 0.2; over σ: 1 and 2, mean 1.5; times σ: 1.5 and 0.15.
+  auto per_sample = dmd_weight(p1, sigma, "sample");
+  auto batch = dmd_weight(p1, sigma, "batch");
+  EXPECT_NEAR(per_sample[0][0].item<double>(), 1.0, 1e-12);
+  EXPECT_NEAR(per_sample[1][0].item<double>(), 0.2, 1e-12);
+  EXPECT_NEAR(batch[0][0].item<double>(), 1.5, 1e-12);
+  EXPECT_NEAR(batch[1][0].item<double>(), 0.15, 1e-12);
+  // Given to the direction it replaces mean|p1|: DMD weight only, α = 1 → (pa − p0) / w.
+  auto p0 = torch::zeros_like(p1), pa = torch::ones_like(p1);
+  auto d = smt_direction(p0, pa, p1, torch::ones({2, 1}, torch::kDouble), false, batch);
+  EXPECT_NEAR(d[1][1].item<double>(), 1.0 / 0.15, 1e-9);
+}
+
 TEST(SmtDirection, AtAlphaOneEqualsTheDmdDirection) {
   // DMD: (s_fake − s_real)·w_DMD with s_a = (D_a − x_t)/σ² and w_DMD = σ²/mean|x − D_real|.
   Rng rng(3, torch::kCPU);

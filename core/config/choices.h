@@ -42,12 +42,19 @@ inline const std::vector<std::string>& noise_schedules() {
   static const std::vector<std::string> k = {"karras", "lognormal", "geometric"};
   return k;
 }
-// model.generator.
+// optim.lr_decay_gen / lr_decay_score.
 inline const std::vector<std::string>& lr_decay_kinds() {
   static const std::vector<std::string> k = {"none", "cosine"};
   return k;
 }
 
+// method.dmd_weight.
+inline const std::vector<std::string>& dmd_weight_kinds() {
+  static const std::vector<std::string> k = {"sample", "batch"};
+  return k;
+}
+
+// model.generator.
 inline const std::vector<std::string>& generator_kinds() {
   static const std::vector<std::string> k = {"auto", "mlp", "denoiser", "conv", "unet"};
   return k;

@@ -26,6 +26,7 @@ struct ModelConfig {
   int64_t z_dim = 2;
   int64_t gen_hidden = 128;
   int64_t gen_layers = 2;
+  double gen_leak = 0.2;
   int64_t disc_hidden = 128;
   int64_t disc_layers = 3;
 
@@ -81,6 +82,7 @@ struct MethodConfig {
   double gen_sigma_lo = 0.02;
   double gen_sigma_hi = 0.98;
   bool adaptive_weight = true;
+  std::string dmd_weight = "sample";
   double gan_mu = 0.0;
   double gan_lambda = 0.0;
   int64_t pretrain_steps = 0;

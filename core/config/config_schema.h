@@ -61,6 +61,9 @@ void describe(ModelConfig& c, V& v) {
             "generator MLP width (the SMT toy experiments: 128)");
   v.integer("gen_layers", c.gen_layers, {1, 16}, Live::reset,
             "generator MLP hidden layers (leaky ReLU)");
+  v.number("gen_leak", c.gen_leak, {0, 1}, Live::reset,
+           "negative slope of the generator MLP's leaky ReLU (the SMT toy experiments: 0.2; 0 = "
+           "ReLU, whose flat pieces let the generator fold space onto separate modes)");
   v.integer("disc_hidden", c.disc_hidden, {1, 4096}, Live::reset,
             "discriminator MLP width (GAN baseline, SMD's log-ratio)");
   v.integer("disc_layers", c.disc_layers, {1, 16}, Live::reset, "discriminator hidden layers");
@@ -150,6 +153,11 @@ void describe(MethodConfig& c, V& v) {
   v.number("gen_sigma_hi", c.gen_sigma_hi, {0, 1}, Live::yes, "... to this one");
   v.flag("adaptive_weight", c.adaptive_weight, Live::yes,
          "SMT: adaptive weight w_alpha*w_DMD (Eq. 10); off = the DMD weight only");
+  v.choice("dmd_weight", c.dmd_weight, dmd_weight_kinds(), Live::yes,
+           "SMT/SMD: the DMD normaliser w_DMD; sample = mean|x - D_real(x_t)| of each sample (DMD, "
+           "the paper); batch = sigma times the batch's mean of mean|x - D_real(x_t)|/sigma, one "
+           "weight per noise level, so a sample near its mode is pulled in gently instead of "
+           "getting a unit-size push");
   v.number("gan_mu", c.gan_mu, {0, 1000}, Live::yes,
            "GAN regularizer: discriminator loss weight mu (paper 1e-2), 0 = off");
   v.number("gan_lambda", c.gan_lambda, {0, 1000}, Live::yes,

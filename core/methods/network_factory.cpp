@@ -129,6 +129,7 @@ GeneratorNet make_generator(const MethodContext& ctx, uint64_t seed_offset) {
   o.dim = ctx.data->dim();
   o.hidden = m.gen_hidden;
   o.layers = m.gen_layers;
+  o.leak = m.gen_leak;
   return on_device(GeneratorMLP(o, rng), ctx).ptr();
 }
 

@@ -83,7 +83,7 @@ torch::Tensor SmdMethod::generator_direction(const torch::Tensor& x, const torch
   auto d_p = teacher_denoise(x_t, sigma);
   auto d_fake = fake_->denoise(x_t, sigma);
   auto weight_p = real_weight(x_t, sigma, alpha);
-  auto dmd = row_mean((x - d_p).abs()).clamp_min(1e-12);
+  auto dmd = dmd_weight(x - d_p, sigma, config().method.dmd_weight).clamp_min(1e-12);
   return weight_p * (d_fake - d_p) / (alpha * dmd);
 }
 

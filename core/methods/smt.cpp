@@ -14,9 +14,10 @@ constexpr uint64_t kScoreSeed = 100, kGenSeed = 200;
 }  // namespace
 
 torch::Tensor smt_direction(const torch::Tensor& p0, const torch::Tensor& p_alpha,
-                            const torch::Tensor& p1, const torch::Tensor& alpha, bool adaptive) {
+                            const torch::Tensor& p1, const torch::Tensor& alpha, bool adaptive,
+                            const torch::Tensor& dmd_given) {
   auto diff = p_alpha - p0;
-  auto dmd = row_mean(p1.abs());
+  auto dmd = dmd_given.defined() ? dmd_given : row_mean(p1.abs());
   torch::Tensor w;
   if (adaptive) {
     w = dmd * (row_mean(diff.square()) / (row_mean((p1 - p0).square()) + 1e-6)).sqrt();
@@ -24,6 +25,13 @@ torch::Tensor smt_direction(const torch::Tensor& p0, const torch::Tensor& p_alph
     w = alpha * dmd;
   }
   return diff / w.clamp_min(1e-12);
+}
+
+torch::Tensor dmd_weight(const torch::Tensor& p1, const torch::Tensor& sigma,
+                         const std::string& kind) {
+  auto per_row = row_mean(p1.abs());
+  if (kind == "sample") return per_row;
+  return sigma * (per_row / sigma).mean();
 }
 
 torch::Tensor direction_loss(const torch::Tensor& x, const torch::Tensor& direction) {
@@ -73,8 +81,10 @@ torch::Tensor SmtMethod::generator_direction(const torch::Tensor& x, const torch
   auto a = torch::cat({torch::zeros_like(alpha), alpha, torch::ones_like(alpha)});
   auto den = score_->denoise(torch::cat({x_t, x_t, x_t}), torch::cat({sigma, sigma, sigma}), a);
   auto p = torch::cat({x, x, x}) - den;
-  return smt_direction(p.narrow(0, 0, b), p.narrow(0, b, b), p.narrow(0, 2 * b, b), alpha,
-                       config().method.adaptive_weight);
+  auto p1 = p.narrow(0, 2 * b, b);
+  return smt_direction(p.narrow(0, 0, b), p.narrow(0, b, b), p1, alpha,
+                       config().method.adaptive_weight,
+                       dmd_weight(p1, sigma, config().method.dmd_weight));
 }
 
 torch::Tensor SmtMethod::generator_loss(const torch::Tensor& x, LossRow& row) {

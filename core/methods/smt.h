@@ -15,8 +15,15 @@ namespace scorelab {
 // The generator direction of Eq. (10) from p_a = x − D(x_t; σ, a) for a ∈ {0, α, 1}, per sample
 // (rows): adaptive: (p_α − p_0) / w with w = mean|p_1|·sqrt(mean((p_α − p_0)²) /
 // (mean((p_1 − p_0)²) + 1e-6)); otherwise the DMD weight only: (p_α − p_0) / (α·mean|p_1|).
+// dmd: w_DMD [B, 1] in place of mean|p_1| (see dmd_weight), when defined.
 torch::Tensor smt_direction(const torch::Tensor& p0, const torch::Tensor& p_alpha,
-                            const torch::Tensor& p1, const torch::Tensor& alpha, bool adaptive);
+                            const torch::Tensor& p1, const torch::Tensor& alpha, bool adaptive,
+                            const torch::Tensor& dmd = {});
+
+// The DMD normaliser of each row [B, 1] from p_1 = x − D_real(x_t) [B, D] and σ [B, 1]: kind
+// "sample" = mean|p_1| of the row (DMD); "batch" = σ_b · mean over rows of mean|p_1| / σ.
+torch::Tensor dmd_weight(const torch::Tensor& p1, const torch::Tensor& sigma,
+                         const std::string& kind);
 
 // ½·mean over rows and coordinates of (x − stopgrad(x − direction))²: its gradient with respect
 // to x_b is direction_b / (B·dim).

@@ -33,7 +33,7 @@ GeneratorMLPImpl::GeneratorMLPImpl(const GeneratorMLPOptions& o, const Rng& rng)
 torch::Tensor GeneratorMLPImpl::forward(const torch::Tensor& z) {
   auto h = z;
   for (size_t i = 0; i + 1 < layers_.size(); ++i) {
-    h = torch::leaky_relu(layers_[i]->forward(h), kLeak);
+    h = torch::leaky_relu(layers_[i]->forward(h), options_.leak);
   }
   return layers_.back()->forward(h);
 }

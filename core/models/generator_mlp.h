@@ -1,6 +1,6 @@
 #pragma once
-// The one-step generator for 2D data: x = g(z), an MLP with leaky ReLU (slope 0.2), as in the
-// SMT toy experiments (2 hidden layers of 128).
+// The one-step generator for 2D data: x = g(z), an MLP with leaky ReLU (the SMT toy experiments:
+// slope 0.2, 2 hidden layers of 128).
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
@@ -19,6 +19,7 @@ struct GeneratorMLPOptions {
   int64_t dim = 2;
   int64_t hidden = 128;
   int64_t layers = 2;
+  double leak = 0.2;  // negative slope of the leaky ReLU; 0 = ReLU
 };
 
 class GeneratorMLPImpl : public GeneratorNetImpl {
