@@ -62,8 +62,14 @@ std::string fmt(const char* f, double x) {
 std::string progress_text(const Snapshot& s) {
   std::string t = "step " + std::to_string(s.step);
   if (!s.phase.empty()) t += "  (" + s.phase + ")";
-  // The last network is the one updated once per step (the generator where there is one).
-  if (!s.rates.empty()) t += "  " + fmt("%.0f steps/s", s.rates.back().recent_per_s);
+  // The last network is the one updated once per step (the generator where there is one); while
+  // a teacher phase leaves it idle, the network that phase trains gives the step rate.
+  if (!s.rates.empty()) {
+    double rate = s.rates.back().recent_per_s;
+    for (const auto& r : s.rates)
+      if (rate == 0) rate = r.recent_per_s;
+    t += "  " + fmt("%.0f steps/s", rate);
+  }
   for (const auto& l : s.losses)
     if (!l.empty()) t += "  " + l.name + " " + fmt("%.4g", l.last());
   if (s.last_eval) {

@@ -60,7 +60,7 @@ void describe(ModelConfig& c, V& v) {
   v.integer("gen_hidden", c.gen_hidden, {1, 4096}, Live::reset,
             "generator MLP width (the SMT toy experiments: 128)");
   v.integer("gen_layers", c.gen_layers, {1, 16}, Live::reset,
-            "generator MLP hidden layers (leaky ReLU)");
+            "generator MLP hidden layers (leaky ReLU, slope gen_leak)");
   v.number("gen_leak", c.gen_leak, {0, 1}, Live::reset,
            "negative slope of the generator MLP's leaky ReLU (the SMT toy experiments: 0.2; 0 = "
            "ReLU, whose flat pieces let the generator fold space onto separate modes)");
