@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "common/atomic_file.h"
 #include "methods/method_registry.h"
@@ -154,6 +155,20 @@ TEST(Cli, GanSamplesOneStepAndRefusesLangevin) {
   EXPECT_NE(b.code, 0);
   EXPECT_NE(b.out.find("optim.gen_batch"), std::string::npos) << b.out;
   EXPECT_FALSE(fs::exists(d / "x" / "checkpoint.ckpt"));
+}
+
+// SMD's in-run teacher phase updates only the teacher: the progress line must show its rate, not
+// the idle generator's 0 steps/s.
+TEST(Cli, ProgressShowsTheTeacherPhasesStepRate) {
+  const auto d = temp_dir() / "teacher";
+  const Result t = run_cli("train --preset swissroll-smd --steps 2500 --out " + d.string() +
+                           " --set method.teacher_steps=3000 --set run.eval_every=0");
+  ASSERT_EQ(t.code, 0) << t.out;
+  const std::regex teacher_rate(R"(\(training the teacher: step \d+/3000\)  ([0-9]+) steps/s)");
+  int nonzero = 0;
+  for (std::sregex_iterator it(t.out.begin(), t.out.end(), teacher_rate), end; it != end; ++it)
+    if (std::stoi((*it)[1]) > 0) ++nonzero;
+  EXPECT_GT(nonzero, 0) << t.out;
 }
 
 // Corners of a square and the same shifted by 3: equal covariances, so the distance is 3² = 9.
