@@ -4,7 +4,8 @@
 // sample-quality table of the one-step presets after a short and a long run instead.
 //   scorelab-bench [--seconds S] [--device auto|cpu|cuda]
 //   scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] [--device D]
-//   scorelab-bench --smt WIDTH [--threads T] [--seconds S]   (one SMT figure, e.g. under perf)
+//   scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--reference]
+//                  (one SMT figure, e.g. under perf; --reference: the autograd path)
 //   scorelab-bench --images [--seconds S] [--presets a,b] [--device D] [--precision P]
 //   scorelab-bench --image-quality [--seconds S] [--samples N] [--presets a,b] [--grids DIR]
 //                  [--device D] [--precision fp32|bf16] [--no-start-fid]
@@ -116,6 +117,7 @@ int main(int argc, char** argv) {
   bool quality = false;
   int64_t smt_only_width = 0;
   int smt_only_threads = 1;
+  bool smt_reference = false;
   QualityOptions q;
   ImageBenchOptions img;
   img.presets = {"fmnist-smt-cpu", "fmnist-dsm-cpu"};
@@ -134,6 +136,8 @@ int main(int argc, char** argv) {
       device = argv[++i];
     } else if (!std::strcmp(argv[i], "--smt") && has_value) {
       smt_only_width = std::atoll(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--reference")) {
+      smt_reference = true;
     } else if (!std::strcmp(argv[i], "--threads") && has_value) {
       smt_only_threads = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--quality")) {
@@ -171,7 +175,8 @@ int main(int argc, char** argv) {
           "usage: scorelab-bench [--seconds S] [--device auto|cpu|cuda]\n"
           "       scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] "
           "[--device D]\n"
-          "       scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--device D]\n"
+          "       scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--device D] "
+          "[--reference]\n"
           "       scorelab-bench --images [--seconds S] [--presets a,b] [--device D] "
           "[--precision fp32|bf16]\n"
           "       scorelab-bench --image-quality [--seconds S] [--samples N] "
@@ -231,12 +236,14 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (smt_only_width > 0) {
-      const SmtSpeed m = smt_speed(device, smt_only_width, smt_only_threads, seconds);
+      const SmtSpeed m =
+          smt_speed(device, smt_only_width, smt_only_threads, seconds, !smt_reference);
       std::printf(
-          "SMT train, score MLP 3x%lld, K=5, %d thread(s): %.1f gen steps/s  %.1f score "
+          "SMT train, score MLP 3x%lld, K=5, %d thread(s)%s: %.1f gen steps/s  %.1f score "
           "steps/s  %.1f GFLOP/s\n",
-          static_cast<long long>(smt_only_width), smt_only_threads, m.gen_steps_per_s,
-          m.score_steps_per_s, m.gflops());
+          static_cast<long long>(smt_only_width), smt_only_threads,
+          smt_reference ? ", autograd path" : "", m.gen_steps_per_s, m.score_steps_per_s,
+          m.gflops());
       return 0;
     }
     const torch::Device dev = resolve_device(device);
@@ -253,15 +260,34 @@ int main(int argc, char** argv) {
                   "DSM train gauss8, MLP 3x128, batch 256, 2 threads", s2, s2 / s1);
     }
     for (int64_t width : {128, 256}) {
+      SmtSpeed fast1;
       for (int threads : {1, 2}) {
         if (threads == 2 && !dev.is_cpu()) continue;
         const SmtSpeed m = smt_speed(device, width, threads, seconds);
+        if (threads == 1) fast1 = m;
         char label[96];
         std::snprintf(label, sizeof label, "SMT train, score MLP 3x%lld, K=5, %d thread%s",
                       static_cast<long long>(width), threads, threads > 1 ? "s" : "");
         std::printf(
             "%-52s %10.1f gen steps/s  %7.1f score steps/s  %6.1f GFLOP/s (%.0f%% of sgemm)\n",
             label, m.gen_steps_per_s, m.score_steps_per_s, m.gflops(), 100 * m.gflops() / g1);
+      }
+      // The same step through libtorch autograd (run.fast_mlp = false) and in Python.
+      const SmtSpeed ref = smt_speed(device, width, 1, seconds, /*fast_mlp=*/false);
+      std::printf(
+          "%-52s %10.1f gen steps/s  %7.1f score steps/s  %6.1f GFLOP/s (%.0f%% of "
+          "sgemm; fast path %.2fx)\n",
+          "  the same, autograd path, 1 thread", ref.gen_steps_per_s, ref.score_steps_per_s,
+          ref.gflops(), 100 * ref.gflops() / g1, fast1.gen_steps_per_s / ref.gen_steps_per_s);
+      if (dev.is_cpu()) {
+        const double py = python_smt_steps_per_s(width, seconds);
+        if (py > 0) {
+          std::printf("%-52s %10.1f gen steps/s  (fast path %.2fx)\n",
+                      "  the same in PyTorch-in-Python, 1 thread", py, fast1.gen_steps_per_s / py);
+        } else {
+          std::printf("%-52s %10s (no python3 with torch here)\n",
+                      "  the same in PyTorch-in-Python, 1 thread", "-");
+        }
       }
     }
     for (int64_t n : {1000, 10000}) {

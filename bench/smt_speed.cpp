@@ -2,6 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <cstdio>
+#include <memory>
+
 #include "bench_util.h"
 #include "common/process_setup.h"
 #include "config/config.h"
@@ -34,7 +37,8 @@ double gflop_per_gen_step(const Config& c) {
 
 }  // namespace
 
-SmtSpeed smt_speed(const std::string& device, int64_t score_width, int threads, double seconds) {
+SmtSpeed smt_speed(const std::string& device, int64_t score_width, int threads, double seconds,
+                   bool fast_mlp) {
   set_compute_threads(threads);
   Config c;
   c.data.name = "swissroll";
@@ -46,6 +50,7 @@ SmtSpeed smt_speed(const std::string& device, int64_t score_width, int threads, 
   c.model.gen_layers = 2;
   c.optim.batch = 256;
   c.run.device = device;
+  c.run.fast_mlp = fast_mlp;
   RunParts run = build_run(c);
   std::vector<torch::Tensor> losses;
   for (int i = 0; i < 10; ++i) run.method->step(losses);
@@ -64,6 +69,20 @@ SmtSpeed smt_speed(const std::string& device, int64_t score_width, int threads, 
   s.score_steps_per_s = n * c.method.score_steps / t;
   s.gflop_per_gen_step = gflop_per_gen_step(c);
   return s;
+}
+
+double python_smt_steps_per_s(int64_t score_width, double seconds) {
+  // Debian's python3-torch lives in the system interpreter, which may not be the first on PATH.
+  for (const char* python : {"python3", "/usr/bin/python3"}) {
+    const std::string cmd = std::string(python) + " '" SCORELAB_SMT_PY "' --width " +
+                            std::to_string(score_width) + " --seconds " + std::to_string(seconds) +
+                            " 2>/dev/null";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+    if (!pipe) continue;
+    double rate = 0;
+    if (std::fscanf(pipe.get(), "gen_steps_per_s %lf", &rate) == 1 && rate > 0) return rate;
+  }
+  return 0;
 }
 
 }  // namespace scorelab::bench

@@ -12,6 +12,12 @@ struct SmtSpeed {
   double gflops() const { return gen_steps_per_s * gflop_per_gen_step; }
 };
 
-SmtSpeed smt_speed(const std::string& device, int64_t score_width, int threads, double seconds);
+// fast_mlp: the hand-written MLP path (run.fast_mlp); false = libtorch autograd, the reference.
+SmtSpeed smt_speed(const std::string& device, int64_t score_width, int threads, double seconds,
+                   bool fast_mlp = true);
+
+// The same step written in PyTorch-in-Python (bench/python/smt_step.py), 1 thread: generator
+// steps/s, or 0 when no python3 here imports torch.
+double python_smt_steps_per_s(int64_t score_width, double seconds);
 
 }  // namespace scorelab::bench

@@ -48,6 +48,14 @@ void set_cuda_dtype(c10::ScalarType t) {
 
 }  // namespace
 
+bool autocast_active() {
+#if SCORELAB_AUTOCAST_PER_DEVICE
+  return cuda_enabled() || at::autocast::is_autocast_enabled(at::kCPU);
+#else
+  return cuda_enabled() || at::autocast::is_cpu_enabled();
+#endif
+}
+
 CudaBf16Autocast::CudaBf16Autocast(bool enabled) : enabled_(enabled) {
   if (!enabled_) return;
   previous_enabled_ = cuda_enabled();

@@ -7,6 +7,9 @@
 
 namespace scorelab {
 
+// Whether autocast (CUDA or CPU) is on in this thread: hand-written network paths step aside.
+bool autocast_active();
+
 class CudaBf16Autocast {
  public:
   explicit CudaBf16Autocast(bool enabled);

@@ -116,6 +116,7 @@ struct RunConfig {
   std::string device = "auto";
   int64_t threads = 1;
   std::string precision = "fp32";
+  bool fast_mlp = true;
   int64_t steps = 0;
   double seconds = 0;
   int64_t log_every = 10;

@@ -210,6 +210,8 @@ void describe(RunConfig& c, V& v) {
             "intra-op CPU threads; 1 leaves the other core to the UI");
   v.choice("precision", c.precision, {"fp32", "bf16"}, Live::reset,
            "bf16: training steps under CUDA bf16 autocast (CUDA only)");
+  v.flag("fast_mlp", c.fast_mlp, Live::reset,
+         "MLPs through a hand-written forward/backward; off = libtorch autograd (the reference)");
   v.integer("steps", c.steps, {0, 1e12}, Live::yes, "stop after N steps, 0 = no limit");
   v.number("seconds", c.seconds, {0, 1e9}, Live::yes,
            "stop after S seconds of training, 0 = no limit");

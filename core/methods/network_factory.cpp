@@ -57,6 +57,7 @@ ScoreMLPOptions score_mlp_options(const MethodContext& ctx) {
   o.sigma_fourier_scale = m.sigma_fourier_scale;
   o.sigma_data = ctx.sigma_data;
   o.alpha_fourier_scale = m.alpha_fourier_scale;
+  o.fused = ctx.config.run.fast_mlp;
   return o;
 }
 }  // namespace
@@ -130,6 +131,7 @@ GeneratorNet make_generator(const MethodContext& ctx, uint64_t seed_offset) {
   o.hidden = m.gen_hidden;
   o.layers = m.gen_layers;
   o.leak = m.gen_leak;
+  o.fused = ctx.config.run.fast_mlp;
   return on_device(GeneratorMLP(o, rng), ctx).ptr();
 }
 
@@ -149,6 +151,7 @@ DiscriminatorNet make_discriminator(const MethodContext& ctx, bool sigma_conditi
   o.fourier_features = m.fourier_features;
   o.sigma_fourier_scale = m.sigma_fourier_scale;
   o.sigma_data = ctx.sigma_data;
+  o.fused = ctx.config.run.fast_mlp;
   return on_device(DiscriminatorMLP(o, rng), ctx).ptr();
 }
 

@@ -57,6 +57,7 @@ torch::Tensor SmmMethod::score_loss(const torch::Tensor& x_r, const torch::Tenso
   auto eps = rng().randn(x.sizes());
   auto eps_target = torch::cat({eps.narrow(0, 0, b), rng().randn(x_f.sizes())});
   const bool r1 = config().method.smm_r1 > 0;
+  net_->allow_fused(!r1);  // R1 differentiates a gradient: the ordinary path does that
   torch::Tensor x_in = x;
   if (r1) x_in = x.detach().requires_grad_(true);
   auto out = predict(x_in, sigma, eps);

@@ -14,6 +14,7 @@ class FourierEmbeddingImpl : public torch::nn::Module {
   // u [B, 1] → [B, 2·frequencies]
   torch::Tensor forward(const torch::Tensor& u);
   int64_t out_features() const { return 2 * freqs_.size(1); }
+  const torch::Tensor& freqs() const { return freqs_; }
 
  private:
   torch::Tensor freqs_;  // [1, F], already multiplied by 2π

@@ -24,6 +24,12 @@ std::vector<torch::nn::Linear> make_stack(torch::nn::Module& m, int64_t in, int6
   }
   return stack;
 }
+
+std::vector<DenseRef> dense_refs(const std::vector<torch::nn::Linear>& stack) {
+  std::vector<DenseRef> refs;
+  for (const auto& l : stack) refs.push_back({l->weight, l->bias});
+  return refs;
+}
 }  // namespace
 
 GeneratorMLPImpl::GeneratorMLPImpl(const GeneratorMLPOptions& o, const Rng& rng) : options_(o) {
@@ -31,6 +37,13 @@ GeneratorMLPImpl::GeneratorMLPImpl(const GeneratorMLPOptions& o, const Rng& rng)
 }
 
 torch::Tensor GeneratorMLPImpl::forward(const torch::Tensor& z) {
+  if (options_.fused && layers_.size() > 1 && FusedMlp::supports(z, {}, {}, layers_[0]->weight)) {
+    FusedMlpCall c;
+    c.activation = MlpActivation::leaky_relu;
+    c.leak = options_.leak;
+    c.layers = dense_refs(layers_);
+    return fused_.forward(c, z, {}, {});
+  }
   auto h = z;
   for (size_t i = 0; i + 1 < layers_.size(); ++i) {
     h = torch::leaky_relu(layers_[i]->forward(h), options_.leak);
@@ -51,9 +64,24 @@ DiscriminatorMLPImpl::DiscriminatorMLPImpl(const DiscriminatorMLPOptions& o, con
 }
 
 torch::Tensor DiscriminatorMLPImpl::forward(const torch::Tensor& x, const torch::Tensor& sigma) {
+  const torch::Tensor s = options_.sigma_conditioned ? sigma : torch::Tensor();
+  if (options_.sigma_conditioned && !sigma.defined()) {
+    throw std::invalid_argument("DiscriminatorMLP: this model needs sigma");
+  }
+  if (options_.fused && layers_.size() > 1 && FusedMlp::supports(x, s, {}, layers_[0]->weight)) {
+    FusedMlpCall c;
+    c.activation = MlpActivation::leaky_relu;
+    c.leak = kLeak;
+    c.layers = dense_refs(layers_);
+    if (options_.sigma_conditioned) {
+      c.sigma_embed = {sigma_embed_->freqs(), {sigma_proj_->weight, sigma_proj_->bias}};
+      c.sigma_data = options_.sigma_data;
+      c.scale_input = true;
+    }
+    return fused_.forward(c, x, s, {});
+  }
   torch::Tensor h;
   if (options_.sigma_conditioned) {
-    if (!sigma.defined()) throw std::invalid_argument("DiscriminatorMLP: this model needs sigma");
     const double sd2 = options_.sigma_data * options_.sigma_data;
     auto c_in = (sigma * sigma + sd2).rsqrt();
     auto cond = sigma_proj_->forward(sigma_embed_->forward(sigma.log() * 0.25));

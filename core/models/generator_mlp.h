@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/fourier_embedding.h"
+#include "models/fused_mlp.h"
 #include "models/networks.h"
 
 namespace scorelab {
@@ -20,6 +21,7 @@ struct GeneratorMLPOptions {
   int64_t hidden = 128;
   int64_t layers = 2;
   double leak = 0.2;  // negative slope of the leaky ReLU; 0 = ReLU
+  bool fused = true;  // the hand-written forward/backward (models/fused_mlp.h)
 };
 
 class GeneratorMLPImpl : public GeneratorNetImpl {
@@ -32,6 +34,7 @@ class GeneratorMLPImpl : public GeneratorNetImpl {
  private:
   GeneratorMLPOptions options_;
   std::vector<torch::nn::Linear> layers_;
+  FusedMlp fused_;
 };
 TORCH_MODULE(GeneratorMLP);
 
@@ -46,6 +49,7 @@ struct DiscriminatorMLPOptions {
   int64_t fourier_features = 16;
   double sigma_fourier_scale = 2.0;
   double sigma_data = 1.0;
+  bool fused = true;
 };
 
 class DiscriminatorMLPImpl : public DiscriminatorNetImpl {
@@ -62,6 +66,7 @@ class DiscriminatorMLPImpl : public DiscriminatorNetImpl {
   FourierEmbedding sigma_embed_{nullptr};
   torch::nn::Linear sigma_proj_{nullptr};
   std::vector<torch::nn::Linear> layers_;
+  FusedMlp fused_;
 };
 TORCH_MODULE(DiscriminatorMLP);
 

@@ -22,6 +22,9 @@ class ScoreNetImpl : public torch::nn::Module {
   // The discriminator head ℓ(x_t; σ, α) [B, 1]; throws when the model has none.
   virtual torch::Tensor logit(const torch::Tensor& x_t, const torch::Tensor& sigma,
                               const torch::Tensor& alpha = {}) = 0;
+  // Whether a hand-written forward/backward (models/fused_mlp.h) may serve calls, where the model
+  // has one; off for double backward (SMM's R1 penalty), which that path does not support.
+  virtual void allow_fused(bool) {}
   // Tweedie: s = (D − x_t)/σ².
   torch::Tensor score(const torch::Tensor& x_t, const torch::Tensor& sigma,
                       const torch::Tensor& alpha = {});

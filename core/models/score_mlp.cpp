@@ -35,6 +35,34 @@ ScoreMLPImpl::ScoreMLPImpl(const ScoreMLPOptions& o, const Rng& rng) : options_(
   }
 }
 
+bool ScoreMLPImpl::use_fused(const torch::Tensor& x, const torch::Tensor& sigma,
+                             const torch::Tensor& alpha) const {
+  if (!options_.fused || !fused_allowed_) return false;
+  if (options_.alpha_conditioned && !alpha.defined()) {
+    throw std::invalid_argument("ScoreMLP: this model needs alpha");
+  }
+  return FusedMlp::supports(x, sigma, options_.alpha_conditioned ? alpha : torch::Tensor(),
+                            input_->weight);
+}
+
+FusedMlpCall ScoreMLPImpl::fused_call(bool head, bool denoise) const {
+  FusedMlpCall c;
+  c.activation = MlpActivation::silu;
+  c.layers.push_back({input_->weight, input_->bias});
+  for (const auto& l : hidden_) c.layers.push_back({l->weight, l->bias});
+  const auto& last = head ? head_ : output_;
+  c.layers.push_back({last->weight, last->bias});
+  c.sigma_embed = {sigma_embed_->freqs(), {sigma_proj_->weight, sigma_proj_->bias}};
+  if (options_.alpha_conditioned) {
+    c.alpha_embed = {alpha_embed_->freqs(), {alpha_proj_->weight, alpha_proj_->bias}};
+  }
+  c.silu_condition = true;
+  c.sigma_data = options_.sigma_data;
+  c.scale_input = true;
+  c.denoise = denoise;
+  return c;
+}
+
 torch::Tensor ScoreMLPImpl::features(const torch::Tensor& x_in, const torch::Tensor& c_noise,
                                      const torch::Tensor& alpha) {
   auto cond = sigma_proj_->forward(sigma_embed_->forward(c_noise));
@@ -54,6 +82,7 @@ torch::Tensor ScoreMLPImpl::raw(const torch::Tensor& x_in, const torch::Tensor& 
 
 torch::Tensor ScoreMLPImpl::predict(const torch::Tensor& x, const torch::Tensor& sigma,
                                     const torch::Tensor& alpha) {
+  if (use_fused(x, sigma, alpha)) return fused_.forward(fused_call(false, false), x, sigma, alpha);
   const double sd = options_.sigma_data;
   return raw(x * (sigma * sigma + sd * sd).rsqrt(), sigma.log() * 0.25, alpha);
 }
@@ -61,6 +90,9 @@ torch::Tensor ScoreMLPImpl::predict(const torch::Tensor& x, const torch::Tensor&
 torch::Tensor ScoreMLPImpl::logit(const torch::Tensor& x_t, const torch::Tensor& sigma,
                                   const torch::Tensor& alpha) {
   if (!options_.disc_head) throw std::invalid_argument("ScoreMLP: this model has no disc head");
+  if (use_fused(x_t, sigma, alpha)) {
+    return fused_.forward(fused_call(true, false), x_t, sigma, alpha);
+  }
   const double sd = options_.sigma_data;
   return head_->forward(
       features(x_t * (sigma * sigma + sd * sd).rsqrt(), sigma.log() * 0.25, alpha));
@@ -68,6 +100,9 @@ torch::Tensor ScoreMLPImpl::logit(const torch::Tensor& x_t, const torch::Tensor&
 
 torch::Tensor ScoreMLPImpl::denoise(const torch::Tensor& x_t, const torch::Tensor& sigma,
                                     const torch::Tensor& alpha) {
+  if (use_fused(x_t, sigma, alpha)) {
+    return fused_.forward(fused_call(false, true), x_t, sigma, alpha);
+  }
   const double sd = options_.sigma_data;
   auto var = sigma * sigma + sd * sd;
   auto inv_std = var.rsqrt();

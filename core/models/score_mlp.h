@@ -8,6 +8,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "models/fourier_embedding.h"
+#include "models/fused_mlp.h"
 #include "models/networks.h"
 
 namespace scorelab {
@@ -25,6 +26,7 @@ struct ScoreMLPOptions {
   bool alpha_conditioned = false;    // SMT: also condition on α
   double alpha_fourier_scale = 16;   // the SMT paper's α embedding scale
   bool disc_head = false;            // a linear discriminator head on the last hidden features
+  bool fused = true;                 // the hand-written forward/backward (models/fused_mlp.h)
 };
 
 class ScoreMLPImpl : public ScoreNetImpl {
@@ -45,8 +47,14 @@ class ScoreMLPImpl : public ScoreNetImpl {
                       const torch::Tensor& alpha = {}) override;
 
   const ScoreMLPOptions& options() const { return options_; }
+  void allow_fused(bool allow) override { fused_allowed_ = allow; }
 
  private:
+  // Whether a call takes the fused path (throws, as the ordinary path does, for a missing α).
+  bool use_fused(const torch::Tensor& x, const torch::Tensor& sigma,
+                 const torch::Tensor& alpha) const;
+  // The fused path's description of a call; head: the discriminator head as the last layer.
+  FusedMlpCall fused_call(bool head, bool denoise) const;
   torch::Tensor features(const torch::Tensor& x_in, const torch::Tensor& c_noise,
                          const torch::Tensor& alpha);
   torch::Tensor raw(const torch::Tensor& x_in, const torch::Tensor& c_noise,
@@ -56,6 +64,8 @@ class ScoreMLPImpl : public ScoreNetImpl {
   torch::nn::Linear sigma_proj_{nullptr}, alpha_proj_{nullptr}, input_{nullptr}, output_{nullptr},
       head_{nullptr};
   std::vector<torch::nn::Linear> hidden_;
+  FusedMlp fused_;
+  bool fused_allowed_ = true;
 };
 TORCH_MODULE(ScoreMLP);
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/cpu_kernels.h"
+
 namespace scorelab {
 
 double lr_factor(const AdamWHyper& h, int64_t update) {
@@ -23,10 +25,47 @@ FlatAdamW::FlatAdamW(FlatParameters& params, const AdamWHyper& hyper)
       m_(torch::zeros_like(params.data())),
       v_(torch::zeros_like(params.data())) {}
 
+namespace {
+// The one-pass CPU kernel serves float32 buffers on an AVX2 CPU.
+bool one_pass(const torch::Tensor& p, const torch::Tensor& g) {
+  return p.is_cpu() && p.scalar_type() == torch::kFloat && p.is_contiguous() && g.is_contiguous() &&
+         cpu_kernels::available();
+}
+}  // namespace
+
 void FlatAdamW::step() {
   torch::NoGradGuard no_grad;
   auto& p = params_.data();
   auto& g = params_.grad();
+  if (one_pass(p, g)) {
+    // scale = min(1, clip / (‖g‖ + 1e-6)), NaN when the norm is (as the tensor path gives).
+    double scale = 1;
+    if (hyper_.grad_clip > 0) {
+      const double s = hyper_.grad_clip /
+                       (std::sqrt(cpu_kernels::sum_squares(g.data_ptr<float>(), g.numel())) + 1e-6);
+      scale = std::isnan(s) ? s : std::min(s, 1.0);
+    }
+    ++steps_;
+    const double lr = hyper_.lr * lr_factor(hyper_, steps_);
+    const double t = static_cast<double>(steps_);
+    cpu_kernels::AdamWStep a;
+    a.scale = static_cast<float>(scale);
+    a.beta1 = static_cast<float>(hyper_.beta1);
+    a.beta2 = static_cast<float>(hyper_.beta2);
+    a.decay = static_cast<float>(1 - lr * hyper_.weight_decay);
+    a.step = static_cast<float>(lr / (1 - std::pow(hyper_.beta1, t)));
+    a.bc2 = static_cast<float>(1 - std::pow(hyper_.beta2, t));
+    a.eps = static_cast<float>(hyper_.eps);
+    torch::Tensor before;
+    if (track_) before = p.clone();
+    cpu_kernels::adamw(p.data_ptr<float>(), g.data_ptr<float>(), m_.data_ptr<float>(),
+                       v_.data_ptr<float>(), p.numel(), a);
+    if (track_) {
+      last_update_norm_ = (p - before).norm();
+      track_ = false;
+    }
+    return;
+  }
   if (hyper_.grad_clip > 0) {
     // scale = min(1, clip / (‖g‖ + 1e-6)), kept on the device.
     g.mul_(torch::clamp_max(hyper_.grad_clip / (g.norm() + 1e-6), 1.0));

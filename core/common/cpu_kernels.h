@@ -1,0 +1,43 @@
+#pragma once
+// The fast path's memory-bound passes on the CPU, in float32, hand-vectorised (AVX2 + FMA,
+// picked at run time), each one pass where libtorch's ops take several: for the fused MLPs,
+// bias, conditioning and activation over a layer's pre-activations, and the activation's
+// derivative with the bias gradient on the way back (the silu forward keeps σ(z) in place of z,
+// so the backward needs no exponential); for the flat optimizer, a whole AdamW update. NaN in,
+// NaN out, as libtorch's own kernels.
+#include <cstdint>
+
+namespace scorelab::cpu_kernels {
+
+// Whether these kernels run here (an x86-64 CPU with AVX2 and FMA); otherwise callers use
+// libtorch's element-wise ops.
+bool available();
+
+enum class Act { silu, leaky_relu };
+
+// Per row i and column j, with z = z[i,j] + bias[j] + extra[i,j] (bias, extra may be null):
+//   silu:       h = z·σ(z), and z[i,j] ← σ(z)
+//   leaky_relu: h = z > 0 ? z : leak·z, and z[i,j] ← z
+// Rows are contiguous, `cols` floats each.
+void bias_act(Act act, float leak, float* z, const float* bias, const float* extra, float* h,
+              int64_t rows, int64_t cols);
+
+// From what bias_act left (z: σ(z) for silu; h) and the gradient dh of h:
+//   silu:       dz = dh·(σ + h·(1 − σ))
+//   leaky_relu: dz = h > 0 ? dh : leak·dh
+// and, when colsum is not null, colsum[j] = Σ_i dz[i,j] (the bias gradient).
+void act_backward(Act act, float leak, const float* dh, const float* z, const float* h, float* dz,
+                  float* colsum, int64_t rows, int64_t cols);
+
+// Σ g² over n floats, accumulated in double: the squared norm for gradient clipping.
+double sum_squares(const float* g, int64_t n);
+
+// One AdamW update over flat buffers of n floats, in one pass: g ← scale·g (kept: the clipped
+// gradient), m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², then
+// p ← p·decay − step·m / (√(v / bc2) + eps), with decay = 1 − lr·wd and step = lr / bc1.
+struct AdamWStep {
+  float scale, beta1, beta2, decay, step, bc2, eps;
+};
+void adamw(float* p, float* g, float* m, float* v, int64_t n, const AdamWStep& s);
+
+}  // namespace scorelab::cpu_kernels
