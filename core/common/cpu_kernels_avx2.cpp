@@ -9,10 +9,11 @@ namespace scorelab::cpu_kernels::avx2 {
 namespace {
 
 // e^x for 8 floats: Cephes' expf (range reduction by ln 2, degree-6 polynomial), ~1 ulp over
-// the clamped range; the clamp keeps 2^n finite, and silu's h = z·σ(z) still turns NaN to NaN.
+// the clamped range. Clamped to ±88, the result stays finite (below 2^127; an infinity would
+// make the sigmoid's Newton step 0·∞), and silu's h = z·σ(z) still turns NaN into NaN.
 inline __m256 exp8(__m256 x) {
-  x = _mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f));
-  x = _mm256_max_ps(x, _mm256_set1_ps(-88.3762626647949f));
+  x = _mm256_min_ps(x, _mm256_set1_ps(88.0f));
+  x = _mm256_max_ps(x, _mm256_set1_ps(-88.0f));
   __m256 fx = _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f));
   fx = _mm256_floor_ps(fx);
   x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
@@ -29,9 +30,13 @@ inline __m256 exp8(__m256 x) {
   return _mm256_mul_ps(y, _mm256_castsi256_ps(n));
 }
 
+// 1/(1 + e^−z): the reciprocal from rcp (12 bits) and one Newton step (~23 bits), cheaper than a
+// division; 1 + e^−z ≥ 1, so rcp never meets a zero or a denormal.
 inline __m256 sigmoid8(__m256 z) {
-  const __m256 one = _mm256_set1_ps(1.0f);
-  return _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), z))));
+  const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
+  const __m256 d = _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), z)));
+  const __m256 r = _mm256_rcp_ps(d);
+  return _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, two));
 }
 
 inline float sigmoid1(float z) {
