@@ -39,6 +39,17 @@ void act_backward(Act act, float leak, const float* dh, const float* z, const fl
   throw std::logic_error("cpu_kernels: not available on this CPU");
 }
 
+void fourier_embed(const float* u, int64_t rows, const float* freqs, int64_t f, float* emb) {
+#if SCORELAB_HAVE_AVX2_KERNELS
+  if (available()) {
+    avx2::fourier_embed(u, rows, freqs, f, emb);
+    return;
+  }
+#endif
+  (void)u, (void)rows, (void)freqs, (void)f, (void)emb;
+  throw std::logic_error("cpu_kernels: not available on this CPU");
+}
+
 double sum_squares(const float* g, int64_t n) {
 #if SCORELAB_HAVE_AVX2_KERNELS
   if (available()) return avx2::sum_squares(g, n);

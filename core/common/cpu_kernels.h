@@ -29,6 +29,10 @@ void bias_act(Act act, float leak, float* z, const float* bias, const float* ext
 void act_backward(Act act, float leak, const float* dh, const float* z, const float* h, float* dz,
                   float* colsum, int64_t rows, int64_t cols);
 
+// The Fourier embedding of one scalar per row: emb[i, j] = cos(u[i]·freqs[j]) and
+// emb[i, f + j] = sin(u[i]·freqs[j]) for j < f (rows of 2f floats).
+void fourier_embed(const float* u, int64_t rows, const float* freqs, int64_t f, float* emb);
+
 // Σ g² over n floats, accumulated in double: the squared norm for gradient clipping.
 double sum_squares(const float* g, int64_t n);
 

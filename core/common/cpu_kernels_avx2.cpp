@@ -39,6 +39,45 @@ inline __m256 sigmoid8(__m256 z) {
   return _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, two));
 }
 
+// cos and sin of 8 floats: Cephes' sinf/cosf (reduction by π/4 in three parts, degree-3 and
+// degree-4 polynomials on [−π/4, π/4]), ~1e-7 absolute for the embeddings' |x| ≲ 10⁴.
+inline void sincos8(__m256 x, __m256& c, __m256& s) {
+  const __m256 sign_mask = _mm256_set1_ps(-0.0f);
+  const __m256 sign_in = _mm256_and_ps(x, sign_mask);
+  x = _mm256_andnot_ps(sign_mask, x);
+  // j = the octant rounded up to even; y = j as float.
+  __m256i j = _mm256_cvttps_epi32(_mm256_mul_ps(x, _mm256_set1_ps(1.27323954473516f)));
+  j = _mm256_and_si256(_mm256_add_epi32(j, _mm256_set1_epi32(1)), _mm256_set1_epi32(~1));
+  const __m256 y = _mm256_cvtepi32_ps(j);
+  x = _mm256_fnmadd_ps(y, _mm256_set1_ps(0.78515625f), x);
+  x = _mm256_fnmadd_ps(y, _mm256_set1_ps(2.4187564849853515625e-4f), x);
+  x = _mm256_fnmadd_ps(y, _mm256_set1_ps(3.77489497744594108e-8f), x);
+  const __m256 z = _mm256_mul_ps(x, x);
+  __m256 pc = _mm256_set1_ps(2.443315711809948e-5f);
+  pc = _mm256_fmadd_ps(pc, z, _mm256_set1_ps(-1.388731625493765e-3f));
+  pc = _mm256_fmadd_ps(pc, z, _mm256_set1_ps(4.166664568298827e-2f));
+  pc = _mm256_mul_ps(_mm256_mul_ps(pc, z), z);
+  pc = _mm256_add_ps(_mm256_fnmadd_ps(z, _mm256_set1_ps(0.5f), pc), _mm256_set1_ps(1.0f));
+  __m256 ps = _mm256_set1_ps(-1.9515295891e-4f);
+  ps = _mm256_fmadd_ps(ps, z, _mm256_set1_ps(8.3321608736e-3f));
+  ps = _mm256_fmadd_ps(ps, z, _mm256_set1_ps(-1.6666654611e-1f));
+  ps = _mm256_fmadd_ps(_mm256_mul_ps(ps, z), x, x);
+  // Octants 2 and 6 (mod 8) swap the polynomials; sin flips sign from octant 4 on (and with
+  // the input's sign), cos in octants 2..5.
+  const __m256 swap = _mm256_castsi256_ps(
+      _mm256_cmpeq_epi32(_mm256_and_si256(j, _mm256_set1_epi32(2)), _mm256_set1_epi32(2)));
+  const __m256 sin_v = _mm256_blendv_ps(ps, pc, swap);
+  const __m256 cos_v = _mm256_blendv_ps(pc, ps, swap);
+  const __m256 sin_flip = _mm256_xor_ps(
+      sign_in,
+      _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_and_si256(j, _mm256_set1_epi32(4)), 29)));
+  const __m256i jc = _mm256_sub_epi32(j, _mm256_set1_epi32(2));
+  const __m256 cos_flip =
+      _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_andnot_si256(jc, _mm256_set1_epi32(4)), 29));
+  s = _mm256_xor_ps(sin_v, sin_flip);
+  c = _mm256_xor_ps(cos_v, cos_flip);
+}
+
 inline float sigmoid1(float z) {
   return 1.0f / (1.0f + std::exp(-z));
 }
@@ -114,6 +153,26 @@ void act_backward(Act act, float leak, const float* dh, const float* z, const fl
       }
       dr[j] = d;
       if (colsum) colsum[j] += d;
+    }
+  }
+}
+
+void fourier_embed(const float* u, int64_t rows, const float* freqs, int64_t f, float* emb) {
+  for (int64_t i = 0; i < rows; ++i) {
+    const __m256 ui = _mm256_set1_ps(u[i]);
+    float* cr = emb + i * 2 * f;
+    float* sr = cr + f;
+    int64_t j = 0;
+    for (; j + 8 <= f; j += 8) {
+      __m256 c, s;
+      sincos8(_mm256_mul_ps(ui, _mm256_loadu_ps(freqs + j)), c, s);
+      _mm256_storeu_ps(cr + j, c);
+      _mm256_storeu_ps(sr + j, s);
+    }
+    for (; j < f; ++j) {
+      const float x = u[i] * freqs[j];
+      cr[j] = std::cos(x);
+      sr[j] = std::sin(x);
     }
   }
 }

@@ -11,6 +11,7 @@ void bias_act(Act act, float leak, float* z, const float* bias, const float* ext
 void act_backward(Act act, float leak, const float* dh, const float* z, const float* h, float* dz,
                   float* colsum, int64_t rows, int64_t cols);
 
+void fourier_embed(const float* u, int64_t rows, const float* freqs, int64_t f, float* emb);
 double sum_squares(const float* g, int64_t n);
 void adamw(float* p, float* g, float* m, float* v, int64_t n, const AdamWStep& s);
 

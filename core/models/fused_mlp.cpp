@@ -9,83 +9,14 @@
 #include <stdexcept>
 
 #include "common/autocast_scope.h"
-#include "common/cpu_kernels.h"
+#include "models/fused_mlp_cpu.h"
+#include "models/fused_mlp_workspace.h"
 
 namespace scorelab {
 
-namespace {
-
+using fused_detail::signature;
+using fused_detail::Workspace;
 using torch::Tensor;
-
-// What a workspace's shapes depend on: rows, input width, layer widths, embedding widths.
-std::vector<int64_t> signature(const FusedMlpCall& c, const Tensor& x) {
-  std::vector<int64_t> s{x.size(0), x.size(1), c.sigma_embed.freqs.defined() ? 1 : 0,
-                         c.alpha_embed.freqs.defined() ? 1 : 0};
-  for (const auto& l : c.layers) s.push_back(l.weight.size(0));
-  if (c.sigma_embed.freqs.defined()) s.push_back(c.sigma_embed.freqs.size(1));
-  if (c.alpha_embed.freqs.defined()) s.push_back(c.alpha_embed.freqs.size(1));
-  return s;
-}
-
-// The buffers of one call: forward activations (kept for its backward) and backward scratch.
-struct Workspace {
-  std::vector<int64_t> key;
-  std::vector<Tensor> z, h, dz, dh;  // per hidden layer: pre-activation, activation, gradients
-  Tensor x_in;                       // x·c_in
-  Tensor var, c_in, c_skip, c_out;   // [B, 1] preconditioning
-  Tensor u_sigma, u_alpha;           // [B, 1] embedded scalars
-  Tensor phase_sigma, phase_alpha;   // [B, F]
-  Tensor emb_sigma, emb_alpha;       // [B, 2F]
-  Tensor cond, cond_act, dcond;      // [B, H0]
-  Tensor f, g_f;                     // [B, out]: the raw network (denoising calls), its gradient
-  Tensor ones;                       // [B], for bias gradients as one GEMV
-  std::vector<Tensor> colsum;        // per hidden layer [H]: the kernels' bias gradients
-  Tensor colsum_cond;                // [H0]
-  bool kernels = false;              // the CPU kernels made these activations (silu: σ(z) in z)
-
-  Workspace(const FusedMlpCall& c, const Tensor& x, std::vector<int64_t> k) : key(std::move(k)) {
-    const auto opts = x.options().requires_grad(false);
-    const int64_t b = x.size(0);
-    auto buf = [&](int64_t cols) { return torch::empty({b, cols}, opts); };
-    const size_t hidden = c.layers.size() - 1;
-    for (size_t l = 0; l < hidden; ++l) {
-      const int64_t w = c.layers[l].weight.size(0);
-      z.push_back(buf(w));
-      h.push_back(buf(w));
-      dz.push_back(buf(w));
-      dh.push_back(buf(w));
-      colsum.push_back(torch::empty({w}, opts));
-    }
-    x_in = buf(x.size(1));
-    var = buf(1);
-    c_in = buf(1);
-    c_skip = buf(1);
-    c_out = buf(1);
-    const int64_t h0 = c.layers[0].weight.size(0);
-    if (c.sigma_embed.freqs.defined()) {
-      const int64_t f = c.sigma_embed.freqs.size(1);
-      u_sigma = buf(1);
-      phase_sigma = buf(f);
-      emb_sigma = buf(2 * f);
-      cond = buf(h0);
-      cond_act = buf(h0);
-      dcond = buf(h0);
-      colsum_cond = torch::empty({h0}, opts);
-    }
-    if (c.alpha_embed.freqs.defined()) {
-      const int64_t f = c.alpha_embed.freqs.size(1);
-      u_alpha = buf(1);
-      phase_alpha = buf(f);
-      emb_alpha = buf(2 * f);
-    }
-    const int64_t out = c.layers.back().weight.size(0);
-    f = buf(out);
-    g_f = buf(out);
-    ones = torch::ones({b}, opts);
-  }
-};
-
-}  // namespace
 
 // Free workspaces, a few batch sizes' worth: training alternates between a handful of shapes.
 class MlpWorkspacePool {
@@ -148,32 +79,9 @@ class Lease : public torch::CustomClassHolder {
   std::unique_ptr<Workspace> ws_;
 };
 
-// Whether the hand-vectorised CPU kernels serve this call (float32 on an AVX2 CPU).
-bool use_kernels(const FusedMlpCall& c, const Tensor& x) {
-  if (!x.is_cpu() || x.scalar_type() != torch::kFloat || !cpu_kernels::available()) return false;
-  for (const auto& l : c.layers)
-    if (!l.bias.is_contiguous()) return false;
-  return true;
-}
-
-cpu_kernels::Act kernel_act(const FusedMlpCall& c) {
-  return c.activation == MlpActivation::silu ? cpu_kernels::Act::silu
-                                             : cpu_kernels::Act::leaky_relu;
-}
-
-float* ptr(const Tensor& t) {
-  return t.defined() ? t.data_ptr<float>() : nullptr;
-}
-
-// z ← in·Wᵀ + b (+ extra), h ← act(z). With the kernels z keeps σ(z) for a silu.
-void dense_act(const FusedMlpCall& c, bool kernels, const Tensor& in, const DenseRef& d,
-               const Tensor& extra, Tensor& z, Tensor& h) {
-  if (kernels) {
-    at::mm_out(z, in, d.weight.t());
-    cpu_kernels::bias_act(kernel_act(c), static_cast<float>(c.leak), ptr(z), ptr(d.bias),
-                          ptr(extra), ptr(h), z.size(0), z.size(1));
-    return;
-  }
+// z ← in·Wᵀ + b (+ extra), h ← act(z).
+void dense_act(const FusedMlpCall& c, const Tensor& in, const DenseRef& d, const Tensor& extra,
+               Tensor& z, Tensor& h) {
   at::addmm_out(z, d.bias, in, d.weight.t());
   if (extra.defined()) z.add_(extra);
   if (c.activation == MlpActivation::silu) {
@@ -183,16 +91,10 @@ void dense_act(const FusedMlpCall& c, bool kernels, const Tensor& in, const Dens
   }
 }
 
-// dz ← dh·act'(z) from what dense_act left; colsum ← Σ_rows dz with the kernels (undefined
-// otherwise: the caller takes bias gradients by GEMV then).
-void act_backward(const FusedMlpCall& c, bool kernels, MlpActivation act, const Tensor& dh,
-                  const Tensor& z, const Tensor& h, Tensor& dz, Tensor& colsum) {
-  if (kernels) {
-    cpu_kernels::act_backward(
-        act == MlpActivation::silu ? cpu_kernels::Act::silu : cpu_kernels::Act::leaky_relu,
-        static_cast<float>(c.leak), ptr(dh), ptr(z), ptr(h), ptr(dz), ptr(colsum), dz.size(0),
-        dz.size(1));
-  } else if (act == MlpActivation::silu) {
+// dz ← dh·act'(z) from what dense_act left.
+void act_backward(const FusedMlpCall& c, MlpActivation act, const Tensor& dh, const Tensor& z,
+                  Tensor& dz) {
+  if (act == MlpActivation::silu) {
     at::silu_backward_out(dz, dh, z);
   } else {
     at::leaky_relu_backward_out(dz, dh, z, c.leak, /*self_is_result=*/false);
@@ -209,8 +111,7 @@ void embed(const Tensor& u, const Tensor& freqs, Tensor& phase, Tensor& emb) {
 }
 
 // The conditioning added to the first layer's pre-activation (undefined when none).
-Tensor condition(const FusedMlpCall& c, bool kernels, const Tensor& sigma, const Tensor& alpha,
-                 Workspace& w) {
+Tensor condition(const FusedMlpCall& c, const Tensor& sigma, const Tensor& alpha, Workspace& w) {
   if (!c.sigma_embed.freqs.defined()) return {};
   at::log_out(w.u_sigma, sigma);
   w.u_sigma.mul_(0.25);
@@ -223,12 +124,7 @@ Tensor condition(const FusedMlpCall& c, bool kernels, const Tensor& sigma, const
     w.cond.add_(c.alpha_embed.proj.bias);
   }
   if (!c.silu_condition) return w.cond;
-  if (kernels) {
-    cpu_kernels::bias_act(cpu_kernels::Act::silu, 0, ptr(w.cond), nullptr, nullptr, ptr(w.cond_act),
-                          w.cond.size(0), w.cond.size(1));
-  } else {
-    at::silu_out(w.cond_act, w.cond);
-  }
+  at::silu_out(w.cond_act, w.cond);
   return w.cond_act;
 }
 
@@ -236,7 +132,8 @@ Tensor condition(const FusedMlpCall& c, bool kernels, const Tensor& sigma, const
 Tensor run_forward(const FusedMlpCall& c, const Tensor& x, const Tensor& sigma, const Tensor& alpha,
                    Workspace& w) {
   at::AutoDispatchBelowADInplaceOrView below_autograd;
-  w.kernels = use_kernels(c, x);
+  w.raw = fused_detail::cpu_raw_supported(c, x, sigma, alpha);
+  if (w.raw) return fused_detail::cpu_forward(c, x, sigma, alpha, w);
   const double sd2 = c.sigma_data * c.sigma_data;
   if (c.scale_input || c.denoise) {
     at::mul_out(w.var, sigma, sigma);
@@ -249,10 +146,10 @@ Tensor run_forward(const FusedMlpCall& c, const Tensor& x, const Tensor& sigma, 
     in = w.x_in;
   }
   const size_t hidden = c.layers.size() - 1;
-  const Tensor cond = condition(c, w.kernels, sigma, alpha, w);
-  dense_act(c, w.kernels, in, c.layers[0], cond, w.z[0], w.h[0]);
+  const Tensor cond = condition(c, sigma, alpha, w);
+  dense_act(c, in, c.layers[0], cond, w.z[0], w.h[0]);
   for (size_t l = 1; l < hidden; ++l) {
-    dense_act(c, w.kernels, w.h[l - 1], c.layers[l], {}, w.z[l], w.h[l]);
+    dense_act(c, w.h[l - 1], c.layers[l], {}, w.z[l], w.h[l]);
   }
   const DenseRef& last = c.layers.back();
   if (!c.denoise) return at::addmm(last.bias, w.h[hidden - 1], last.weight.t());
@@ -273,15 +170,9 @@ Tensor& grad_of(const Tensor& param) {
   return g;
 }
 
-// db += Σ_rows dy: the kernels' column sums when there are some, else one GEMV.
-void accumulate_bias(const Tensor& bias, const Tensor& dy, const Tensor& colsum, bool kernels,
-                     const Tensor& ones) {
-  if (!bias.requires_grad()) return;
-  if (kernels) {
-    grad_of(bias).add_(colsum);
-  } else {
-    grad_of(bias).addmv_(dy.t(), ones);
-  }
+// db += Σ_rows dy, as one GEMV.
+void accumulate_bias(const Tensor& bias, const Tensor& dy, const Tensor& ones) {
+  if (bias.requires_grad()) grad_of(bias).addmv_(dy.t(), ones);
 }
 
 void accumulate_weight(const Tensor& weight, const Tensor& dy, const Tensor& x) {
@@ -292,7 +183,7 @@ void accumulate_weight(const Tensor& weight, const Tensor& dy, const Tensor& x) 
 Tensor run_backward(const FusedMlpCall& c, const Tensor& x, const Tensor& g, Workspace& w,
                     bool want_dx) {
   at::AutoDispatchBelowADInplaceOrView below_autograd;
-  const bool k = w.kernels;
+  if (w.raw) return fused_detail::cpu_backward(c, x, g, w, want_dx);
   const size_t hidden = c.layers.size() - 1;
   Tensor g_f = g;
   if (c.denoise) {
@@ -301,28 +192,27 @@ Tensor run_backward(const FusedMlpCall& c, const Tensor& x, const Tensor& g, Wor
   }
   const DenseRef& last = c.layers.back();
   accumulate_weight(last.weight, g_f, w.h[hidden - 1]);
-  accumulate_bias(last.bias, g_f, {}, false, w.ones);
+  accumulate_bias(last.bias, g_f, w.ones);
   at::mm_out(w.dh[hidden - 1], g_f, last.weight);
   for (size_t l = hidden; l-- > 0;) {
-    act_backward(c, k, c.activation, w.dh[l], w.z[l], w.h[l], w.dz[l], w.colsum[l]);
+    act_backward(c, c.activation, w.dh[l], w.z[l], w.dz[l]);
     const Tensor& in = l > 0 ? w.h[l - 1] : (c.scale_input ? w.x_in : x);
     accumulate_weight(c.layers[l].weight, w.dz[l], in);
-    accumulate_bias(c.layers[l].bias, w.dz[l], w.colsum[l], k, w.ones);
+    accumulate_bias(c.layers[l].bias, w.dz[l], w.ones);
     if (l > 0) at::mm_out(w.dh[l - 1], w.dz[l], c.layers[l].weight);
   }
   if (c.sigma_embed.freqs.defined()) {
     // The condition enters z₀ as a sum: its gradient is dz₀ (through silu when there is one).
-    Tensor dc = w.dz[0], dc_colsum = w.colsum[0];
+    Tensor dc = w.dz[0];
     if (c.silu_condition) {
-      act_backward(c, k, MlpActivation::silu, w.dz[0], w.cond, w.cond_act, w.dcond, w.colsum_cond);
+      act_backward(c, MlpActivation::silu, w.dz[0], w.cond, w.dcond);
       dc = w.dcond;
-      dc_colsum = w.colsum_cond;
     }
     accumulate_weight(c.sigma_embed.proj.weight, dc, w.emb_sigma);
-    accumulate_bias(c.sigma_embed.proj.bias, dc, dc_colsum, k, w.ones);
+    accumulate_bias(c.sigma_embed.proj.bias, dc, w.ones);
     if (c.alpha_embed.freqs.defined()) {
       accumulate_weight(c.alpha_embed.proj.weight, dc, w.emb_alpha);
-      accumulate_bias(c.alpha_embed.proj.bias, dc, dc_colsum, k, w.ones);
+      accumulate_bias(c.alpha_embed.proj.bias, dc, w.ones);
     }
   }
   if (!want_dx) return {};
