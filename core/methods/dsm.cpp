@@ -4,6 +4,7 @@
 
 #include "common/rng.h"
 #include "methods/network_factory.h"
+#include "methods/weighted_mse.h"
 
 namespace scorelab {
 
@@ -22,7 +23,7 @@ torch::Tensor dsm_loss(ScoreNetImpl& model, const torch::Tensor& x, const torch:
   auto x_t = x + sigma * eps;
   auto d = model.denoise(x_t, sigma);
   auto weight = (sigma * sigma).reciprocal() + 1.0 / (sigma_data * sigma_data);
-  return (weight * (d - x).pow(2)).mean();
+  return weighted_row_mse(d, x, weight, 1.0 / static_cast<double>(x.size(0)));
 }
 
 torch::Tensor DsmMethod::loss(const torch::Tensor& x, const torch::Tensor& sigma,

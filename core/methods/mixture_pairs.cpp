@@ -1,6 +1,7 @@
 #include "methods/mixture_pairs.h"
 
 #include "common/rng.h"
+#include "methods/weighted_mse.h"
 
 namespace scorelab {
 
@@ -28,8 +29,7 @@ MixturePairs make_mixture_pairs(const torch::Tensor& x_r, const torch::Tensor& x
 }
 
 torch::Tensor MixturePairs::loss(const torch::Tensor& denoised) const {
-  auto err = (denoised - x).square().mean(1, /*keepdim=*/true);
-  return (weight * err).sum() / static_cast<double>(pairs);
+  return weighted_row_mse(denoised, x, weight, 1.0 / static_cast<double>(pairs));
 }
 
 }  // namespace scorelab
