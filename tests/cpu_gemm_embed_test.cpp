@@ -84,16 +84,45 @@ TEST(CpuKernels, FourierEmbeddingMatchesCosAndSin) {
   freqs[1] = static_cast<float>(M_PI / 4);
   freqs[2] = static_cast<float>(-M_PI / 2);
   freqs[3] = static_cast<float>(3 * M_PI);
-  std::vector<float> emb(rows * 2 * f);
-  cpu_kernels::fourier_embed(u.data_ptr<float>(), rows, freqs.data_ptr<float>(), f, emb.data());
-  double worst = 0;
-  for (int64_t i = 0; i < rows; ++i) {
-    for (int64_t j = 0; j < f; ++j) {
-      // The float product, as the kernel forms it; its cos and sin in double.
-      const double x = u[i].item<float>() * freqs[j].item<float>();
-      worst = std::max(worst, std::abs(emb[i * 2 * f + j] - std::cos(x)));
-      worst = std::max(worst, std::abs(emb[i * 2 * f + f + j] - std::sin(x)));
+  for (const auto& set : cpu_kernels::kernel_sets()) {
+    std::vector<float> emb(rows * 2 * f);
+    set.fourier_embed(u.data_ptr<float>(), rows, freqs.data_ptr<float>(), f, emb.data());
+    double worst = 0;
+    for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t j = 0; j < f; ++j) {
+        // The float product, as the kernel forms it; its cos and sin in double.
+        const double x = u[i].item<float>() * freqs[j].item<float>();
+        worst = std::max(worst, std::abs(emb[i * 2 * f + j] - std::cos(x)));
+        worst = std::max(worst, std::abs(emb[i * 2 * f + f + j] - std::sin(x)));
+      }
     }
+    EXPECT_LT(worst, 2e-6) << set.name;
   }
-  EXPECT_LT(worst, 2e-6);
+}
+
+TEST(CpuKernels, AdamWAndSumOfSquaresFollowTheirFormulas) {
+  if (!cpu_kernels::available()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
+  Rng rng(13, torch::kCPU);
+  const int64_t n = 45;  // vectors of 8 or 16 and a tail
+  const auto p0 = rng.randn({n}), g0 = rng.randn({n}), m0 = rng.randn({n}) * 0.1;
+  const auto v0 = rng.rand({n}) * 0.01;
+  cpu_kernels::AdamWStep s{0.7f, 0.9f, 0.99f, 0.999f, 0.01f, 0.05f, 1e-8f};
+  for (const auto& set : cpu_kernels::kernel_sets()) {
+    auto p = p0.clone(), g = g0.clone(), m = m0.clone(), v = v0.clone();
+    set.adamw(p.data_ptr<float>(), g.data_ptr<float>(), m.data_ptr<float>(), v.data_ptr<float>(), n,
+              s);
+    for (int64_t i = 0; i < n; ++i) {
+      const double gi = s.scale * g0[i].item<double>();
+      const double mi = s.beta1 * m0[i].item<double>() + (1 - s.beta1) * gi;
+      const double vi = s.beta2 * v0[i].item<double>() + (1 - s.beta2) * gi * gi;
+      const double pi =
+          p0[i].item<double>() * s.decay - s.step * mi / (std::sqrt(vi / s.bc2) + s.eps);
+      EXPECT_NEAR(g[i].item<double>(), gi, 1e-6) << set.name << " g " << i;
+      EXPECT_NEAR(m[i].item<double>(), mi, 1e-6) << set.name << " m " << i;
+      EXPECT_NEAR(v[i].item<double>(), vi, 1e-7) << set.name << " v " << i;
+      EXPECT_NEAR(p[i].item<double>(), pi, 1e-5) << set.name << " p " << i;
+    }
+    const double want = (g0.to(torch::kDouble).square().sum()).item<double>();
+    EXPECT_NEAR(set.sum_squares(g0.data_ptr<float>(), n), want, 1e-9 * want) << set.name;
+  }
 }

@@ -125,42 +125,45 @@ TEST(FusedMlp, LibtorchElementwiseFallbackMatchesAutogradInDouble) {
 
 TEST(FusedMlp, CpuKernelsMatchTheirFormulasAndKeepNaN) {
   if (!cpu_kernels::available()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
-  Rng rng(4, torch::kCPU);
-  const int64_t rows = 5, cols = 37;  // 4 vectors of 8 and a tail of 5
-  auto pre = rng.randn({rows, cols}) * 6, bias = rng.randn({cols}), extra = rng.randn({rows, cols});
-  pre[2][3] = std::nanf("");
-  // Saturated and infinite pre-activations: σ must reach 0 and 1 without turning into NaN.
-  pre[1][0] = -100;
-  pre[1][1] = 100;
-  pre[3][9] = -std::numeric_limits<float>::infinity();
-  pre[3][10] = std::numeric_limits<float>::infinity();
-  auto dh = rng.randn({rows, cols});
-  const auto z_ref = pre + bias + extra;
-  for (auto act : {cpu_kernels::Act::silu, cpu_kernels::Act::leaky_relu}) {
-    const bool silu = act == cpu_kernels::Act::silu;
-    auto z = pre.clone(), h = torch::empty_like(z), dz = torch::empty_like(z);
-    auto colsum = torch::empty({cols});
-    cpu_kernels::bias_act(act, 0.2f, z.data_ptr<float>(), bias.data_ptr<float>(),
-                          extra.data_ptr<float>(), h.data_ptr<float>(), rows, cols);
-    const auto h_ref = silu ? torch::silu(z_ref) : torch::leaky_relu(z_ref, 0.2);
-    EXPECT_TRUE(torch::allclose(h, h_ref, 1e-5, 1e-6, /*equal_nan=*/true)) << silu;
-    EXPECT_TRUE(std::isnan(h[2][3].item<float>())) << silu;
-    cpu_kernels::act_backward(act, 0.2f, dh.data_ptr<float>(), z.data_ptr<float>(),
-                              h.data_ptr<float>(), dz.data_ptr<float>(), colsum.data_ptr<float>(),
-                              rows, cols);
-    const auto dz_ref =
-        silu ? torch::silu_backward(dh, z_ref) : torch::leaky_relu_backward(dh, z_ref, 0.2, false);
-    // Where the reference overflows (∞·0 at ±∞) the kernel does too, as NaN or ±∞.
-    EXPECT_TRUE(torch::equal(torch::isfinite(dz), torch::isfinite(dz_ref))) << silu;
-    const auto ok = torch::isfinite(dz_ref);
-    EXPECT_TRUE(torch::allclose(dz.masked_select(ok), dz_ref.masked_select(ok), 1e-5, 1e-6))
-        << silu;
-    // As libtorch's: silu' of NaN is NaN; leaky ReLU's slope test (NaN > 0) is false.
-    EXPECT_EQ(std::isnan(dz[2][3].item<float>()), silu);
-    auto finite = torch::isfinite(dz_ref).all(0);
-    EXPECT_TRUE(torch::allclose(colsum.masked_select(finite), dz_ref.sum(0).masked_select(finite),
-                                1e-4, 1e-5))
-        << silu;
+  for (const auto& set : cpu_kernels::kernel_sets()) {
+    SCOPED_TRACE(set.name);
+    Rng rng(4, torch::kCPU);
+    const int64_t rows = 5, cols = 37;  // 4 vectors of 8 and a tail of 5
+    auto pre = rng.randn({rows, cols}) * 6, bias = rng.randn({cols}),
+         extra = rng.randn({rows, cols});
+    pre[2][3] = std::nanf("");
+    // Saturated and infinite pre-activations: σ must reach 0 and 1 without turning into NaN.
+    pre[1][0] = -100;
+    pre[1][1] = 100;
+    pre[3][9] = -std::numeric_limits<float>::infinity();
+    pre[3][10] = std::numeric_limits<float>::infinity();
+    auto dh = rng.randn({rows, cols});
+    const auto z_ref = pre + bias + extra;
+    for (auto act : {cpu_kernels::Act::silu, cpu_kernels::Act::leaky_relu}) {
+      const bool silu = act == cpu_kernels::Act::silu;
+      auto z = pre.clone(), h = torch::empty_like(z), dz = torch::empty_like(z);
+      auto colsum = torch::empty({cols});
+      set.bias_act(act, 0.2f, z.data_ptr<float>(), bias.data_ptr<float>(), extra.data_ptr<float>(),
+                   h.data_ptr<float>(), rows, cols);
+      const auto h_ref = silu ? torch::silu(z_ref) : torch::leaky_relu(z_ref, 0.2);
+      EXPECT_TRUE(torch::allclose(h, h_ref, 1e-5, 1e-6, /*equal_nan=*/true)) << silu;
+      EXPECT_TRUE(std::isnan(h[2][3].item<float>())) << silu;
+      set.act_backward(act, 0.2f, dh.data_ptr<float>(), z.data_ptr<float>(), h.data_ptr<float>(),
+                       dz.data_ptr<float>(), colsum.data_ptr<float>(), rows, cols);
+      const auto dz_ref = silu ? torch::silu_backward(dh, z_ref)
+                               : torch::leaky_relu_backward(dh, z_ref, 0.2, false);
+      // Where the reference overflows (∞·0 at ±∞) the kernel does too, as NaN or ±∞.
+      EXPECT_TRUE(torch::equal(torch::isfinite(dz), torch::isfinite(dz_ref))) << silu;
+      const auto ok = torch::isfinite(dz_ref);
+      EXPECT_TRUE(torch::allclose(dz.masked_select(ok), dz_ref.masked_select(ok), 1e-5, 1e-6))
+          << silu;
+      // As libtorch's: silu' of NaN is NaN; leaky ReLU's slope test (NaN > 0) is false.
+      EXPECT_EQ(std::isnan(dz[2][3].item<float>()), silu);
+      auto finite = torch::isfinite(dz_ref).all(0);
+      EXPECT_TRUE(torch::allclose(colsum.masked_select(finite), dz_ref.sum(0).masked_select(finite),
+                                  1e-4, 1e-5))
+          << silu;
+    }
   }
 }
 

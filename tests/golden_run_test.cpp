@@ -46,8 +46,12 @@ Trajectory trajectory(const std::string& preset, int steps,
   return out;
 }
 
+// Relative tolerance per loss name; 2% where not given.
+using Tolerances = std::map<std::string, double>;
+
 void check_against_golden(const std::string& preset, int steps = 400,
-                          const std::vector<std::string>& settings = {}) {
+                          const std::vector<std::string>& settings = {},
+                          const Tolerances& tolerances = {}) {
   const std::string path = std::string(SCORELAB_GOLDEN_DIR) + "/" + preset + ".json";
   const auto got = trajectory(preset, steps, settings);
   if (std::getenv("SCORELAB_UPDATE_GOLDEN")) {
@@ -61,9 +65,11 @@ void check_against_golden(const std::string& preset, int steps = 400,
     const auto& g = got.at(name);
     ASSERT_EQ(g.size(), values.size()) << "loss " << name;
     // Same seed, same ops, one thread: the run is deterministic up to floating-point
-    // reassociation in another BLAS or libtorch build, which stays far below 2%.
+    // reassociation (another BLAS, libtorch build, or kernel width), which stays below 2%
+    // except where a test says otherwise.
+    const double tol = tolerances.count(name) ? tolerances.at(name) : 0.02;
     for (size_t i = 0; i < g.size(); ++i) {
-      EXPECT_NEAR(g[i], values[i], 0.02 * std::fabs(values[i]) + 1e-7)
+      EXPECT_NEAR(g[i], values[i], tol * std::fabs(values[i]) + 1e-7)
           << "loss " << name << ", window " << i;
     }
   }
@@ -88,7 +94,10 @@ TEST(Golden, SmtGanRegularizerGauss25LossTrajectory) {
   check_against_golden("gauss25-smt", 150, {"method.gan_mu=0.01", "method.gan_lambda=0.003"});
 }
 TEST(Golden, SmdSwissrollLossTrajectory) {
-  check_against_golden("swissroll-smd", 150, {"method.teacher_steps=50"});
+  // SMD's generator loss amplifies reassociation: its last two windows move by up to 4.5%
+  // between libtorch's element-wise ops, the AVX2 and the AVX-512 kernels
+  // (SCORELAB_CPU_KERNELS=none|avx2|avx512); the score and teacher losses stay within 2%.
+  check_against_golden("swissroll-smd", 150, {"method.teacher_steps=50"}, {{"gen", 0.08}});
 }
 TEST(Golden, SmmSwissrollLossTrajectory) {
   check_against_golden("swissroll-smm", 300);

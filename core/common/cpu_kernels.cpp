@@ -1,73 +1,75 @@
 #include "common/cpu_kernels.h"
 
+#include <cstdlib>
 #include <stdexcept>
+#include <string>
 
 #include "common/cpu_kernels_avx2.h"
+#include "common/cpu_kernels_avx512.h"
 
 namespace scorelab::cpu_kernels {
 
-bool available() {
+namespace {
+
+std::vector<KernelSet> supported_sets() {
+  std::vector<KernelSet> sets;
 #if SCORELAB_HAVE_AVX2_KERNELS
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
-#else
-  return false;
+  // SCORELAB_CPU_KERNELS=avx2 caps the width and =none turns the kernels off (libtorch's ops
+  // then): to compare, or to repeat a run bit for bit on another CPU.
+  const char* env = std::getenv("SCORELAB_CPU_KERNELS");
+  const std::string cap = env ? env : "";
+  if (cap == "none") return sets;
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (avx2 && __builtin_cpu_supports("avx512f") && cap != "avx2") {
+    sets.push_back(avx512::kernels());
+  }
+  if (avx2) sets.push_back(avx2::kernels());
 #endif
+  return sets;
+}
+
+const KernelSet& best() {
+  const auto& sets = kernel_sets();
+  if (sets.empty()) throw std::logic_error("cpu_kernels: not available on this CPU");
+  return sets.front();
+}
+
+}  // namespace
+
+const std::vector<KernelSet>& kernel_sets() {
+  static const std::vector<KernelSet> sets = supported_sets();  // immutable after first use
+  return sets;
+}
+
+bool available() {
+  return !kernel_sets().empty();
 }
 
 void bias_act(Act act, float leak, float* z, const float* bias, const float* extra, float* h,
               int64_t rows, int64_t cols) {
-#if SCORELAB_HAVE_AVX2_KERNELS
-  if (available()) {
-    avx2::bias_act(act, leak, z, bias, extra, h, rows, cols);
-    return;
-  }
-#endif
-  (void)act, (void)leak, (void)z, (void)bias, (void)extra, (void)h, (void)rows, (void)cols;
-  throw std::logic_error("cpu_kernels: not available on this CPU");
+  best().bias_act(act, leak, z, bias, extra, h, rows, cols);
 }
 
 void act_backward(Act act, float leak, const float* dh, const float* z, const float* h, float* dz,
                   float* colsum, int64_t rows, int64_t cols) {
-#if SCORELAB_HAVE_AVX2_KERNELS
-  if (available()) {
-    avx2::act_backward(act, leak, dh, z, h, dz, colsum, rows, cols);
-    return;
-  }
-#endif
-  (void)act, (void)leak, (void)dh, (void)z, (void)h, (void)dz, (void)colsum, (void)rows, (void)cols;
-  throw std::logic_error("cpu_kernels: not available on this CPU");
+  best().act_backward(act, leak, dh, z, h, dz, colsum, rows, cols);
 }
 
 void fourier_embed(const float* u, int64_t rows, const float* freqs, int64_t f, float* emb) {
-#if SCORELAB_HAVE_AVX2_KERNELS
-  if (available()) {
-    avx2::fourier_embed(u, rows, freqs, f, emb);
-    return;
-  }
-#endif
-  (void)u, (void)rows, (void)freqs, (void)f, (void)emb;
-  throw std::logic_error("cpu_kernels: not available on this CPU");
+  best().fourier_embed(u, rows, freqs, f, emb);
 }
 
 double sum_squares(const float* g, int64_t n) {
-#if SCORELAB_HAVE_AVX2_KERNELS
-  if (available()) return avx2::sum_squares(g, n);
-#endif
-  double sum = 0;
-  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(g[i]) * g[i];
-  return sum;
+  if (!available()) {
+    double sum = 0;
+    for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(g[i]) * g[i];
+    return sum;
+  }
+  return best().sum_squares(g, n);
 }
 
 void adamw(float* p, float* g, float* m, float* v, int64_t n, const AdamWStep& s) {
-#if SCORELAB_HAVE_AVX2_KERNELS
-  if (available()) {
-    avx2::adamw(p, g, m, v, n, s);
-    return;
-  }
-#endif
-  (void)p, (void)g, (void)m, (void)v, (void)n, (void)s;
-  throw std::logic_error("cpu_kernels: not available on this CPU");
+  best().adamw(p, g, m, v, n, s);
 }
 
 }  // namespace scorelab::cpu_kernels

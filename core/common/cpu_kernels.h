@@ -1,11 +1,12 @@
 #pragma once
-// The fast path's memory-bound passes on the CPU, in float32, hand-vectorised (AVX2 + FMA,
-// picked at run time), each one pass where libtorch's ops take several: for the fused MLPs,
-// bias, conditioning and activation over a layer's pre-activations, and the activation's
-// derivative with the bias gradient on the way back (the silu forward keeps σ(z) in place of z,
-// so the backward needs no exponential); for the flat optimizer, a whole AdamW update. NaN in,
-// NaN out, as libtorch's own kernels.
+// The fast path's memory-bound passes on the CPU, in float32, hand-vectorised (AVX-512 or
+// AVX2 + FMA, the widest this CPU runs, picked at run time), each one pass where libtorch's ops
+// take several: for the fused MLPs, bias, conditioning and activation over a layer's
+// pre-activations, and the activation's derivative with the bias gradient on the way back (the silu
+// forward keeps σ(z) in place of z, so the backward needs no exponential); for the flat optimizer,
+// a whole AdamW update. NaN in, NaN out, as libtorch's own kernels.
 #include <cstdint>
+#include <vector>
 
 namespace scorelab::cpu_kernels {
 
@@ -43,5 +44,20 @@ struct AdamWStep {
   float scale, beta1, beta2, decay, step, bc2, eps;
 };
 void adamw(float* p, float* g, float* m, float* v, int64_t n, const AdamWStep& s);
+
+// One instruction set's build of the kernels above.
+struct KernelSet {
+  const char* name;
+  void (*bias_act)(Act, float, float*, const float*, const float*, float*, int64_t, int64_t);
+  void (*act_backward)(Act, float, const float*, const float*, const float*, float*, float*,
+                       int64_t, int64_t);
+  void (*fourier_embed)(const float*, int64_t, const float*, int64_t, float*);
+  double (*sum_squares)(const float*, int64_t);
+  void (*adamw)(float*, float*, float*, float*, int64_t, const AdamWStep&);
+};
+
+// The builds this CPU runs, widest first (the first serves the functions above); empty when
+// none does. Tests check each one.
+const std::vector<KernelSet>& kernel_sets();
 
 }  // namespace scorelab::cpu_kernels
