@@ -21,7 +21,8 @@ struct AppOptions {
 
 // What a run with bench_frames measured: the frame times and the training progress meanwhile.
 struct AppRunReport {
-  std::vector<double> frame_ms;
+  std::vector<double> frame_ms;  // frame to frame, the frame-rate cap's sleep included
+  std::vector<double> work_ms;   // the frame's own work: building, drawing, swapping
   int64_t updates = 0;  // updates of the method's last network (a generator's, where it has one)
   double seconds = 0;   // wall time over which they were counted
   std::string method, network;
