@@ -25,7 +25,7 @@ torch::Tensor column(const std::vector<double>& v, torch::Device device) {
 }  // namespace
 
 AlphaSampler::AlphaSampler(const MethodConfig& c, torch::Device device)
-    : config_(c), device_(device), kind_(kind_of(c.alpha_sampler)) {
+    : config_(c), kind_(kind_of(c.alpha_sampler)), device_(device) {
   std::vector<double> positive;
   for (double a : c.alpha_fixed)
     if (a > 0) positive.push_back(a);
