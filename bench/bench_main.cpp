@@ -13,6 +13,7 @@
 //   scorelab-bench --claims [--quick] [--seeds N] [--seconds S] [--device D]   (papers' claims)
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -37,6 +38,12 @@ namespace scorelab::bench {
 void sync(const torch::Device& d) {
   if (d.is_cuda())
     torch::zeros({1}, torch::TensorOptions().device(d)).cpu();  // waits for the stream
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 double sgemm_gflops(double seconds) {
@@ -260,34 +267,49 @@ int main(int argc, char** argv) {
                   "DSM train gauss8, MLP 3x128, batch 256, 2 threads", s2, s2 / s1);
     }
     for (int64_t width : {128, 256}) {
-      SmtSpeed fast1;
-      for (int threads : {1, 2}) {
-        if (threads == 2 && !dev.is_cpu()) continue;
-        const SmtSpeed m = smt_speed(device, width, threads, seconds);
-        if (threads == 1) fast1 = m;
-        char label[96];
-        std::snprintf(label, sizeof label, "SMT train, score MLP 3x%lld, K=5, %d thread%s",
-                      static_cast<long long>(width), threads, threads > 1 ? "s" : "");
-        std::printf(
-            "%-52s %10.1f gen steps/s  %7.1f score steps/s  %6.1f GFLOP/s (%.0f%% of sgemm)\n",
-            label, m.gen_steps_per_s, m.score_steps_per_s, m.gflops(), 100 * m.gflops() / g1);
-      }
-      // The same step through libtorch autograd (run.fast_mlp = false) and in Python.
-      const SmtSpeed ref = smt_speed(device, width, 1, seconds, /*fast_mlp=*/false);
-      std::printf(
-          "%-52s %10.1f gen steps/s  %7.1f score steps/s  %6.1f GFLOP/s (%.0f%% of "
-          "sgemm; fast path %.2fx)\n",
-          "  the same, autograd path, 1 thread", ref.gen_steps_per_s, ref.score_steps_per_s,
-          ref.gflops(), 100 * ref.gflops() / g1, fast1.gen_steps_per_s / ref.gen_steps_per_s);
-      if (dev.is_cpu()) {
-        const double py = python_smt_steps_per_s(width, seconds);
-        if (py > 0) {
-          std::printf("%-52s %10.1f gen steps/s  (fast path %.2fx)\n",
-                      "  the same in PyTorch-in-Python, 1 thread", py, fast1.gen_steps_per_s / py);
-        } else {
-          std::printf("%-52s %10s (no python3 with torch here)\n",
-                      "  the same in PyTorch-in-Python, 1 thread", "-");
+      // This machine's speed drifts by up to 2x between minutes, so the ratios come from three
+      // rounds of (sgemm, fast path, autograd path, Python) taken back to back: each ratio is
+      // the median of its three same-round ratios, each rate the median of its three.
+      std::vector<double> fast, ref, py, gemm, vs_gemm, vs_ref, vs_py;
+      SmtSpeed shape;
+      for (int round = 0; round < 3; ++round) {
+        const double third = seconds / 3;
+        gemm.push_back(sgemm_gflops(third));
+        shape = smt_speed(device, width, 1, third);
+        fast.push_back(shape.gen_steps_per_s);
+        ref.push_back(smt_speed(device, width, 1, third, /*fast_mlp=*/false).gen_steps_per_s);
+        vs_gemm.push_back(shape.gflops() / gemm.back());
+        vs_ref.push_back(fast.back() / ref.back());
+        if (dev.is_cpu()) {
+          const double p = python_smt_steps_per_s(width, third);
+          if (p > 0) {
+            py.push_back(p);
+            vs_py.push_back(fast.back() / p);
+          }
         }
+      }
+      const double per_step = shape.gflop_per_gen_step;
+      char label[96];
+      std::snprintf(label, sizeof label, "SMT train, score MLP 3x%lld, K=5, 1 thread",
+                    static_cast<long long>(width));
+      std::printf(
+          "%-52s %10.1f gen steps/s  %7.1f score steps/s  %6.1f GFLOP/s (%.0f%% of sgemm %.1f)\n",
+          label, median(fast), 5 * median(fast), median(fast) * per_step, 100 * median(vs_gemm),
+          median(gemm));
+      std::printf("%-52s %10.1f gen steps/s  (fast path %.2fx)\n",
+                  "  the same, autograd path, 1 thread", median(ref), median(vs_ref));
+      if (!py.empty()) {
+        std::printf("%-52s %10.1f gen steps/s  (fast path %.2fx)\n",
+                    "  the same in PyTorch-in-Python, 1 thread", median(py), median(vs_py));
+      } else if (dev.is_cpu()) {
+        std::printf("%-52s %10s (no python3 with torch here)\n",
+                    "  the same in PyTorch-in-Python, 1 thread", "-");
+      }
+      if (dev.is_cpu()) {
+        const SmtSpeed two = smt_speed(device, width, 2, seconds);
+        std::snprintf(label, sizeof label, "SMT train, score MLP 3x%lld, K=5, 2 threads",
+                      static_cast<long long>(width));
+        std::printf("%-52s %10.1f gen steps/s\n", label, two.gen_steps_per_s);
       }
     }
     for (int64_t n : {1000, 10000}) {
