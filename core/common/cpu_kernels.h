@@ -3,7 +3,8 @@
 // AVX2 + FMA, the widest this CPU runs, picked at run time), each one pass where libtorch's ops
 // take several: for the fused MLPs, bias, conditioning and activation over a layer's
 // pre-activations, and the activation's derivative with the bias gradient on the way back (the silu
-// forward keeps σ(z) in place of z, so the backward needs no exponential); for the flat optimizer,
+// forward keeps silu'(z) in place of z, so the backward needs no exponential and reads two
+// streams, not three); for the flat optimizer,
 // a whole AdamW update. NaN in, NaN out, as libtorch's own kernels.
 #include <cstdint>
 #include <vector>
@@ -17,14 +18,14 @@ bool available();
 enum class Act { silu, leaky_relu };
 
 // Per row i and column j, with z = z[i,j] + bias[j] + extra[i,j] (bias, extra may be null):
-//   silu:       h = z·σ(z), and z[i,j] ← σ(z)
+//   silu:       h = z·σ(z), and z[i,j] ← silu'(z) = σ(z) + h·(1 − σ(z))
 //   leaky_relu: h = z > 0 ? z : leak·z, and z[i,j] ← z
 // Rows are contiguous, `cols` floats each.
 void bias_act(Act act, float leak, float* z, const float* bias, const float* extra, float* h,
               int64_t rows, int64_t cols);
 
-// From what bias_act left (z: σ(z) for silu; h) and the gradient dh of h:
-//   silu:       dz = dh·(σ + h·(1 − σ))
+// From what bias_act left (z: silu'(z) for silu; h) and the gradient dh of h:
+//   silu:       dz = dh·silu'(z)
 //   leaky_relu: dz = h > 0 ? dh : leak·dh
 // and, when colsum is not null, colsum[j] = Σ_i dz[i,j] (the bias gradient).
 void act_backward(Act act, float leak, const float* dh, const float* z, const float* h, float* dz,

@@ -36,7 +36,7 @@ struct Workspace {
   std::vector<Tensor> colsum;        // per hidden layer [H]: bias gradients (raw CPU path)
   Tensor colsum_cond;                // [H0]
   Tensor bias_cond;                  // [H0]: the projections' biases summed (raw CPU path)
-  bool raw = false;  // the raw CPU path ran the forward (silu layers keep σ(z) in z then)
+  bool raw = false;  // the raw CPU path ran the forward (silu layers keep silu'(z) in z then)
 
   Workspace(const FusedMlpCall& c, const Tensor& x, std::vector<int64_t> k) : key(std::move(k)) {
     const auto opts = x.options().requires_grad(false);
