@@ -45,24 +45,6 @@ struct Avx2 {
   static F as_float(I a) { return _mm256_castsi256_ps(a); }
 };
 
-void bias_act(Act act, float leak, float* z, const float* bias, const float* extra, float* h,
-              int64_t rows, int64_t cols) {
-  simd::bias_act<Avx2>(act, leak, z, bias, extra, h, rows, cols);
-}
-
-void act_backward(Act act, float leak, const float* dh, const float* z, const float* h, float* dz,
-                  float* colsum, int64_t rows, int64_t cols) {
-  simd::act_backward<Avx2>(act, leak, dh, z, h, dz, colsum, rows, cols);
-}
-
-void fourier_embed(const float* u, int64_t rows, const float* freqs, int64_t f, float* emb) {
-  simd::fourier_embed<Avx2>(u, rows, freqs, f, emb);
-}
-
-void adamw(float* p, float* g, float* m, float* v, int64_t n, const AdamWStep& s) {
-  simd::adamw<Avx2>(p, g, m, v, n, s);
-}
-
 }  // namespace
 
 double sum_squares(const float* g, int64_t n) {
@@ -90,7 +72,9 @@ double sum_squares(const float* g, int64_t n) {
 }
 
 KernelSet kernels() {
-  return {"avx2", &bias_act, &act_backward, &fourier_embed, &sum_squares, &adamw};
+  return {
+      "avx2",       &simd::bias_act<Avx2>, &simd::act_backward<Avx2>, &simd::fourier_embed<Avx2>,
+      &sum_squares, &simd::adamw<Avx2>};
 }
 
 }  // namespace scorelab::cpu_kernels::avx2

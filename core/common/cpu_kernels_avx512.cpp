@@ -52,29 +52,16 @@ struct Avx512 {
   static I bits(F a) { return _mm512_castps_si512(a); }
 };
 
-void bias_act(Act act, float leak, float* z, const float* bias, const float* extra, float* h,
-              int64_t rows, int64_t cols) {
-  simd::bias_act<Avx512>(act, leak, z, bias, extra, h, rows, cols);
-}
-
-void act_backward(Act act, float leak, const float* dh, const float* z, const float* h, float* dz,
-                  float* colsum, int64_t rows, int64_t cols) {
-  simd::act_backward<Avx512>(act, leak, dh, z, h, dz, colsum, rows, cols);
-}
-
-void fourier_embed(const float* u, int64_t rows, const float* freqs, int64_t f, float* emb) {
-  simd::fourier_embed<Avx512>(u, rows, freqs, f, emb);
-}
-
-void adamw(float* p, float* g, float* m, float* v, int64_t n, const AdamWStep& s) {
-  simd::adamw<Avx512>(p, g, m, v, n, s);
-}
-
 }  // namespace
 
 KernelSet kernels() {
   // Σ g² stays AVX2's: it is memory-bound.
-  return {"avx512", &bias_act, &act_backward, &fourier_embed, &avx2::sum_squares, &adamw};
+  return {"avx512",
+          &simd::bias_act<Avx512>,
+          &simd::act_backward<Avx512>,
+          &simd::fourier_embed<Avx512>,
+          &avx2::sum_squares,
+          &simd::adamw<Avx512>};
 }
 
 }  // namespace scorelab::cpu_kernels::avx512
