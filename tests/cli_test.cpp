@@ -161,10 +161,12 @@ TEST(Cli, GanSamplesOneStepAndRefusesLangevin) {
 // the idle generator's 0 steps/s.
 TEST(Cli, ProgressShowsTheTeacherPhasesStepRate) {
   const auto d = temp_dir() / "teacher";
-  const Result t = run_cli("train --preset swissroll-smd --steps 2500 --out " + d.string() +
-                           " --set method.teacher_steps=3000 --set run.eval_every=0");
+  // Off a terminal the bar prints a line every 5 s: the run stays in the teacher phase for 7 s
+  // (a step count would finish before the second line once steps get faster).
+  const Result t = run_cli("train --preset swissroll-smd --seconds 7 --out " + d.string() +
+                           " --set method.teacher_steps=1000000 --set run.eval_every=0");
   ASSERT_EQ(t.code, 0) << t.out;
-  const std::regex teacher_rate(R"(\(training the teacher: step \d+/3000\)  ([0-9]+) steps/s)");
+  const std::regex teacher_rate(R"(\(training the teacher: step \d+/1000000\)  ([0-9]+) steps/s)");
   int nonzero = 0;
   for (std::sregex_iterator it(t.out.begin(), t.out.end(), teacher_rate), end; it != end; ++it)
     if (std::stoi((*it)[1]) > 0) ++nonzero;

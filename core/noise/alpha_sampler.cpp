@@ -39,8 +39,18 @@ AlphaSampler::AlphaSampler(const MethodConfig& c, torch::Device device)
 
 torch::Tensor AlphaSampler::grid_draw(int64_t n, const Rng& rng, bool with_zero) const {
   const int64_t steps = config_.alpha_grid - 1;
-  auto idx = with_zero ? rng.randint(steps + 1, {n, 1}) : rng.randint(steps, {n, 1}) + 1;
-  return idx.to(torch::kFloat) / static_cast<float>(steps);
+  auto idx = with_zero ? rng.randint(steps + 1, {n, 1}) : rng.randint(steps, {n, 1});
+  const int64_t shift = with_zero ? 0 : 1;
+  if (idx.is_cpu() && idx.scalar_type() == torch::kLong && idx.is_contiguous()) {
+    // One pass, not three libtorch ops: these run every training step.
+    auto out = torch::empty({n, 1}, torch::kFloat);
+    const int64_t* in = idx.data_ptr<int64_t>();
+    float* a = out.data_ptr<float>();
+    for (int64_t i = 0; i < n; ++i)
+      a[i] = static_cast<float>(in[i] + shift) / static_cast<float>(steps);
+    return out;
+  }
+  return (idx + shift).to(torch::kFloat) / static_cast<float>(steps);
 }
 
 torch::Tensor AlphaSampler::pick(const torch::Tensor& values, int64_t n, const Rng& rng) const {
@@ -55,8 +65,17 @@ torch::Tensor AlphaSampler::beta_draw(int64_t n, const Rng& rng) const {
 
 torch::Tensor AlphaSampler::force_zeros(torch::Tensor alpha, const Rng& rng) const {
   if (config_.alpha_zero_frac <= 0) return alpha;
-  auto zero = rng.rand(alpha.sizes()) < config_.alpha_zero_frac;
-  return alpha.masked_fill(zero, 0.0);
+  auto u = rng.rand(alpha.sizes());
+  if (alpha.is_cpu() && alpha.scalar_type() == torch::kFloat && alpha.is_contiguous() &&
+      u.is_cpu() && u.is_contiguous()) {
+    auto out = torch::empty_like(alpha);
+    const float frac = static_cast<float>(config_.alpha_zero_frac);
+    const float *a = alpha.data_ptr<float>(), *r = u.data_ptr<float>();
+    float* o = out.data_ptr<float>();
+    for (int64_t i = 0; i < alpha.numel(); ++i) o[i] = r[i] < frac ? 0.0f : a[i];
+    return out;
+  }
+  return alpha.masked_fill(u < config_.alpha_zero_frac, 0.0);
 }
 
 torch::Tensor AlphaSampler::score_alphas(int64_t n, const Rng& rng) const {
