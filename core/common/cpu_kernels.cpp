@@ -1,5 +1,6 @@
 #include "common/cpu_kernels.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -17,7 +18,15 @@ std::vector<KernelSet> supported_sets() {
   // SCORELAB_CPU_KERNELS=avx2 caps the width and =none turns the kernels off (libtorch's ops
   // then): to compare, or to repeat a run bit for bit on another CPU.
   const char* env = std::getenv("SCORELAB_CPU_KERNELS");
-  const std::string cap = env ? env : "";
+  std::string cap = env ? env : "";
+  if (!cap.empty() && cap != "avx512" && cap != "avx2" && cap != "none") {
+    // Library code: say so once and take the default rather than stop the program.
+    std::fprintf(stderr,
+                 "scorelab: SCORELAB_CPU_KERNELS=%s is not one of avx512, avx2, none; using the "
+                 "widest kernels this CPU runs\n",
+                 cap.c_str());
+    cap.clear();
+  }
   if (cap == "none") return sets;
   const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   if (avx2 && __builtin_cpu_supports("avx512f") && cap != "avx2") {
