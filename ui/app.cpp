@@ -42,7 +42,7 @@ namespace {
 Config initial_config(const AppOptions& o) {
   Config c = o.config_file.empty() ? load_preset(o.preset) : load_config_file(o.config_file);
   if (!o.device.empty()) c = apply_setting(c, "run.device", o.device);
-  for (const auto& s : o.settings) c = apply_setting(c, s);
+  if (!o.settings.empty()) c = apply_settings(c, o.settings);
   return c;
 }
 

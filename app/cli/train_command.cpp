@@ -43,7 +43,7 @@ Config resolve_config(const TrainOptions& o, std::string& run_name) {
     run_name = o.preset.empty() ? "swissroll-dsm" : o.preset;
     c = load_preset(run_name);
   }
-  for (const auto& s : o.sets) c = apply_setting(c, s);
+  if (!o.sets.empty()) c = apply_settings(c, o.sets);
   if (o.steps >= 0) c.run.steps = o.steps;
   if (o.seconds >= 0) c.run.seconds = o.seconds;
   if (!o.device.empty()) c.run.device = o.device;
@@ -142,6 +142,10 @@ Runner add_train_command(CLI::App& app) {
     auto snap = trainer.snapshot();
     std::printf("training %s on %s (%s) on %s; run folder %s\n", snap->method.c_str(),
                 c.data.name.c_str(), run_name.c_str(), snap->device.c_str(), out.c_str());
+    std::printf("data: %s\n", snap->data_description.c_str());
+    if (!snap->data_notice.empty()) {
+      std::fprintf(stderr, "scorelab-cli: warning: %s\n", snap->data_notice.c_str());
+    }
     if (c.run.steps == 0 && c.run.seconds == 0) {
       std::printf("no --steps or --seconds: training until Ctrl+C\n");
     }

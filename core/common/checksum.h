@@ -2,6 +2,8 @@
 // FNV-1a, 64 bits: a fast checksum of file contents (checkpoints, the cached feature network).
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 
 namespace scorelab {
 
@@ -12,6 +14,13 @@ inline uint64_t fnv1a64(const char* data, size_t n) {
     h *= 1099511628211ULL;
   }
   return h;
+}
+
+// 16 lowercase hex digits.
+inline std::string hex64(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
 }
 
 }  // namespace scorelab

@@ -17,14 +17,27 @@ inline const std::vector<std::string>& image_dataset_names() {
   return names;
 }
 
-// Every data.name: the toy sets, then the image sets.
+// Data read from the user's own files: points (CSV/TSV/.npy) and a folder of images.
+inline const std::vector<std::string>& file_dataset_names() {
+  static const std::vector<std::string> names = {"points", "image-folder"};
+  return names;
+}
+
+// Every data.name: the toy sets, the image sets, then the user's files.
 inline const std::vector<std::string>& dataset_names() {
   static const std::vector<std::string> names = [] {
     auto all = toy_dataset_names();
     all.insert(all.end(), image_dataset_names().begin(), image_dataset_names().end());
+    all.insert(all.end(), file_dataset_names().begin(), file_dataset_names().end());
     return all;
   }();
   return names;
+}
+
+// data.channels for image-folder.
+inline const std::vector<std::string>& image_channel_kinds() {
+  static const std::vector<std::string> k = {"auto", "gray", "rgb"};
+  return k;
 }
 
 // method.alpha_sampler; AlphaSampler::Kind follows this order.

@@ -315,9 +315,14 @@ void check_relations(const Config& c) {
                       "]); with method.alpha_sampler = fixed the generator update needs one");
   }
   check_sampler_fits(method_traits(c.method.name), c.sampler.kind);
-  if ((c.data.name == "mnist-idx" || c.data.name == "cifar10") && c.data.path.empty()) {
-    throw ConfigError("data.name = " + c.data.name + " needs data.path (" +
-                      (c.data.name == "cifar10" ? "the folder of batches" : "an IDX file") + ")");
+  if ((c.data.name == "mnist-idx" || c.data.name == "cifar10" || c.data.name == "points" ||
+       c.data.name == "image-folder") &&
+      c.data.path.empty()) {
+    const std::string what = c.data.name == "cifar10"        ? "the folder of batches"
+                             : c.data.name == "points"       ? "a CSV/TSV or .npy file of points"
+                             : c.data.name == "image-folder" ? "a folder of PNG/JPEG/BMP images"
+                                                             : "an IDX file";
+    throw ConfigError("data.name = " + c.data.name + " needs data.path (" + what + ")");
   }
   if (c.data.name == "cifar10" && c.data.pad32) {
     throw ConfigError("data.pad32 is for 28x28 images; CIFAR-10 is 32x32 already");
@@ -353,15 +358,23 @@ json with_current_names(json j) {
   }
   return j;
 }
-}  // namespace
 
-Config merge_json(const Config& base, const json& j_in, const std::string& source) {
+// The settings of j read over base: unknown keys and wrong types throw; ranges and relations
+// are left to validate().
+Config read_json(const Config& base, const json& j_in, const std::string& source) {
   if (!j_in.is_object()) throw ConfigError(source + ": expected a JSON object of settings");
   const json j = with_current_names(j_in);
   Config c = base;
   JsonReader r(j, source);
   describe(c, r);
   r.check_unknown(j, "");
+  return c;
+}
+
+}  // namespace
+
+Config merge_json(const Config& base, const json& j_in, const std::string& source) {
+  Config c = read_json(base, j_in, source);
   try {
     validate(c);
   } catch (const ConfigError& e) {
@@ -444,6 +457,27 @@ Config apply_setting(const Config& base, const std::string& assignment) {
     throw ConfigError("--set " + assignment + ": expected key=value, e.g. optim.lr_score=3e-4");
   }
   return apply_setting(base, assignment.substr(0, eq), assignment.substr(eq + 1));
+}
+
+Config apply_settings(const Config& base, const std::vector<std::string>& assignments) {
+  if (assignments.size() == 1) return apply_setting(base, assignments.front());
+  Config c = base;
+  std::string keys;
+  for (const auto& a : assignments) {
+    const size_t eq = a.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw ConfigError("--set " + a + ": expected key=value, e.g. optim.lr_score=3e-4");
+    }
+    const std::string key = a.substr(0, eq);
+    c = read_json(c, partial_setting(key, a.substr(eq + 1)), "--set " + key);
+    keys += (keys.empty() ? "" : ", ") + key;
+  }
+  try {
+    validate(c);
+  } catch (const ConfigError& e) {
+    throw ConfigError("--set " + keys + ": " + e.what());
+  }
+  return c;
 }
 
 const std::vector<FieldInfo>& list_fields() {

@@ -31,6 +31,9 @@ std::string setting_text(const nlohmann::json& value);
 // Applies `key=value` (dotted key, e.g. optim.lr_score=3e-4), the value read by setting_value.
 Config apply_setting(const Config& base, const std::string& assignment);
 Config apply_setting(const Config& base, const std::string& key, const std::string& value);
+// Several `key=value` at once, checked together: data.name=points with data.path=… is valid as a
+// pair though neither is alone.
+Config apply_settings(const Config& base, const std::vector<std::string>& assignments);
 
 // Builds the partial JSON object {"a":{"b":value}} for key "a.b".
 nlohmann::json partial_json(const std::string& key, const nlohmann::json& value);

@@ -35,12 +35,19 @@ inline const std::vector<std::string>& method_names() {
 template <class V>
 void describe(DataConfig& c, V& v) {
   v.choice("name", c.name, dataset_names(), Live::reset,
-           "toy set (swissroll, gauss8, ...) or image set (fashion-mnist, mnist-idx, cifar10)");
+           "toy set (swissroll, gauss8, ...), image set (fashion-mnist, mnist-idx, cifar10), or "
+           "your own file: points (CSV/TSV/.npy) or image-folder");
   v.text("path", c.path,
-         "image data: IDX file (mnist-idx) or folder (cifar10, fashion-mnist); \"\" = "
-         "fashion-mnist's default");
+         "points: a CSV/TSV or .npy file; image-folder: a folder of PNG/JPEG/BMP; mnist-idx: "
+         "an IDX file; cifar10, fashion-mnist: their folder (\"\" = fashion-mnist's default)");
   v.flag("pad32", c.pad32, Live::reset, "pad 28x28 images to 32x32");
   v.integer("limit", c.limit, {0, 1e9}, Live::reset, "keep the first N training images, 0 = all");
+  v.flag("standardize", c.standardize, Live::reset,
+         "points: subtract each coordinate's mean and divide by its std");
+  v.integer("image_size", c.image_size, {8, 256}, Live::reset,
+            "image-folder: images are resized and centre-cropped to this square side (28, 32)");
+  v.choice("channels", c.channels, image_channel_kinds(), Live::reset,
+           "image-folder: gray, rgb, or auto (gray when every image is)");
 }
 
 template <class V>

@@ -7,12 +7,14 @@
 #include "common/rng.h"
 #include "config/config.h"
 #include "data/image_dataset.h"
+#include "data/point_set.h"
 #include "data/toy_datasets.h"
 
 namespace scorelab {
 
 std::unique_ptr<Dataset> make_dataset(const DataConfig& config, torch::Device device) {
   if (is_image_dataset_name(config.name)) return load_image_dataset(config, device);
+  if (config.name == "points") return load_point_dataset(config, device);
   return make_toy_dataset(config.name);
 }
 

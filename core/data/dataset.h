@@ -30,6 +30,11 @@ class Dataset {
   virtual int64_t dim() const = 0;
   // The exact density when the set is a Gaussian mixture; nullptr otherwise.
   virtual const GaussianMixture* mixture() const { return nullptr; }
+  // The whole set [N, D] on the CPU when it is a finite set of points (a file, a drawing), so
+  // its exact scores are its own empirical mixture's; undefined otherwise.
+  virtual torch::Tensor all_points() const { return {}; }
+  // What the user should know about the data as loaded (files skipped, ...); "" = nothing.
+  virtual std::string notice() const { return ""; }
   virtual ImageShape image_shape() const { return {}; }
   bool is_image() const { return !image_shape().empty(); }
 };

@@ -4,9 +4,11 @@
 
 #include <filesystem>
 
+#include "common/cache_dir.h"
 #include "common/error.h"
 #include "common/rng.h"
 #include "config/config.h"
+#include "data/image_folder.h"
 
 namespace scorelab {
 
@@ -31,7 +33,8 @@ torch::Tensor ImageDataset::sample(int64_t n, const Rng& rng) const {
 }
 
 bool is_image_dataset_name(const std::string& name) {
-  return name == "fashion-mnist" || name == "mnist-idx" || name == "cifar10";
+  return name == "fashion-mnist" || name == "mnist-idx" || name == "cifar10" ||
+         name == "image-folder";
 }
 
 namespace {
@@ -72,6 +75,12 @@ std::unique_ptr<ImageDataset> load_image_dataset(const DataConfig& c, torch::Dev
   } else if (c.name == "cifar10") {
     train = load_cifar10_batches(cifar_batches(c.path, true));
     test = load_cifar10_batches(cifar_batches(c.path, false));
+  } else if (c.name == "image-folder") {
+    ImageFolder folder = load_image_folder({c.path, c.image_size, c.channels, cache_dir()});
+    auto data = std::make_unique<ImageDataset>(c.name, first(std::move(folder.set), c.limit),
+                                               ImageSet{}, device);
+    data->set_notice(skipped_summary(folder.skipped));
+    return data;
   } else {
     throw ConfigError("data.name = \"" + c.name + "\" is not an image data set");
   }

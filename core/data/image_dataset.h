@@ -21,16 +21,21 @@ class ImageDataset : public Dataset {
   const ImageSet& train() const { return train_; }
   const ImageSet& test() const { return test_; }
 
+  std::string notice() const override { return notice_; }
+  void set_notice(std::string notice) { notice_ = std::move(notice); }
+
  private:
   std::string name_;
   ImageSet train_, test_;
   ImageShape shape_;
   torch::Tensor rows_;  // [N, dim] on the device
+  std::string notice_;
 };
 
 // fashion-mnist (data.path = its folder, "" = the default), mnist-idx (data.path = the images
 // IDX file; labels beside it are not needed), cifar10 (data.path = the folder of the binary
-// batches). data.pad32 pads 28 → 32, data.limit keeps the first N training images.
+// batches), image-folder (data.path = a folder of PNG/JPEG/BMP, data.image_size,
+// data.channels). data.pad32 pads 28 → 32, data.limit keeps the first N training images.
 std::unique_ptr<ImageDataset> load_image_dataset(const DataConfig& config, torch::Device device);
 
 // The image data set names data.name accepts.

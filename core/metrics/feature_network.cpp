@@ -22,12 +22,6 @@ namespace {
 constexpr const char* kFmnistName = "fmnist-classifier";
 constexpr const char* kCacheVersion = "v2";
 
-std::string hex64(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 std::string serialize(FeatureClassifier& net) {
   torch::serialize::OutputArchive archive;
   net->save(archive);
@@ -121,13 +115,6 @@ torch::Tensor extract_features(FeatureClassifier& net, const torch::Tensor& imag
         net->features(images.narrow(0, i, m).to(device)).to(torch::kCPU, torch::kDouble));
   }
   return torch::cat(parts);
-}
-
-std::string cache_dir() {
-  if (const char* d = std::getenv("SCORELAB_CACHE")) return d;
-  if (const char* x = std::getenv("XDG_CACHE_HOME")) return std::string(x) + "/scorelab";
-  if (const char* h = std::getenv("HOME")) return std::string(h) + "/.cache/scorelab";
-  return (std::filesystem::temp_directory_path() / "scorelab-cache").string();
 }
 
 void save_feature_network(FeatureNetwork& f, const std::string& path) {

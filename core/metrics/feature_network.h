@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "common/cache_dir.h"
 #include "data/image_datasets.h"
 #include "models/feature_classifier.h"
 
@@ -48,9 +49,6 @@ double classifier_accuracy(FeatureClassifier& net, const ImageSet& set, torch::D
 // Penultimate features of images [N, C, H, W], in batches, as float64 on the CPU.
 torch::Tensor extract_features(FeatureClassifier& net, const torch::Tensor& images,
                                torch::Device device, int64_t batch = 500);
-
-// $SCORELAB_CACHE, else $XDG_CACHE_HOME/scorelab, else ~/.cache/scorelab.
-std::string cache_dir();
 
 // Writes the network's weights to `path` and its name, checksum and accuracy to path + ".json",
 // each atomically; fills f.checksum and f.path.

@@ -46,8 +46,11 @@ std::vector<std::string> Evaluator::metric_names_for(const Dataset& data) {
 void Evaluator::start(const Dataset& data, bool keep_fid) {
   if (!keep_fid) fid_.reset();  // its reference statistics belong to the old images
   metric_names_ = metric_names_for(data);
-  fid_metric = data.is_image() ? default_fid_metric() : "";
-  fid_floor_metric = data.is_image() ? metric::floor_of(fid_metric) : "";
+  const ImageShape shape = data.image_shape();
+  const bool fid = data.is_image() && fid_applies(shape.channels, shape.height, shape.width);
+  fid_metric = fid ? default_fid_metric() : "";
+  fid_floor_metric = fid ? metric::floor_of(fid_metric) : "";
+  told_no_fid_ = false;
   last_eval.reset();
   last_eval_step = -1;
   eval_sampler.clear();
@@ -106,6 +109,14 @@ void Evaluator::evaluate_images(Method& method, const Dataset& data, const torch
     }
     values[fid_metric] = fid_->fid(samples);
     values[fid_floor_metric] = fid_->floor();
+  } else if (!told_no_fid_) {
+    // A number from features learned on other images would look like a measurement and not be.
+    notify("no FID for this data: the feature network is Fashion-MNIST's (gray 28x28 or 32x32) "
+           "and these images are " +
+               std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" +
+               std::to_string(shape.width),
+           true);
+    told_no_fid_ = true;
   }
   log.add_metrics(step, values);
   last_eval_step = step;

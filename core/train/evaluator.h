@@ -61,6 +61,7 @@ class Evaluator {
 
   std::vector<std::string> metric_names_;
   std::unique_ptr<FidEvaluator> fid_;
+  bool told_no_fid_ = false;
   double last_preview_ = -1e9;  // seconds on the steady clock
   double preview_cost_ = 0;     // seconds the last preview batch took
 };

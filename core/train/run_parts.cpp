@@ -71,7 +71,7 @@ RunParts load_run(const std::string& path, const std::string& device_override,
                   const std::vector<std::string>& settings) {
   Checkpoint ck = read_checkpoint(path);
   Config c = ck.config;
-  for (const auto& s : settings) c = apply_setting(c, s);
+  if (!settings.empty()) c = apply_settings(c, settings);
   const auto structural = reset_keys(ck.config, c);
   if (!structural.empty()) {
     throw ConfigError("--set " + structural.front() +
@@ -94,12 +94,25 @@ Run open_run(const Config& config, const std::string& run_dir) {
   if (r.data->mixture()) r.mixture = std::make_shared<const GaussianMixture>(*r.data->mixture());
   torch::NoGradGuard no_grad;
   Rng ref_rng(static_cast<uint64_t>(config.run.seed) + 1000003, torch::kCPU);
-  r.real_reference = r.data->sample(r.data->is_image() ? 64 : 5000, ref_rng).to(torch::kCPU);
+  // A small finite set is its own reference: exact scores are then its empirical mixture's.
+  auto all = r.data->all_points();
+  r.real_reference = all.defined() && all.size(0) <= 5000
+                         ? all
+                         : r.data->sample(r.data->is_image() ? 64 : 5000, ref_rng).to(torch::kCPU);
   return r;
 }
 
 void Run::publish_into(Snapshot& s) const {
   s.config = config;
+  s.data_description = data->description();
+  s.data_notice = data->notice();
+  const auto all = data->all_points();
+  if (all.defined() && all.size(0) < config.optim.batch) {
+    s.data_notice += std::string(s.data_notice.empty() ? "" : "; ") + "the data has " +
+                     std::to_string(all.size(0)) + " points, fewer than a batch of " +
+                     std::to_string(config.optim.batch) + ": batches repeat points (drawn " +
+                     "with replacement)";
+  }
   s.method = method->name();
   s.device = describe_device(device);
   s.loss_names = method->loss_names();

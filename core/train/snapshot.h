@@ -50,6 +50,8 @@ struct Snapshot {
   std::string message;       // the latest notice (a setting applied, a save done, ...)
   std::string phase;         // a phase before training proper ("pretraining the generator: ...")
   Config config;
+  std::string data_description;  // what the data is ("5000 points of 2 coordinates from a.csv")
+  std::string data_notice;       // what the user should know about it (files skipped, ...)
   std::string method;
   std::string device;
   std::vector<std::string> loss_names;

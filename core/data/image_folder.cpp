@@ -1,0 +1,206 @@
+#include "data/image_folder.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "common/atomic_file.h"
+#include "common/checksum.h"
+#include "common/error.h"
+
+#ifdef SCORELAB_HAVE_STB
+#include <stb_image.h>
+#include <stb_image_resize.h>
+#endif
+
+namespace scorelab {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr char kCacheMagic[8] = {'S', 'L', 'I', 'M', 'G', 'F', '1', '\n'};
+constexpr int64_t kMaxPixels = int64_t{1} << 26;  // 64 Mpixels: a 8192² photo fits
+
+bool has_image_extension(const fs::path& p) {
+  std::string e = p.extension().string();
+  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
+  return e == ".png" || e == ".jpg" || e == ".jpeg" || e == ".bmp";
+}
+
+uint64_t folder_key(const ImageFolderOptions& o, const std::vector<std::string>& files) {
+  std::string s = fs::absolute(o.path).lexically_normal().string() + "|" +
+                  std::to_string(o.size) + "|" + o.channels + "|v1";
+  for (const auto& f : files) {
+    std::error_code ec;
+    const auto size = fs::file_size(f, ec);
+    const auto time = fs::last_write_time(f, ec).time_since_epoch().count();
+    s += "|" + f + ":" + std::to_string(size) + ":" + std::to_string(time);
+  }
+  return fnv1a64(s.data(), s.size());
+}
+
+std::string cache_file(const ImageFolderOptions& o, uint64_t key) {
+  return o.cache_dir + "/image-folder-" + hex64(key) + ".bin";
+}
+
+// The cached decode, or nothing when it is missing or does not read back whole.
+bool read_cache(const std::string& path, ImageFolder& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  char magic[8];
+  int64_t dims[4];
+  if (!in.read(magic, 8) || std::memcmp(magic, kCacheMagic, 8) != 0) return false;
+  if (!in.read(reinterpret_cast<char*>(dims), sizeof dims)) return false;
+  for (int64_t d : dims)
+    if (d < 1 || d > (int64_t{1} << 31)) return false;
+  if (dims[2] * dims[3] > kMaxPixels || dims[0] > kMaxPixels / (dims[1] * dims[2] * dims[3])) {
+    return false;
+  }
+  auto pixels = torch::empty({dims[0], dims[1], dims[2], dims[3]}, torch::kUInt8);
+  if (!in.read(reinterpret_cast<char*>(pixels.data_ptr()), pixels.numel())) return false;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.skipped.push_back(line);
+  out.set.images = pixels.to(torch::kFloat).div_(127.5).sub_(1.0);
+  out.from_cache = true;
+  return true;
+}
+
+void write_cache(const std::string& path, const torch::Tensor& pixels,
+                 const std::vector<std::string>& skipped) {
+  write_file_atomically(path, [&](std::ostream& out) {
+    out.write(kCacheMagic, 8);
+    const int64_t dims[4] = {pixels.size(0), pixels.size(1), pixels.size(2), pixels.size(3)};
+    out.write(reinterpret_cast<const char*>(dims), sizeof dims);
+    out.write(reinterpret_cast<const char*>(pixels.data_ptr()), pixels.numel());
+    for (const auto& s : skipped) out << s << '\n';
+  });
+}
+
+#ifdef SCORELAB_HAVE_STB
+struct StbFree {
+  void operator()(unsigned char* p) const { stbi_image_free(p); }
+};
+
+// One image scaled so its shorter side is `size`, centre-cropped: [C, size, size] uint8.
+// Returns "" or why the file was left out.
+std::string decode(const std::string& file, int channels, int64_t size, unsigned char* dst) {
+  int w = 0, h = 0, comp = 0;
+  if (!stbi_info(file.c_str(), &w, &h, &comp)) {
+    return std::string("not a readable image (") + stbi_failure_reason() + ")";
+  }
+  if (static_cast<int64_t>(w) * h > kMaxPixels) {
+    return "too large (" + std::to_string(w) + "x" + std::to_string(h) + ")";
+  }
+  std::unique_ptr<unsigned char, StbFree> img(stbi_load(file.c_str(), &w, &h, &comp, channels));
+  if (!img) return std::string("cannot be decoded (") + stbi_failure_reason() + ")";
+  const double scale = static_cast<double>(size) / std::min(w, h);
+  const int sw = std::max<int>(static_cast<int>(size), static_cast<int>(std::lround(w * scale)));
+  const int sh = std::max<int>(static_cast<int>(size), static_cast<int>(std::lround(h * scale)));
+  std::vector<unsigned char> scaled(static_cast<size_t>(sw) * sh * channels);
+  if (sw == w && sh == h) {
+    std::memcpy(scaled.data(), img.get(), scaled.size());
+  } else if (!stbir_resize_uint8(img.get(), w, h, 0, scaled.data(), sw, sh, 0, channels)) {
+    return "cannot be resized";
+  }
+  const int x0 = (sw - static_cast<int>(size)) / 2, y0 = (sh - static_cast<int>(size)) / 2;
+  for (int c = 0; c < channels; ++c)
+    for (int64_t y = 0; y < size; ++y)
+      for (int64_t x = 0; x < size; ++x)
+        dst[(c * size + y) * size + x] = scaled[((y0 + y) * sw + x0 + x) * channels + c];
+  return "";
+}
+#endif
+
+}  // namespace
+
+std::vector<std::string> list_image_files(const std::string& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+  if (ec) throw IoError(dir + ": cannot list the folder (" + ec.message() + ")");
+  for (; it != end; it.increment(ec)) {
+    if (ec) break;
+    std::error_code fe;
+    if (it->is_regular_file(fe) && has_image_extension(it->path())) {
+      files.push_back(it->path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string skipped_summary(const std::vector<std::string>& skipped) {
+  if (skipped.empty()) return "";
+  std::string s = std::to_string(skipped.size()) + " file" + (skipped.size() == 1 ? "" : "s") +
+                  " skipped: ";
+  const size_t shown = std::min<size_t>(skipped.size(), 5);
+  for (size_t i = 0; i < shown; ++i) s += (i ? "; " : "") + skipped[i];
+  if (skipped.size() > shown) s += "; and " + std::to_string(skipped.size() - shown) + " more";
+  return s;
+}
+
+ImageFolder load_image_folder(const ImageFolderOptions& o) {
+  std::error_code ec;
+  if (!fs::exists(o.path, ec)) throw IoError(o.path + ": no such folder");
+  if (!fs::is_directory(o.path, ec)) {
+    throw IoError(o.path + ": not a folder (data.name = image-folder reads a folder of images)");
+  }
+  if (o.channels != "auto" && o.channels != "gray" && o.channels != "rgb") {
+    throw ConfigError("data.channels = \"" + o.channels + "\" is not one of auto, gray, rgb");
+  }
+  const auto files = list_image_files(o.path);
+  if (files.empty()) {
+    throw IoError(o.path + ": no PNG, JPEG or BMP images in it (searched recursively)");
+  }
+  ImageFolder out;
+  out.set.source = o.path;
+  const uint64_t key = folder_key(o, files);
+  if (!o.cache_dir.empty() && read_cache(cache_file(o, key), out)) return out;
+#ifndef SCORELAB_HAVE_STB
+  throw IoError(o.path + ": this build has no stb_image to read images (install libstb-dev)");
+#else
+  int channels = o.channels == "gray" ? 1 : 3;
+  if (o.channels == "auto") {
+    channels = 1;
+    for (const auto& f : files) {
+      int w, h, comp = 0;
+      if (stbi_info(f.c_str(), &w, &h, &comp) && comp >= 3) {
+        channels = 3;
+        break;
+      }
+    }
+  }
+  const int64_t per = channels * o.size * o.size;
+  std::vector<unsigned char> pixels(files.size() * static_cast<size_t>(per));
+  int64_t n = 0;
+  for (const auto& f : files) {
+    const std::string why = decode(f, channels, o.size, pixels.data() + n * per);
+    if (why.empty()) {
+      ++n;
+    } else {
+      out.skipped.push_back(fs::relative(f, o.path, ec).string() + ": " + why);
+    }
+  }
+  if (n == 0) throw IoError(o.path + ": no image could be read; " + skipped_summary(out.skipped));
+  auto t = torch::from_blob(pixels.data(), {n, channels, o.size, o.size}, torch::kUInt8).clone();
+  if (!o.cache_dir.empty()) {
+    try {
+      make_dirs(o.cache_dir);
+      write_cache(cache_file(o, key), t, out.skipped);
+    } catch (const IoError&) {
+      // A cache that cannot be written costs the next run a decode, nothing more.
+    }
+  }
+  out.set.images = t.to(torch::kFloat).div_(127.5).sub_(1.0);
+  return out;
+#endif
+}
+
+}  // namespace scorelab

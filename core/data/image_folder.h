@@ -1,0 +1,35 @@
+#pragma once
+// A folder of the user's own images (PNG, JPEG, BMP, searched recursively) as an image set:
+// decoded with stb_image, scaled so the shorter side is `size` and centre-cropped to a square,
+// gray or RGB. The decoded set is cached (keyed by the files' names, sizes and times and the
+// options), so a second run starts at once.
+#include <string>
+#include <vector>
+
+#include "data/image_datasets.h"
+
+namespace scorelab {
+
+struct ImageFolderOptions {
+  std::string path;
+  int64_t size = 32;
+  std::string channels = "auto";  // auto (gray when every image is), gray, rgb
+  std::string cache_dir;          // "" = no cache
+};
+
+struct ImageFolder {
+  ImageSet set;                      // images [N, C, size, size] in [-1, 1]
+  std::vector<std::string> skipped;  // "file: why" for each file left out
+  bool from_cache = false;
+};
+
+// Throws IoError when the folder is missing or no image in it can be read (listing why).
+ImageFolder load_image_folder(const ImageFolderOptions& options);
+
+// The image files under `dir` (by extension, case-insensitive), sorted.
+std::vector<std::string> list_image_files(const std::string& dir);
+
+// "3 files skipped: a.png: not an image; b.jpg: ..." (the first few, then a count).
+std::string skipped_summary(const std::vector<std::string>& skipped);
+
+}  // namespace scorelab
