@@ -7,13 +7,15 @@
 
 #include <torch/torch.h>
 
+#include "panels/xy.h"
+
 namespace scorelab::ui {
 
 void fit_data_view(AppContext& ctx) {
   const Snapshot& s = *ctx.snap;
-  const torch::Tensor& x = s.real_reference;
-  if (s.config.data.name == ctx.data_view_name || !x.defined() || x.dim() != 2 || x.size(0) < 2 ||
-      x.size(1) != 2) {
+  if (!s.real_reference.defined() || s.real_reference.dim() != 2) return;
+  const torch::Tensor x = xy_of(s.real_reference);
+  if (s.config.data.name == ctx.data_view_name || x.size(0) < 2 || x.size(1) != 2) {
     return;
   }
   // The box holding 99.8% of the points (a stray outlier should not shrink the data), plus a

@@ -166,17 +166,9 @@ ImageFolder load_image_folder(const ImageFolderOptions& o) {
 #ifndef SCORELAB_HAVE_STB
   throw IoError(o.path + ": this build has no stb_image to read images (install libstb-dev)");
 #else
-  int channels = o.channels == "gray" ? 1 : 3;
-  if (o.channels == "auto") {
-    channels = 1;
-    for (const auto& f : files) {
-      int w, h, comp = 0;
-      if (stbi_info(f.c_str(), &w, &h, &comp) && comp >= 3) {
-        channels = 3;
-        break;
-      }
-    }
-  }
+  // Decoded as RGB unless gray is asked for; auto keeps one channel when every image is gray in
+  // fact (R = G = B everywhere), as scans saved as RGB often are.
+  const int channels = o.channels == "gray" ? 1 : 3;
   const int64_t per = channels * o.size * o.size;
   std::vector<unsigned char> pixels(files.size() * static_cast<size_t>(per));
   int64_t n = 0;
@@ -190,6 +182,10 @@ ImageFolder load_image_folder(const ImageFolderOptions& o) {
   }
   if (n == 0) throw IoError(o.path + ": no image could be read; " + skipped_summary(out.skipped));
   auto t = torch::from_blob(pixels.data(), {n, channels, o.size, o.size}, torch::kUInt8).clone();
+  if (o.channels == "auto" && channels == 3 && t.select(1, 0).equal(t.select(1, 1)) &&
+      t.select(1, 0).equal(t.select(1, 2))) {
+    t = t.narrow(1, 0, 1).clone();
+  }
   if (!o.cache_dir.empty()) {
     try {
       make_dirs(o.cache_dir);

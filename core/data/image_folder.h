@@ -13,7 +13,7 @@ namespace scorelab {
 struct ImageFolderOptions {
   std::string path;
   int64_t size = 32;
-  std::string channels = "auto";  // auto (gray when every image is), gray, rgb
+  std::string channels = "auto";  // gray, rgb, or auto: gray when every pixel has R = G = B
   std::string cache_dir;          // "" = no cache
 };
 

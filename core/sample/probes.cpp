@@ -41,7 +41,17 @@ FieldResult evaluate_field(const ProbeInputs& in, const FieldRequest& q) {
   auto ys = torch::linspace(q.y0, q.y1, q.ny, torch::kFloat);
   auto grid = torch::meshgrid({ys, xs}, "ij");
   r.points = torch::stack({grid[1].flatten(), grid[0].flatten()}, 1);
-  r.learned = in.method.score(q.model, r.points, q.sigma, q.alpha).to(torch::kCPU);
+  // Data with D > 2: the field on the plane of the first two axes through the data's mean, and
+  // of each score its first two coordinates.
+  torch::Tensor at = r.points;
+  const int64_t d = in.data.dim();
+  if (d > 2) {
+    auto mean = in.real_reference.to(torch::kFloat).mean(0);
+    at = mean.unsqueeze(0).repeat({r.points.size(0), 1});
+    at.narrow(1, 0, 2).copy_(r.points);
+  }
+  auto first_two = [d](const torch::Tensor& v) { return d > 2 ? v.narrow(1, 0, 2).contiguous() : v; };
+  r.learned = first_two(in.method.score(q.model, at, q.sigma, q.alpha).to(torch::kCPU));
   if (!q.exact) return r;
   const GaussianMixture* mix = in.data.mixture();
   GaussianMixture p = mix ? *mix : GaussianMixture::from_samples(in.real_reference);
@@ -54,8 +64,8 @@ FieldResult evaluate_field(const ProbeInputs& in, const FieldRequest& q) {
     r.exact_kind += "+generator";
   }
   auto noised = p.noised(q.sigma);
-  r.exact = noised.score(r.points).to(torch::kFloat);
-  r.log_density = noised.log_prob(r.points).to(torch::kFloat);
+  r.exact = first_two(noised.score(at).to(torch::kFloat));
+  r.log_density = noised.log_prob(at).to(torch::kFloat);
   return r;
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "data/gaussian_mixture.h"
+#include "panels/xy.h"
 
 namespace scorelab::ui {
 
@@ -15,7 +16,7 @@ namespace {
 constexpr int64_t kTrailPoints = 400;
 
 void upload_points(PointRenderer& r, const torch::Tensor& xy) {
-  auto c = xy.to(torch::kCPU, torch::kFloat).contiguous();
+  auto c = xy_of(xy);
   r.upload(c.data_ptr<float>(), c.size(0));
 }
 }  // namespace
@@ -54,7 +55,8 @@ void SamplesPanel::collect(AppContext& ctx) {
     if (history_.size() >= static_cast<size_t>(trail_length_) && !history_.empty()) {
       history_.pop_front();
     }
-    history_.push_back(r.samples.narrow(0, 0, std::min<int64_t>(kTrailPoints, r.samples.size(0))));
+    history_.push_back(
+        xy_of(r.samples.narrow(0, 0, std::min<int64_t>(kTrailPoints, r.samples.size(0)))));
     upload_points(fake_, r.samples);
     ++content_;
     if (show_trails_ && history_.size() > 1) {

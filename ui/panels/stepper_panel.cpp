@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "data/gaussian_mixture.h"
+#include "panels/xy.h"
 #include "metrics/toy_metrics.h"
 
 namespace scorelab::ui {
@@ -105,15 +106,15 @@ void StepperPanel::draw_column(AppContext& ctx, Column& col, const char* title,
     ImGui::Text("NFE %lld / %lld  %.2f s", static_cast<long long>(trace->frame_steps[f]),
                 static_cast<long long>(total), total > 0 ? trace->seconds * done / total : 0.0);
     if (f != col.uploaded_frame) {
-      auto c = x.to(torch::kFloat).contiguous();
+      auto c = xy_of(x);
       col.points.upload(c.data_ptr<float>(), c.size(0));
       // Paths of the first few particles through the frames so far.
       std::vector<LineVertex> seg;
       const int64_t k = std::min<int64_t>(kPaths, x.size(0));
       // The last kPathFrames recorded frames only: early Langevin steps jump across the box.
       for (int j = std::max(1, f - kPathFrames + 1); j <= f; ++j) {
-        auto a = trace->frames[j - 1].narrow(0, 0, k).to(torch::kFloat).contiguous();
-        auto b = trace->frames[j].narrow(0, 0, k).to(torch::kFloat).contiguous();
+        auto a = xy_of(trace->frames[j - 1].narrow(0, 0, k));
+        auto b = xy_of(trace->frames[j].narrow(0, 0, k));
         const float* pa = a.data_ptr<float>();
         const float* pb = b.data_ptr<float>();
         for (int64_t i = 0; i < k; ++i) {
@@ -131,7 +132,7 @@ void StepperPanel::draw_column(AppContext& ctx, Column& col, const char* title,
     ImGui::Text("z → x in one step");
     ImGui::Text("NFE 1  %.3f s", onestep_seconds_);
     if (col.uploaded_frame != 0) {
-      auto c = x.to(torch::kFloat).contiguous();
+      auto c = xy_of(x);
       col.points.upload(c.data_ptr<float>(), c.size(0));
       col.uploaded_frame = 0;
       ++col.content;
@@ -234,7 +235,7 @@ void StepperPanel::draw(AppContext& ctx) {
   collect(ctx);
   torch::Tensor real = s.real_reference;
   if (real.defined() && !real.is_same(real_uploaded_)) {
-    auto c = real.to(torch::kFloat).contiguous();
+    auto c = xy_of(real);
     real_.upload(c.data_ptr<float>(), c.size(0));
     real_uploaded_ = real;
     for (auto& c : columns_) ++c.content;
