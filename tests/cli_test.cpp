@@ -10,29 +10,15 @@
 
 #include "common/atomic_file.h"
 #include "methods/method_registry.h"
+#include "cli_runner.h"
 #include "temp_dir.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-Result run_cli(const std::string& args) {
-  const std::string cmd = std::string(SCORELAB_CLI_PATH) + " " + args + " 2>&1";
-  Result r{-1, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Result = scorelab::testing::CliResult;
+using scorelab::testing::run_cli;
 
 fs::path temp_dir() {
   auto d = fs::temp_directory_path() / ("scorelab_cli_" + std::to_string(::getpid()));

@@ -1,0 +1,152 @@
+// A folder of the user's images as training data: scaling and centre-cropping, gray or RGB,
+// files that cannot be read listed and skipped, the cache, and the errors of an unusable folder.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/atomic_file.h"
+#include "data/image_folder.h"
+#include "plot/png_writer.h"
+#include "temp_dir.h"
+
+using namespace scorelab;
+
+namespace {
+
+// A w × h RGB PNG whose pixel (x, y) is f(x, y).
+template <class F>
+void write_png(const std::string& path, int w, int h, F f) {
+  std::vector<unsigned char> rgb(static_cast<size_t>(w) * h * 3);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const auto p = f(x, y);
+      for (int c = 0; c < 3; ++c) rgb[(y * w + x) * 3 + c] = p[c];
+    }
+  write_file_atomically(path, encode_png(rgb.data(), w, h));
+}
+
+// A 24-bit BMP written byte by byte (rows bottom-up, padded to 4 bytes).
+void write_bmp(const std::string& path, int w, int h, unsigned char r, unsigned char g,
+               unsigned char b) {
+  const int row = (w * 3 + 3) / 4 * 4;
+  const uint32_t size = 54 + row * h;
+  std::string s(size, '\0');
+  auto put32 = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) s[at + i] = static_cast<char>(v >> (8 * i));
+  };
+  s[0] = 'B';
+  s[1] = 'M';
+  put32(2, size);
+  put32(10, 54);
+  put32(14, 40);
+  put32(18, w);
+  put32(22, h);
+  s[26] = 1;
+  s[28] = 24;
+  put32(34, row * h);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const size_t at = 54 + y * row + x * 3;
+      s[at] = static_cast<char>(b);
+      s[at + 1] = static_cast<char>(g);
+      s[at + 2] = static_cast<char>(r);
+    }
+  std::ofstream(path, std::ios::binary) << s;
+}
+
+using Pixel = std::array<unsigned char, 3>;
+
+}  // namespace
+
+TEST(ImageFolder, ScalesTheShorterSideAndCropsTheCentre) {
+  scorelab::testing::TempDir dir("imgs");
+  std::filesystem::create_directories(dir.path() / "sub");
+  // 40 × 20: black columns 0–19, white 20–39. Scaled by 28/20 to 56 × 28 and cropped to the
+  // middle 28 columns (original columns 10–29): the crop's left half black, right half white.
+  write_png(dir.file("a.png"), 40, 20, [](int x, int) {
+    const unsigned char v = x < 20 ? 0 : 255;
+    return Pixel{v, v, v};
+  });
+  // 20 × 40, found in a subfolder: top black, bottom white; the crop keeps rows 10–29.
+  write_png(dir.file("sub/b.PNG"), 20, 40, [](int, int y) {
+    const unsigned char v = y < 20 ? 0 : 255;
+    return Pixel{v, v, v};
+  });
+  auto f = load_image_folder({dir.path().string(), 28, "auto", ""});
+  EXPECT_TRUE(f.skipped.empty());
+  ASSERT_EQ(f.set.images.sizes(), torch::IntArrayRef({2, 1, 28, 28}));  // gray: R = G = B
+  auto a = f.set.images[0][0], b = f.set.images[1][0];
+  EXPECT_NEAR(a[14][2].item<float>(), -1, 0.02);
+  EXPECT_NEAR(a[14][25].item<float>(), 1, 0.02);
+  EXPECT_NEAR(b[2][14].item<float>(), -1, 0.02);
+  EXPECT_NEAR(b[25][14].item<float>(), 1, 0.02);
+  // rgb keeps three equal channels.
+  auto rgb = load_image_folder({dir.path().string(), 28, "rgb", ""});
+  ASSERT_EQ(rgb.set.images.size(1), 3);
+  EXPECT_TRUE(rgb.set.images[0][1].equal(rgb.set.images[0][0]));
+}
+
+TEST(ImageFolder, ColourIsKeptAndUnreadableFilesAreListedAndSkipped) {
+  scorelab::testing::TempDir dir("imgs-rgb");
+  write_bmp(dir.file("red.bmp"), 32, 32, 255, 0, 0);
+  write_png(dir.file("blue.png"), 64, 48, [](int, int) { return Pixel{0, 0, 255}; });
+  std::ofstream(dir.file("broken.jpg")) << "not a jpeg";
+  std::ofstream(dir.file("notes.txt")) << "ignored: not an image extension";
+  auto f = load_image_folder({dir.path().string(), 32, "auto", ""});
+  ASSERT_EQ(f.set.images.sizes(), torch::IntArrayRef({2, 3, 32, 32}));
+  // Sorted by name: blue.png, red.bmp.
+  EXPECT_NEAR(f.set.images[0][2].mean().item<float>(), 1, 1e-3);
+  EXPECT_NEAR(f.set.images[0][0].mean().item<float>(), -1, 1e-3);
+  EXPECT_NEAR(f.set.images[1][0].mean().item<float>(), 1, 1e-3);
+  EXPECT_NEAR(f.set.images[1][1].mean().item<float>(), -1, 1e-3);
+  ASSERT_EQ(f.skipped.size(), 1u);
+  EXPECT_EQ(f.skipped[0].rfind("broken.jpg: ", 0), 0u) << f.skipped[0];
+  EXPECT_NE(skipped_summary(f.skipped).find("1 file skipped: broken.jpg"), std::string::npos);
+  // gray averages nothing away here but takes one channel.
+  EXPECT_EQ(load_image_folder({dir.path().string(), 32, "gray", ""}).set.images.size(1), 1);
+}
+
+TEST(ImageFolder, SecondReadComesFromTheCacheAndAChangedFolderIsReread) {
+  scorelab::testing::TempDir dir("imgs-cache"), cache("imgs-cache-dir");
+  write_png(dir.file("a.png"), 30, 30, [](int x, int y) {
+    return Pixel{static_cast<unsigned char>(8 * x), static_cast<unsigned char>(8 * y), 7};
+  });
+  const ImageFolderOptions o{dir.path().string(), 28, "auto", cache.path().string()};
+  auto first = load_image_folder(o);
+  EXPECT_FALSE(first.from_cache);
+  auto second = load_image_folder(o);
+  EXPECT_TRUE(second.from_cache);
+  EXPECT_TRUE(second.set.images.equal(first.set.images));
+  write_png(dir.file("b.png"), 30, 30, [](int, int) { return Pixel{1, 2, 3}; });
+  auto third = load_image_folder(o);
+  EXPECT_FALSE(third.from_cache);
+  EXPECT_EQ(third.set.images.size(0), 2);
+  // A cache file cut short is not trusted: the folder is decoded again.
+  for (const auto& e : std::filesystem::directory_iterator(cache.path())) {
+    std::filesystem::resize_file(e.path(), 40);
+  }
+  auto fourth = load_image_folder(o);
+  EXPECT_FALSE(fourth.from_cache);
+  EXPECT_TRUE(fourth.set.images.equal(third.set.images));
+}
+
+TEST(ImageFolder, UnusableFoldersAreErrorsNamingTheFolder) {
+  scorelab::testing::TempDir dir("imgs-bad");
+  auto message = [](const std::string& path) {
+    try {
+      load_image_folder({path, 32, "auto", ""});
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(message(dir.file("missing")).find("no such folder"), std::string::npos);
+  EXPECT_NE(message(dir.path().string()).find("no PNG, JPEG or BMP images"), std::string::npos);
+  std::ofstream(dir.file("x.png")) << "junk";
+  const std::string all_bad = message(dir.path().string());
+  EXPECT_NE(all_bad.find("no image could be read"), std::string::npos) << all_bad;
+  EXPECT_NE(all_bad.find("x.png"), std::string::npos) << all_bad;
+  EXPECT_NE(message(dir.file("x.png")).find("not a folder"), std::string::npos);
+}
