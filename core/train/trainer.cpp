@@ -221,7 +221,11 @@ struct Trainer::Impl {
   }
 
   Checkpoint capture() {
-    return capture_checkpoint(*run.method, run.config, step_count, train_seconds, *run.rng);
+    // σ_data as the networks were built with it (measured when the config says 0), so the
+    // checkpoint describes them without the data (export, a run on another machine).
+    Config c = run.config;
+    c.model.sigma_data = run.sigma_data;
+    return capture_checkpoint(*run.method, c, step_count, train_seconds, *run.rng);
   }
 
   // ------------------------------------------------------------------ commands
