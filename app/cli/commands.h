@@ -18,5 +18,6 @@ Runner add_methods_command(CLI::App& app);
 Runner add_fid_command(CLI::App& app);
 Runner add_features_command(CLI::App& app);
 Runner add_export_command(CLI::App& app);
+Runner add_compare_command(CLI::App& app);
 
 }  // namespace scorelab::cli

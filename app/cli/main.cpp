@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   const auto fid = scorelab::cli::add_fid_command(app);
   const auto features = scorelab::cli::add_features_command(app);
   const auto exporter = scorelab::cli::add_export_command(app);
+  const auto compare = scorelab::cli::add_compare_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("fid")) return fid();
     if (app.got_subcommand("features")) return features();
     if (app.got_subcommand("export")) return exporter();
+    if (app.got_subcommand("compare")) return compare();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scorelab-cli: %s\n", one_line(scorelab::error_message(e)).c_str());
     return 1;

@@ -1,0 +1,38 @@
+#pragma once
+// Finished or running runs read back from their folders (metrics.csv and config.json), to lay
+// their curves side by side: aligned by step or by wall time, each named by the settings in
+// which it differs from the others.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace scorelab {
+
+struct RunHistory {
+  std::string dir;
+  bool has_config = false;
+  Config config;
+  std::vector<std::string> columns;        // metrics.csv's header: step, wall_s, train_s, …
+  std::vector<std::vector<double>> rows;   // NaN where a cell is empty
+
+  // The column's index, or -1.
+  int column(const std::string& name) const;
+  // (x, value) of every row where the metric has a value; x = step, or wall seconds.
+  std::vector<std::pair<double, double>> curve(const std::string& metric, bool by_time) const;
+};
+
+// Reads dir/metrics.csv (required) and dir/config.json (when there); IoError names the file and
+// line of anything malformed.
+RunHistory read_run_history(const std::string& dir);
+
+// For each run, the settings whose values are not the same in every run, as "key=value, …"
+// (empty when all runs share every setting, or for runs without a config).
+std::vector<std::string> differing_settings(const std::vector<RunHistory>& runs);
+
+// The metric curves of `runs` as one CSV table: the union of the x values, one column per run.
+std::string aligned_table(const std::vector<RunHistory>& runs, const std::vector<std::string>& labels,
+                          const std::string& metric, bool by_time);
+
+}  // namespace scorelab
