@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cli.add_option("--config", o.config_file, "a JSON config file instead of a preset");
   cli.add_option("--device", o.device, "auto | cpu | cuda | cuda:N (default: the preset's)");
+  cli.add_option("--set", o.settings, "override a setting, key=value (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cli.add_option("--screenshot", o.screenshot,
                  "write the window as PNG after --frames frames, exit");
   cli.add_option("--frames", o.frames, "frames to render (with --screenshot: before writing it)")

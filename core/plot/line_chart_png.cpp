@@ -55,7 +55,7 @@ struct Canvas {
   // Text with its top-left corner at (x, y), `scale` pixels per font pixel.
   void text(int x, int y, const std::string& s, const Rgb& c, int scale = 1) {
 #ifdef SCORELAB_HAVE_STB
-    std::vector<char> buf(s.size() * 300 + 64);
+    std::vector<char> buf(s.size() * 1024 + 1024);  // up to ~16 quads of 64 bytes a glyph
     std::string copy = s;
     const int quads = stb_easy_font_print(0, 0, copy.data(), nullptr, buf.data(),
                                           static_cast<int>(buf.size()));
