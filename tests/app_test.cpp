@@ -2,6 +2,7 @@
 // screenshot, and obeys a script. Skipped where xvfb-run is missing.
 #include <gtest/gtest.h>
 #include <stb_image.h>
+#include <stb_image_write.h>
 
 #include <cmath>
 #include <cstdio>
@@ -188,3 +189,34 @@ TEST(App, UnknownPresetIsRefusedWithAMessage) {
 }
 
 }  // namespace
+
+// A file dropped on the window (the script's `drop` does what the drop callback does) becomes
+// the run's data; one scorelab cannot open is refused with its name and the run goes on.
+TEST(App, DroppedPointsAndImageFoldersBecomeTheData) {
+  if (!have_xvfb()) GTEST_SKIP() << "xvfb-run is not installed";
+  const auto dir = temp_dir("drop");
+  std::ofstream csv(dir / "ring.csv");
+  for (int i = 0; i < 100; ++i) csv << std::cos(0.0628 * i) << " " << std::sin(0.0628 * i) << "\n";
+  csv.close();
+  fs::create_directories(dir / "imgs");
+  std::vector<unsigned char> rgb(20 * 20 * 3, 200);
+  for (int k = 0; k < 3; ++k) {
+    rgb[k] = 0;
+    const std::string png = (dir / "imgs" / (std::to_string(k) + ".png")).string();
+    ASSERT_TRUE(stbi_write_png(png.c_str(), 20, 20, 3, rgb.data(), 60));
+  }
+  const auto script = dir / "s.txt";
+  std::ofstream(script) << "pause\ndrop " << (dir / "ring.csv").string()
+                        << "\nexpect data.name points\nexpect method.name smt\nstep 20\n"
+                        << "drop " << (dir / "imgs").string()
+                        << "\nexpect data.name image-folder\nexpect data.image_size 32\nquit\n";
+  const AppRun ok = run_app("--width 1000 --height 600 --script " + script.string());
+  EXPECT_EQ(ok.status, 0) << ok.output;
+
+  std::ofstream(dir / "notes.doc") << "not data";
+  std::ofstream(script) << "drop " << (dir / "notes.doc").string() << "\nquit\n";
+  const AppRun bad = run_app("--width 800 --height 500 --script " + script.string());
+  EXPECT_EQ(bad.status, 1) << bad.output;
+  EXPECT_NE(bad.output.find("notes.doc: scorelab opens points"), std::string::npos) << bad.output;
+  scorelab::testing::remove_tree(dir);
+}

@@ -24,6 +24,7 @@
 #include "common/error.h"
 #include "config/config_io.h"
 #include "config/presets.h"
+#include "dropped_file.h"
 #include "panels/alpha_sweep_panel.h"
 #include "panels/controls_panel.h"
 #include "panels/curves_panel.h"
@@ -71,6 +72,15 @@ class App final : public ScriptHost {
   bool langevin_ready() const override { return stepper_.has_traces(); }
   std::string langevin_summary() const override { return stepper_.summary(*ctx_.snap); }
   void quit() override { quit_ = true; }
+
+  std::future<void> open_path(const std::string& path) override {
+    const DropAction a = plan_drop(path, ctx_.snap->config);
+    std::future<void> done = a.kind == DropAction::Kind::checkpoint
+                                 ? ctx_.trainer.load_checkpoint(a.path)
+                                 : ctx_.trainer.replace_config(a.config);
+    opened_notice_ = a.notice;
+    return done;
+  }
 
   void set_script(std::vector<ScriptLine> lines, const std::string& source) {
     script_.emplace(std::move(lines), source);
@@ -191,6 +201,22 @@ class App final : public ScriptHost {
     if (ImGui::IsKeyPressed(GLFW_KEY_R, false) && !io.KeyCtrl) ctx_.trainer.reset();
     if (ImGui::IsKeyPressed(GLFW_KEY_F12, false)) {
       screenshot_path_ = "scorelab-screenshot-" + std::to_string(s.step) + ".png";
+    }
+    for (const std::string& path : window_.take_dropped()) {
+      try {
+        pending_open_ = open_path(path);
+        pending_open_path_ = path;
+      } catch (const std::exception& e) {
+        ctx_.report_error(error_message(e));
+      }
+    }
+    if (is_ready(pending_open_)) {
+      const std::string why = why_refused(pending_open_);
+      if (why.empty()) {
+        ctx_.notice = opened_notice_;
+      } else {
+        ctx_.report_error(pending_open_path_ + ": " + why + "\nThe current run goes on.");
+      }
     }
     if (is_ready(pending_save_)) {
       const std::string why = why_refused(pending_save_);
@@ -364,6 +390,8 @@ class App final : public ScriptHost {
   std::map<std::string, PanelRect> panels_;  // by slug, as laid out this frame
   std::string current_panel_;
   std::future<void> pending_save_;
+  std::future<void> pending_open_;  // a dropped file's run, being built
+  std::string pending_open_path_, opened_notice_;
   std::string pending_save_path_;
   ImVec2 last_size_{0, 0};
   std::map<std::string, bool> moved_;  // panels the user moved or resized off their tile

@@ -23,7 +23,8 @@ const std::map<std::string, size_t>& arity() {
       {"wait", 1},       {"frames", 1},         {"until-step", 1},
       {"screenshot", 1}, {"save", 1},           {"load-checkpoint", 1},
       {"langevin", 0},   {"langevin-exact", 0}, {"screenshot-panel", 2},
-      {"expect", 2},     {"print", 1},          {"quit", 0}};
+      {"expect", 2},     {"print", 1},          {"quit", 0},
+      {"drop", 1}};
   return a;
 }
 
@@ -110,6 +111,8 @@ bool ScriptRunner::trainer_command(ScriptHost& host, const ScriptLine& l) {
     await(l, t.save_checkpoint(a[0]));
   } else if (c == "load-checkpoint") {
     await(l, t.load_checkpoint(a[0]));
+  } else if (c == "drop") {
+    await(l, host.open_path(a[0]));
   } else if (c == "play" || c == "resume") {
     t.resume();
   } else if (c == "pause") {

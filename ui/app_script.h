@@ -45,6 +45,9 @@ class ScriptHost {
   virtual bool langevin_ready() const = 0;
   virtual std::string langevin_summary() const = 0;  // one line per sampler
   virtual void quit() = 0;
+  // Opens a file or folder as if dropped on the window (dropped_file.h); throws when it opens
+  // nothing, else the trainer's answer.
+  virtual std::future<void> open_path(const std::string& path) = 0;
 };
 
 class ScriptRunner {

@@ -58,6 +58,11 @@ AppWindow::AppWindow(int width, int height, const std::string& title) {
         "command-line tool needs none: scorelab-cli train --preset swissroll-smt");
   }
   glfwMakeContextCurrent(window_);
+  glfwSetWindowUserPointer(window_, this);
+  glfwSetDropCallback(window_, [](GLFWwindow* w, int count, const char** paths) {
+    auto* self = static_cast<AppWindow*>(glfwGetWindowUserPointer(w));
+    for (int i = 0; i < count; ++i) self->dropped_.emplace_back(paths[i]);
+  });
   if (!gladLoadGL(glfwGetProcAddress)) {
     glfwDestroyWindow(window_);
     glfwTerminate();
@@ -121,6 +126,12 @@ void AppWindow::render() {
   glClearColor(bg.x, bg.y, bg.z, 1);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+std::vector<std::string> AppWindow::take_dropped() {
+  std::vector<std::string> out;
+  out.swap(dropped_);
+  return out;
 }
 
 void AppWindow::swap() {

@@ -3,6 +3,7 @@
 // clear message when there is no display, pointing to the CLI.
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 struct GLFWwindow;
 
@@ -30,10 +31,13 @@ class AppWindow {
   void swap();
   void framebuffer_size(int& w, int& h) const;
   bool vsync() const { return vsync_; }
+  // The paths dropped on the window since the last call.
+  std::vector<std::string> take_dropped();
 
  private:
   GLFWwindow* window_ = nullptr;
   bool glfw_ready_ = false, imgui_ready_ = false, vsync_ = true;
+  std::vector<std::string> dropped_;
 };
 
 }  // namespace scorelab::ui
