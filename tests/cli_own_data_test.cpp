@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli_runner.h"
 #include "common/atomic_file.h"
 #include "plot/png_writer.h"
-#include "cli_runner.h"
 #include "temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -68,9 +68,9 @@ TEST(CliOwnData, TrainsOnAFolderOfImagesAndSaysThereIsNoFidForColour) {
   std::ofstream(dir.file("imgs/broken.png")) << "not a png";
   const auto out = dir.file("run");
   auto r = run_cli("train --preset fmnist-smt-cpu --steps 3 --out " + out +
-                   " --set data.name=image-folder --set data.path=" + dir.file("imgs") +
-                   " --set run.eval_samples=64",
-              "SCORELAB_CACHE=" + dir.file("cache"));
+                       " --set data.name=image-folder --set data.path=" + dir.file("imgs") +
+                       " --set run.eval_samples=64",
+                   "SCORELAB_CACHE=" + dir.file("cache"));
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("data: image-folder: 12 images of 3x32x32"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("warning: 1 file skipped: broken.png: "), std::string::npos) << r.out;

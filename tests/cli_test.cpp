@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "cli_runner.h"
 #include "common/atomic_file.h"
 #include "methods/method_registry.h"
-#include "cli_runner.h"
 #include "temp_dir.h"
 
 namespace fs = std::filesystem;

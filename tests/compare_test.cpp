@@ -72,8 +72,7 @@ TEST(Compare, MalformedFoldersAreNamedWithTheLine) {
   fs::create_directories(dir.file("empty"));
   EXPECT_NE(message(dir.file("empty")).find("no metrics.csv"), std::string::npos);
   make_run(dir, "ragged", "step,wall_s,sliced_w2\n1,2,3\n4,5\n6,7,8\n", nullptr);
-  EXPECT_NE(message(dir.file("ragged")).find("metrics.csv: line 3 has 2 cells"),
-            std::string::npos);
+  EXPECT_NE(message(dir.file("ragged")).find("metrics.csv: line 3 has 2 cells"), std::string::npos);
   make_run(dir, "word", "step,wall_s,sliced_w2\n1,2,x\n", nullptr);
   EXPECT_NE(message(dir.file("word")).find("line 2, column sliced_w2: \"x\" is not a number"),
             std::string::npos);

@@ -17,9 +17,9 @@
 #include "export/model_export.h"
 #include "methods/method.h"
 #include "optim/trainable_network.h"
+#include "temp_dir.h"
 #include "train/checkpoint.h"
 #include "train/run_parts.h"
-#include "temp_dir.h"
 
 using namespace scorelab;
 using json = nlohmann::json;
@@ -39,7 +39,8 @@ Parsed parse_safetensors(const std::string& bytes) {
   Parsed p;
   if (bytes.size() < 8) return p.problem = "shorter than the length field", p;
   uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+  for (int i = 0; i < 8; ++i)
+    n |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
   if (8 + n > bytes.size()) return p.problem = "header runs past the file", p;
   const std::string head = bytes.substr(8, n);
   if (head.empty() || head[0] != '{') return p.problem = "header does not start with {", p;

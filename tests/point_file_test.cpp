@@ -13,8 +13,8 @@
 #include "config/presets.h"
 #include "data/point_file.h"
 #include "data/point_set.h"
-#include "train/trainer.h"
 #include "temp_dir.h"
+#include "train/trainer.h"
 
 using namespace scorelab;
 
@@ -79,7 +79,8 @@ TEST(PointFile, BadFilesNameTheFileTheLineAndTheProblem) {
   struct Case {
     std::string name, text, expect;
   } cases[] = {
-      {"ragged.csv", "x,y\n1,2\n3,4,5\n" + rows(10, ","), "line 3: 3 values where the header names 2"},
+      {"ragged.csv", "x,y\n1,2\n3,4,5\n" + rows(10, ","),
+       "line 3: 3 values where the header names 2"},
       {"word.csv", rows(10, ",") + "1,abc\n", "line 11, column 2: \"abc\" is not a number"},
       {"nan.csv", rows(10, ",") + "nan,1\n", "line 11, column 1: nan is not finite"},
       {"inf.tsv", rows(10, "\t") + "1\tinf\n", "column 2: inf is not finite"},
@@ -150,9 +151,9 @@ TEST(PointFile, NpyFloat32AndFloat64InCAndFortranOrder) {
 }
 
 TEST(PointSet, DrawsOnlyItsOwnPointsAndStandardizes) {
-  auto pts = torch::tensor({0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f, 8.0f, 9.0f,
-                            10.0f, 11.0f})
-                 .view({6, 2});
+  auto pts =
+      torch::tensor({0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f, 8.0f, 9.0f, 10.0f, 11.0f})
+          .view({6, 2});
   PointSetDataset set(pts, "t", false, torch::kCPU);
   EXPECT_EQ(set.dim(), 2);
   Rng rng(3, torch::kCPU);
@@ -227,7 +228,8 @@ TEST(PointSet, SettingsThatOnlyMakeSenseTogetherAreCheckedTogether) {
             std::string::npos);
   EXPECT_NO_THROW(apply_settings(base, {"data.name=points", "data.path=x.csv"}));
   // Each setting's own checks still name it.
-  EXPECT_NE(thrown([&] { apply_settings(base, {"data.name=points", "optim.lr_score=-1"}); })
-                .find("optim.lr_score = -1 is out of range"),
+  EXPECT_NE(thrown([&] {
+              apply_settings(base, {"data.name=points", "optim.lr_score=-1"});
+            }).find("optim.lr_score = -1 is out of range"),
             std::string::npos);
 }

@@ -51,8 +51,8 @@ DropAction plan_drop(const std::string& path, const Config& current) {
       a.notice = "run folder " + path + " opened from its checkpoint";
       return a;
     }
-    a.config = apply_settings(base_for(current, true),
-                              {"data.name=image-folder", "data.path=" + path});
+    a.config =
+        apply_settings(base_for(current, true), {"data.name=image-folder", "data.path=" + path});
     a.notice = "images from " + path;
     return a;
   }
@@ -68,7 +68,8 @@ DropAction plan_drop(const std::string& path, const Config& current) {
     a.path = path;
     a.notice = "checkpoint " + name + " loaded";
   } else {
-    throw ConfigError(path + ": scorelab opens points (.csv, .tsv, .txt, .npy), folders of "
+    throw ConfigError(path +
+                      ": scorelab opens points (.csv, .tsv, .txt, .npy), folders of "
                       "images, run folders, configs (.json) and checkpoints (.ckpt)");
   }
   return a;

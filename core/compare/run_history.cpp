@@ -95,8 +95,8 @@ RunHistory read_run_history(const std::string& dir) {
         row.push_back(std::stod(cells[i], &used));
         if (used != cells[i].size()) throw std::invalid_argument("trailing text");
       } catch (const std::exception&) {
-        throw IoError(csv_path + ": line " + std::to_string(line_no) + ", column " +
-                      h.columns[i] + ": \"" + cells[i] + "\" is not a number");
+        throw IoError(csv_path + ": line " + std::to_string(line_no) + ", column " + h.columns[i] +
+                      ": \"" + cells[i] + "\" is not a number");
       }
     }
     h.rows.push_back(std::move(row));

@@ -14,8 +14,8 @@ struct RunHistory {
   std::string dir;
   bool has_config = false;
   Config config;
-  std::vector<std::string> columns;        // metrics.csv's header: step, wall_s, train_s, …
-  std::vector<std::vector<double>> rows;   // NaN where a cell is empty
+  std::vector<std::string> columns;       // metrics.csv's header: step, wall_s, train_s, …
+  std::vector<std::vector<double>> rows;  // NaN where a cell is empty
 
   // The column's index, or -1.
   int column(const std::string& name) const;
@@ -32,7 +32,8 @@ RunHistory read_run_history(const std::string& dir);
 std::vector<std::string> differing_settings(const std::vector<RunHistory>& runs);
 
 // The metric curves of `runs` as one CSV table: the union of the x values, one column per run.
-std::string aligned_table(const std::vector<RunHistory>& runs, const std::vector<std::string>& labels,
-                          const std::string& metric, bool by_time);
+std::string aligned_table(const std::vector<RunHistory>& runs,
+                          const std::vector<std::string>& labels, const std::string& metric,
+                          bool by_time);
 
 }  // namespace scorelab

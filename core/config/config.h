@@ -14,8 +14,8 @@ struct DataConfig {
   std::string path;
   bool pad32 = false;
   int64_t limit = 0;
-  bool standardize = false;  // points: (x − mean) / std per coordinate
-  int64_t image_size = 32;   // image-folder: side of the square the images are cropped to
+  bool standardize = false;       // points: (x − mean) / std per coordinate
+  int64_t image_size = 32;        // image-folder: side of the square the images are cropped to
   std::string channels = "auto";  // image-folder: auto | gray | rgb
 };
 

@@ -35,8 +35,8 @@ bool has_image_extension(const fs::path& p) {
 }
 
 uint64_t folder_key(const ImageFolderOptions& o, const std::vector<std::string>& files) {
-  std::string s = fs::absolute(o.path).lexically_normal().string() + "|" +
-                  std::to_string(o.size) + "|" + o.channels + "|v1";
+  std::string s = fs::absolute(o.path).lexically_normal().string() + "|" + std::to_string(o.size) +
+                  "|" + o.channels + "|v1";
   for (const auto& f : files) {
     std::error_code ec;
     const auto size = fs::file_size(f, ec);
@@ -138,8 +138,8 @@ std::vector<std::string> list_image_files(const std::string& dir) {
 
 std::string skipped_summary(const std::vector<std::string>& skipped) {
   if (skipped.empty()) return "";
-  std::string s = std::to_string(skipped.size()) + " file" + (skipped.size() == 1 ? "" : "s") +
-                  " skipped: ";
+  std::string s =
+      std::to_string(skipped.size()) + " file" + (skipped.size() == 1 ? "" : "s") + " skipped: ";
   const size_t shown = std::min<size_t>(skipped.size(), 5);
   for (size_t i = 0; i < shown; ++i) s += (i ? "; " : "") + skipped[i];
   if (skipped.size() > shown) s += "; and " + std::to_string(skipped.size() - shown) + " more";

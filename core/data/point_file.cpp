@@ -235,7 +235,8 @@ PointTable parse_npy(const std::string& bytes, const std::string& source) {
   const uint64_t need = static_cast<uint64_t>(n) * static_cast<uint64_t>(d) * item;
   if (need != available) {
     fail(source, ".npy array of shape " + shape_text + " is " + std::to_string(need) +
-                     " bytes but the file holds " + std::to_string(available) + " after the header");
+                     " bytes but the file holds " + std::to_string(available) +
+                     " after the header");
   }
   // Copied out of the string first: its data need not be aligned for floats.
   auto raw = torch::empty({static_cast<int64_t>(need)}, torch::kUInt8);

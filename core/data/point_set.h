@@ -28,8 +28,7 @@ class PointSetDataset : public Dataset {
 };
 
 // data.name = points: the file data.path, standardised per coordinate when data.standardize.
-std::unique_ptr<PointSetDataset> load_point_dataset(const DataConfig& config,
-                                                    torch::Device device);
+std::unique_ptr<PointSetDataset> load_point_dataset(const DataConfig& config, torch::Device device);
 
 // (x − mean) / std per coordinate (a constant coordinate is only centred).
 torch::Tensor standardize_points(const torch::Tensor& points);

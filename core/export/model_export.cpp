@@ -36,8 +36,9 @@ json fourier(const ModelConfig& m) {
   return {{"features", m.fourier_features},
           {"sigma_scale", m.sigma_fourier_scale},
           {"alpha_scale", m.alpha_fourier_scale},
-          {"embedding", "emb(u) = [cos(u * freqs), sin(u * freqs)], freqs the buffer of the "
-                        "embedding (2 pi scale already in it)"}};
+          {"embedding",
+           "emb(u) = [cos(u * freqs), sin(u * freqs)], freqs the buffer of the "
+           "embedding (2 pi scale already in it)"}};
 }
 
 json unet(const ModelConfig& m) {
@@ -78,8 +79,9 @@ json describe_network(const std::string& name, const Config& config,
       d["hidden_layers"] = m.gen_layers;
       d["activation"] = "leaky_relu";
       d["negative_slope"] = m.gen_leak;
-      d["computes"] = "h = z; h = leaky_relu(layerK(h)) for K = 0 .. hidden_layers - 1; x = "
-                      "layerL(h), L = hidden_layers (layerK(h) = h W^T + b)";
+      d["computes"] =
+          "h = z; h = leaky_relu(layerK(h)) for K = 0 .. hidden_layers - 1; x = "
+          "layerL(h), L = hidden_layers (layerK(h) = h W^T + b)";
     } else if (kind == "denoiser") {
       d["architecture"] = "edm_score_mlp as a generator: x = D(sigma_max * z; sigma_max)";
       d["hidden"] = m.gen_hidden;
@@ -157,8 +159,12 @@ ModelExport build_export(const Checkpoint& ck, bool ema) {
     d["updates"] = n.updates;
     nets[n.name] = d;
   }
-  out.metadata = {{"format", "scorelab-export"}, {"version", 1},        {"method", ck.method},
-                  {"step", ck.step},             {"networks", nets},    {"config", to_json(ck.config)}};
+  out.metadata = {{"format", "scorelab-export"},
+                  {"version", 1},
+                  {"method", ck.method},
+                  {"step", ck.step},
+                  {"networks", nets},
+                  {"config", to_json(ck.config)}};
   return out;
 }
 

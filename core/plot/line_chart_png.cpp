@@ -57,8 +57,8 @@ struct Canvas {
 #ifdef SCORELAB_HAVE_STB
     std::vector<char> buf(s.size() * 1024 + 1024);  // up to ~16 quads of 64 bytes a glyph
     std::string copy = s;
-    const int quads = stb_easy_font_print(0, 0, copy.data(), nullptr, buf.data(),
-                                          static_cast<int>(buf.size()));
+    const int quads =
+        stb_easy_font_print(0, 0, copy.data(), nullptr, buf.data(), static_cast<int>(buf.size()));
     for (int q = 0; q < quads; ++q) {
       const float* v0 = reinterpret_cast<const float*>(buf.data() + q * 64);
       const float* v2 = reinterpret_cast<const float*>(buf.data() + q * 64 + 32);
@@ -105,10 +105,9 @@ std::string label_of(double v) {
 }  // namespace
 
 const std::vector<Rgb>& chart_colors() {
-  static const std::vector<Rgb> c = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},
-                                     {214, 39, 40},  {148, 103, 189}, {140, 86, 75},
-                                     {227, 119, 194}, {127, 127, 127}, {188, 189, 34},
-                                     {23, 190, 207}};
+  static const std::vector<Rgb> c = {
+      {31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
+      {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
   return c;
 }
 
@@ -161,9 +160,11 @@ std::vector<unsigned char> render_line_chart(const std::vector<ChartLine>& lines
     for (const auto& [x, y] : lines[i].points) {
       if (!std::isfinite(x) || !std::isfinite(y) || (log_y && y <= 0)) continue;
       const double qx = sx(x), qy = sy(ty(y));
-      if (have) cv.line(px, py, qx, qy, c, left + 1, top + 1, right - 1, bottom);
-      else cv.rect(static_cast<int>(qx) - 1, static_cast<int>(qy) - 1, static_cast<int>(qx) + 2,
-                   static_cast<int>(qy) + 2, c);
+      if (have)
+        cv.line(px, py, qx, qy, c, left + 1, top + 1, right - 1, bottom);
+      else
+        cv.rect(static_cast<int>(qx) - 1, static_cast<int>(qy) - 1, static_cast<int>(qx) + 2,
+                static_cast<int>(qy) + 2, c);
       px = qx, py = qy, have = true;
     }
   }

@@ -50,7 +50,9 @@ FieldResult evaluate_field(const ProbeInputs& in, const FieldRequest& q) {
     at = mean.unsqueeze(0).repeat({r.points.size(0), 1});
     at.narrow(1, 0, 2).copy_(r.points);
   }
-  auto first_two = [d](const torch::Tensor& v) { return d > 2 ? v.narrow(1, 0, 2).contiguous() : v; };
+  auto first_two = [d](const torch::Tensor& v) {
+    return d > 2 ? v.narrow(1, 0, 2).contiguous() : v;
+  };
   r.learned = first_two(in.method.score(q.model, at, q.sigma, q.alpha).to(torch::kCPU));
   if (!q.exact) return r;
   const GaussianMixture* mix = in.data.mixture();

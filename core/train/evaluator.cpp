@@ -111,11 +111,12 @@ void Evaluator::evaluate_images(Method& method, const Dataset& data, const torch
     values[fid_floor_metric] = fid_->floor();
   } else if (!told_no_fid_) {
     // A number from features learned on other images would look like a measurement and not be.
-    notify("no FID for this data: the feature network is Fashion-MNIST's (gray 28x28 or 32x32) "
-           "and these images are " +
-               std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" +
-               std::to_string(shape.width),
-           true);
+    notify(
+        "no FID for this data: the feature network is Fashion-MNIST's (gray 28x28 or 32x32) "
+        "and these images are " +
+            std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" +
+            std::to_string(shape.width),
+        true);
     told_no_fid_ = true;
   }
   log.add_metrics(step, values);

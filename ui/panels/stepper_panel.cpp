@@ -10,8 +10,8 @@
 
 #include "common/error.h"
 #include "data/gaussian_mixture.h"
-#include "panels/xy.h"
 #include "metrics/toy_metrics.h"
+#include "panels/xy.h"
 
 namespace scorelab::ui {
 
