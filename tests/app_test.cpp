@@ -220,3 +220,20 @@ TEST(App, DroppedPointsAndImageFoldersBecomeTheData) {
   EXPECT_NE(bad.output.find("notes.doc: scorelab opens points"), std::string::npos) << bad.output;
   scorelab::testing::remove_tree(dir);
 }
+
+// Strokes drawn in the Samples panel become the run's data: a script draws a line and a bump,
+// training restarts on the drawing, and the drawing is offered in the preset list.
+TEST(App, StrokesBecomeTheDataTrainingRestartsOn) {
+  if (!have_xvfb()) GTEST_SKIP() << "xvfb-run is not installed";
+  const auto dir = temp_dir("stroke");
+  const auto script = dir / "s.txt";
+  std::ofstream(script) << "pause\nstroke -1,0 0,1 1,0\nexpect data.name points\n"
+                           "stroke -1,-1 1,-1\nstep 20\nexpect data.name points\nquit\n";
+  const AppRun ok = run_app("--width 1000 --height 600 --script " + script.string());
+  EXPECT_EQ(ok.status, 0) << ok.output;
+  std::ofstream(script) << "stroke 0,0 x\nquit\n";
+  const AppRun bad = run_app("--width 800 --height 500 --script " + script.string());
+  EXPECT_EQ(bad.status, 1) << bad.output;
+  EXPECT_NE(bad.output.find("\"x\" is not a point x,y"), std::string::npos) << bad.output;
+  scorelab::testing::remove_tree(dir);
+}

@@ -73,6 +73,10 @@ class App final : public ScriptHost {
   std::string langevin_summary() const override { return stepper_.summary(*ctx_.snap); }
   void quit() override { quit_ = true; }
 
+  std::future<void> stroke(const std::vector<std::pair<double, double>>& line) override {
+    return samples_.stroke(ctx_, line);
+  }
+
   std::future<void> open_path(const std::string& path) override {
     const DropAction a = plan_drop(path, ctx_.snap->config);
     std::future<void> done = a.kind == DropAction::Kind::checkpoint

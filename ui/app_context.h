@@ -31,6 +31,9 @@ struct AppContext {
   uint64_t data_view_version = 0;
   std::string data_view_name;  // the data set it frames
 
+  // Runs made in this session (drawings) that the preset list offers until the app closes.
+  std::vector<std::pair<std::string, Config>> session_presets;
+
   void report_error(const std::string& message) { errors.push_back(message); }
 };
 
@@ -65,6 +68,7 @@ bool sigma_slider(float& log10_sigma);
 namespace colors {
 inline constexpr float real[4] = {0.30f, 0.55f, 1.00f, 0.55f};
 inline constexpr float fake[4] = {1.00f, 0.55f, 0.15f, 0.55f};
+inline constexpr float drawn[4] = {0.95f, 0.95f, 0.35f, 0.9f};
 inline constexpr float learned[4] = {1.00f, 1.00f, 1.00f, 0.85f};
 inline constexpr float exact[4] = {0.35f, 1.00f, 0.45f, 0.75f};
 inline constexpr float background[4] = {0.07f, 0.07f, 0.09f, 1.00f};

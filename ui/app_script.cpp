@@ -24,7 +24,7 @@ const std::map<std::string, size_t>& arity() {
       {"screenshot", 1}, {"save", 1},           {"load-checkpoint", 1},
       {"langevin", 0},   {"langevin-exact", 0}, {"screenshot-panel", 2},
       {"expect", 2},     {"print", 1},          {"quit", 0},
-      {"drop", 1}};
+      {"drop", 1},       {"stroke", 2}};
   return a;
 }
 
@@ -59,7 +59,8 @@ std::vector<ScriptLine> parse_script(const std::string& text, const std::string&
       throw ConfigError(source + ":" + std::to_string(n) + ": unknown command '" + l.command +
                         "' (see the list at the top of ui/app_script.h or the README)");
     }
-    if (l.args.size() != it->second) {
+    // stroke takes two points or more.
+    if (l.command == "stroke" ? l.args.size() < it->second : l.args.size() != it->second) {
       throw ConfigError(source + ":" + std::to_string(n) + ": " + l.command + " takes " +
                         std::to_string(it->second) + " argument(s), got " +
                         std::to_string(l.args.size()));
@@ -113,6 +114,23 @@ bool ScriptRunner::trainer_command(ScriptHost& host, const ScriptLine& l) {
     await(l, t.load_checkpoint(a[0]));
   } else if (c == "drop") {
     await(l, host.open_path(a[0]));
+  } else if (c == "stroke") {
+    std::vector<std::pair<double, double>> line;
+    for (const auto& p : a) {
+      const size_t comma = p.find(',');
+      size_t used = 0;
+      try {
+        const double x = std::stod(p.substr(0, comma), &used);
+        const double y = std::stod(p.substr(comma + 1));
+        if (comma == std::string::npos || used != comma || !std::isfinite(x) || !std::isfinite(y))
+          throw std::invalid_argument(p);
+        line.emplace_back(x, y);
+      } catch (const std::exception&) {
+        throw ConfigError("stroke: \"" + p + "\" is not a point x,y");
+      }
+    }
+    std::future<void> done = host.stroke(line);
+    if (done.valid()) await(l, std::move(done));
   } else if (c == "play" || c == "resume") {
     t.resume();
   } else if (c == "pause") {

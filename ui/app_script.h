@@ -48,6 +48,9 @@ class ScriptHost {
   // Opens a file or folder as if dropped on the window (dropped_file.h); throws when it opens
   // nothing, else the trainer's answer.
   virtual std::future<void> open_path(const std::string& path) = 0;
+  // A brush stroke in the Samples panel's drawing (data coordinates); the future answers when
+  // training has restarted on the drawing (invalid when it has too few points to).
+  virtual std::future<void> stroke(const std::vector<std::pair<double, double>>& line) = 0;
 };
 
 class ScriptRunner {

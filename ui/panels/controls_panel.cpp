@@ -152,6 +152,14 @@ void ControlsPanel::draw(AppContext& ctx) {
       if (ImGui::Selectable(p.name.c_str(), p.name == preset_)) load_preset(ctx, p.name);
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", p.description.c_str());
     }
+    for (const auto& [name, config] : ctx.session_presets) {
+      if (ImGui::Selectable(name.c_str(), name == preset_)) {
+        ctx.trainer.replace_config(config);
+        preset_ = name;
+        ctx.notice = name + " loaded";
+      }
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", config.data.path.c_str());
+    }
     ImGui::EndCombo();
   }
   ImGui::SetNextItemWidth(-110);

@@ -12,7 +12,8 @@
 namespace scorelab::ui {
 
 bool PlotCanvas::show(AppContext& ctx, const char* id, ImVec2 size, PlotView& view,
-                      uint64_t content, const std::function<void(int, int)>& layers, bool axes) {
+                      uint64_t content, const std::function<void(int, int)>& layers, bool axes,
+                      bool pan_zoom) {
   const int w = static_cast<int>(size.x < 8 ? 8 : size.x);
   const int h = static_cast<int>(size.y < 8 ? 8 : size.y);
   const bool same_view = view.cx == rendered_view_.cx && view.cy == rendered_view_.cy &&
@@ -36,7 +37,7 @@ bool PlotCanvas::show(AppContext& ctx, const char* id, ImVec2 size, PlotView& vi
   ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(canvas_.texture())), size_,
                ImVec2(0, 1), ImVec2(1, 0));
   hovered_ = ImGui::IsItemHovered();
-  const bool changed = view.handle_input(origin_, size_, ctx.data_view);
+  const bool changed = pan_zoom && view.handle_input(origin_, size_, ctx.data_view);
   if (ImGui::BeginPopupContextItem("export")) {
     if (ImGui::MenuItem("Save as PNG")) {
       std::string name = id;

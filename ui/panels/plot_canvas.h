@@ -21,7 +21,8 @@ class PlotCanvas {
   // content waits while this frame's re-render budget (AppContext) is spent. Its
   // context menu (right click) saves it as PNG. Returns true when the user panned or zoomed.
   bool show(AppContext& ctx, const char* id, ImVec2 size, PlotView& view, uint64_t content,
-            const std::function<void(int w, int h)>& layers, bool axes = true);
+            const std::function<void(int w, int h)>& layers, bool axes = true,
+            bool pan_zoom = true);
 
   ImVec2 origin() const { return origin_; }
   ImVec2 size() const { return size_; }

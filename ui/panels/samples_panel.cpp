@@ -3,11 +3,18 @@
 #include <imgui.h>
 #include <torch/torch.h>
 
+#include <GLFW/glfw3.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <vector>
 
+#include "common/atomic_file.h"
+#include "common/cache_dir.h"
 #include "common/error.h"
 #include "data/gaussian_mixture.h"
+#include "data/point_file.h"
+#include "dropped_file.h"
 #include "panels/xy.h"
 
 namespace scorelab::ui {
@@ -114,6 +121,100 @@ void SamplesPanel::request(AppContext& ctx) {
   }
 }
 
+std::future<void> SamplesPanel::train_on_drawing(AppContext& ctx) {
+  if (drawing_.size() < kMinPoints) {
+    ctx.notice = "the drawing has " + std::to_string(drawing_.size()) + " points; draw at least " +
+                 std::to_string(kMinPoints) + " to train on them";
+    return {};
+  }
+  const std::string dir = cache_dir() + "/drawings";
+  make_dirs(dir);
+  const std::string path =
+      dir + "/drawing-" + std::to_string(::getpid()) + "-" + std::to_string(++drawings_) + ".csv";
+  write_points_csv(path, torch::from_blob(const_cast<float*>(drawing_.xy().data()),
+                                          {drawing_.size(), 2}, torch::kFloat));
+  last_drawing_csv_ = path;
+  const DropAction a = plan_drop(path, ctx.snap->config);
+  ctx.session_presets.emplace_back(
+      "drawing " + std::to_string(drawings_) + " (" + std::to_string(drawing_.size()) + " points)",
+      a.config);
+  return ctx.trainer.replace_config(a.config);
+}
+
+std::future<void> SamplesPanel::stroke(AppContext& ctx,
+                                       const std::vector<std::pair<double, double>>& line) {
+  draw_mode_ = true;
+  drawing_.stroke(line, brush_);
+  return train_on_drawing(ctx);
+}
+
+void SamplesPanel::drawing_controls(AppContext& ctx) {
+  ImGui::SetNextItemWidth(70);
+  float r = static_cast<float>(brush_.radius);
+  if (ImGui::SliderFloat("radius", &r, 0.01f, 1.f, "%.2f")) brush_.radius = r;
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(60);
+  ImGui::SliderInt("points", &brush_.per_step, 1, 20);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!drawing_.can_undo());
+  if (ImGui::SmallButton("undo") ||
+      (ImGui::GetIO().KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Z, false) &&
+       !ImGui::GetIO().WantTextInput)) {
+    drawing_.undo();
+    pending_train_ = train_on_drawing(ctx);
+  }
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::SmallButton("clear")) {
+    drawing_.clear();
+    ctx.notice = "drawing cleared; the run goes on with its data";
+  }
+  ImGui::SameLine();
+  if (ImGui::SmallButton("save CSV")) {
+    const std::string path = "scorelab-drawing-" + std::to_string(drawings_) + ".csv";
+    try {
+      write_points_csv(path, torch::from_blob(const_cast<float*>(drawing_.xy().data()),
+                                              {drawing_.size(), 2}, torch::kFloat));
+      ctx.notice = "drawing saved to " + path;
+    } catch (const std::exception& e) {
+      ctx.report_error("saving " + path + " failed: " + error_message(e));
+    }
+  }
+}
+
+void SamplesPanel::handle_drawing(AppContext& ctx) {
+  if (is_ready(pending_train_)) {
+    const std::string why = why_refused(pending_train_);
+    if (why.empty()) {
+      ctx.notice = "training on the drawing (" + std::to_string(drawing_.size()) + " points)";
+    } else {
+      ctx.report_error("drawing: " + why + "\nThe current run goes on.");
+    }
+  }
+  if (!draw_mode_) return;
+  const ImGuiIO& io = ImGui::GetIO();
+  if (plot_.hovered() && (ImGui::IsMouseDown(ImGuiMouseButton_Left))) {
+    double x, y;
+    view_.to_world(io.MousePos, plot_.origin(), plot_.size(), x, y);
+    if (io.KeyShift) {
+      drawing_.erase(x, y, brush_.radius);
+    } else {
+      drawing_.paint(x, y, brush_);
+    }
+    stroking_ = true;
+  }
+  if (stroking_ && !ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+    drawing_.end_stroke();
+    stroking_ = false;
+    pending_train_ = train_on_drawing(ctx);
+  }
+  if (drawing_.version() != drawn_uploaded_) {
+    drawn_.upload(drawing_.xy().data(), drawing_.size());
+    drawn_uploaded_ = drawing_.version();
+    ++content_;
+  }
+}
+
 void SamplesPanel::draw(AppContext& ctx) {
   if (follow_data_view(ctx, view_, view_seen_)) cadence_.force = true;
   const Snapshot& s = *ctx.snap;
@@ -138,27 +239,47 @@ void SamplesPanel::draw(AppContext& ctx) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(70);
   if (ImGui::SliderFloat("size", &point_size_, 1.f, 6.f, "%.1f")) ++content_;
+  ImGui::SameLine();
+  if (ImGui::Checkbox("draw", &draw_mode_)) ++content_;
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "draw your own data: drag to spray points, shift-drag to erase; each "
+        "stroke restarts training on the drawing");
+  }
+  if (draw_mode_) drawing_controls(ctx);
 
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  plot_.show(ctx, "samples", ImVec2(avail.x, std::max(avail.y - 18, 40.f)), view_, content_,
-             [&](int w, int h) {
-               if (show_contours_ && !contours_.empty()) {
-                 HeatmapStyle st;
-                 st.palette = 2;
-                 st.vmin = contour_lo_;
-                 st.vmax = contour_hi_;
-                 st.levels = 8;
-                 contours_.draw(ctx.shaders.heatmap, view_, w, h, st);
-               }
-               if (show_real_)
-                 real_.draw(ctx.shaders.points, view_, w, h, colors::real, point_size_);
-               fake_.draw(ctx.shaders.points, view_, w, h, colors::fake, point_size_);
-               if (show_trails_) trails_.draw(ctx.shaders.lines, view_, w, h);
-             });
+  plot_.show(
+      ctx, "samples", ImVec2(avail.x, std::max(avail.y - 18, 40.f)), view_, content_,
+      [&](int w, int h) {
+        if (show_contours_ && !contours_.empty()) {
+          HeatmapStyle st;
+          st.palette = 2;
+          st.vmin = contour_lo_;
+          st.vmax = contour_hi_;
+          st.levels = 8;
+          contours_.draw(ctx.shaders.heatmap, view_, w, h, st);
+        }
+        if (show_real_) real_.draw(ctx.shaders.points, view_, w, h, colors::real, point_size_);
+        fake_.draw(ctx.shaders.points, view_, w, h, colors::fake, point_size_);
+        if (show_trails_) trails_.draw(ctx.shaders.lines, view_, w, h);
+        if (draw_mode_)
+          drawn_.draw(ctx.shaders.points, view_, w, h, colors::drawn, point_size_ + 1);
+      },
+      true, !draw_mode_);
+  handle_drawing(ctx);
   if (show_contours_) update_contours(s);
-  ImGui::TextDisabled("blue: real (%lld)  orange: %s (%lld)  at step %lld",
-                      static_cast<long long>(real_.size()), sampler_.c_str(),
-                      static_cast<long long>(fake_.size()), static_cast<long long>(s.step));
+  if (draw_mode_) {
+    ImGui::TextDisabled("yellow: your drawing (%lld points)  orange: %s  at step %lld",
+                        static_cast<long long>(drawing_.size()), sampler_.c_str(),
+                        static_cast<long long>(s.step));
+  } else if (!s.data_notice.empty()) {
+    ImGui::TextDisabled("%s", s.data_notice.c_str());
+  } else {
+    ImGui::TextDisabled("blue: real (%lld)  orange: %s (%lld)  at step %lld",
+                        static_cast<long long>(real_.size()), sampler_.c_str(),
+                        static_cast<long long>(fake_.size()), static_cast<long long>(s.step));
+  }
 
   request(ctx);
 }

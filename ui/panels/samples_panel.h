@@ -8,6 +8,7 @@
 
 #include "app_context.h"
 #include "panels/plot_canvas.h"
+#include "panels/point_drawing.h"
 #include "render/arrow_renderer.h"
 #include "render/heatmap_renderer.h"
 #include "render/point_renderer.h"
@@ -19,11 +20,19 @@ class SamplesPanel {
   void draw(AppContext& ctx);
   const GlCanvas& canvas() const { return plot_.canvas(); }
   int64_t generated_count() const { return fake_.size(); }
+  // A whole brush stroke along a polyline in data coordinates (the script's `stroke`); training
+  // restarts on the drawing. The future answers when the new run is in place.
+  std::future<void> stroke(AppContext& ctx, const std::vector<std::pair<double, double>>& line);
 
  private:
   void collect(AppContext& ctx);  // the latest answer: points and trails
   void request(AppContext& ctx);  // the next one, on the cadence
   void update_contours(const Snapshot& s);
+  void drawing_controls(AppContext& ctx);
+  void handle_drawing(AppContext& ctx);
+  // The drawing becomes the run's data (saved as CSV under the cache folder, listed in the
+  // preset list); fewer than 10 points only say so.
+  std::future<void> train_on_drawing(AppContext& ctx);
 
   PlotView view_;
   uint64_t view_seen_ = 0;  // the version of ctx.data_view the view was last reset to
@@ -46,6 +55,15 @@ class SamplesPanel {
   float point_size_ = 2.5f;
   bool show_real_ = true, show_contours_ = true, show_trails_ = false;
   int trail_length_ = 6;
+
+  PointDrawing drawing_;
+  Brush brush_;
+  bool draw_mode_ = false, stroking_ = false;
+  PointRenderer drawn_;
+  uint64_t drawn_uploaded_ = ~0ull;
+  int drawings_ = 0;
+  std::future<void> pending_train_;
+  std::string last_drawing_csv_;
 };
 
 }  // namespace scorelab::ui
