@@ -6,6 +6,7 @@
 #include <GLFW/glfw3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -135,9 +136,15 @@ std::future<void> SamplesPanel::train_on_drawing(AppContext& ctx) {
                                           {drawing_.size(), 2}, torch::kFloat));
   last_drawing_csv_ = path;
   const DropAction a = plan_drop(path, ctx.snap->config);
-  ctx.session_presets.emplace_back(
-      "drawing " + std::to_string(drawings_) + " (" + std::to_string(drawing_.size()) + " points)",
-      a.config);
+  // One entry per drawing (strokes until a clear), holding its latest state.
+  const std::string name = "drawing " + std::to_string(drawing_id_);
+  auto it = std::find_if(ctx.session_presets.begin(), ctx.session_presets.end(),
+                         [&](const auto& e) { return e.first == name; });
+  if (it == ctx.session_presets.end()) {
+    ctx.session_presets.emplace_back(name, a.config);
+  } else {
+    it->second = a.config;
+  }
   return ctx.trainer.replace_config(a.config);
 }
 
@@ -167,6 +174,7 @@ void SamplesPanel::drawing_controls(AppContext& ctx) {
   ImGui::SameLine();
   if (ImGui::SmallButton("clear")) {
     drawing_.clear();
+    ++drawing_id_;  // the next strokes make a new entry in the preset list
     ctx.notice = "drawing cleared; the run goes on with its data";
   }
   ImGui::SameLine();

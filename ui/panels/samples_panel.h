@@ -61,7 +61,8 @@ class SamplesPanel {
   bool draw_mode_ = false, stroking_ = false;
   PointRenderer drawn_;
   uint64_t drawn_uploaded_ = ~0ull;
-  int drawings_ = 0;
+  int drawings_ = 0;    // CSV files written (each stroke's state has its own)
+  int drawing_id_ = 1;  // the preset list's "drawing N" the strokes update
   std::future<void> pending_train_;
   std::string last_drawing_csv_;
 };
