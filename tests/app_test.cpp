@@ -25,9 +25,11 @@ struct AppRun {
   std::string output;
 };
 
-AppRun run_app(const std::string& args) {
-  const std::string cmd =
-      "xvfb-run -a -s '-screen 0 1600x900x24' " SCORELAB_APP_PATH " " + args + " 2>&1";
+// The app with `args`, run in `cwd` when given (where it writes its runs/ folder).
+AppRun run_app(const std::string& args, const std::string& cwd = "") {
+  const std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") +
+                          "xvfb-run -a -s '-screen 0 1600x900x24' " SCORELAB_APP_PATH " " + args +
+                          " 2>&1";
   AppRun r;
   std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
   char buf[4096];
@@ -235,5 +237,58 @@ TEST(App, StrokesBecomeTheDataTrainingRestartsOn) {
   const AppRun bad = run_app("--width 800 --height 500 --script " + script.string());
   EXPECT_EQ(bad.status, 1) << bad.output;
   EXPECT_NE(bad.output.find("\"x\" is not a point x,y"), std::string::npos) << bad.output;
+  scorelab::testing::remove_tree(dir);
+}
+
+// Runs side by side: a branch keeps the first run (saved as a run folder) and the curves overlay
+// it on the live run, named by the setting that differs; a saved folder opens in a later session.
+TEST(App, BranchKeepsTheRunAndTheCurvesOverlayBoth) {
+  if (!have_xvfb()) GTEST_SKIP() << "xvfb-run is not installed";
+  const auto dir = temp_dir("branch");
+  const auto script = dir / "s.txt";
+  std::ofstream(script) << "pause\nset run.eval_every 50\nstep 100\n"
+                           "branch model.hidden 48\nexpect model.hidden 48\nstep 100\n"
+                           "print-overlay\noverlay-by time\noverlay-metric sliced_w2\n"
+                           "print-overlay\nsave-samples samples.csv\n"
+                           "screenshot-panel curves curves.png\nquit\n";
+  const AppRun ok = run_app(
+      "--preset gauss8-smt --width 1200 --height 700 --script " + script.string(), dir.string());
+  ASSERT_EQ(ok.status, 0) << ok.output;
+  EXPECT_NE(ok.output.find("overlay: run 2 (live): model.hidden=48"), std::string::npos)
+      << ok.output;
+  EXPECT_NE(ok.output.find("overlay: run 1: model.hidden=64"), std::string::npos) << ok.output;
+  // The run folder is named after the step it branched at (the app trains a few steps before
+  // the script's pause).
+  fs::path saved;
+  if (fs::exists(dir / "runs")) {
+    for (const auto& e : fs::directory_iterator(dir / "runs")) saved = e.path();
+  }
+  EXPECT_EQ(saved.filename().string().rfind("run1-smt-step1", 0), 0u) << saved;
+  EXPECT_TRUE(fs::exists(saved / "metrics.csv")) << ok.output;
+  EXPECT_TRUE(fs::exists(saved / "config.json"));
+  EXPECT_TRUE(fs::exists(saved / "checkpoint.ckpt"));
+  // The samples shown, one point per line.
+  std::ifstream samples(dir / "samples.csv");
+  int lines = 0;
+  for (std::string line; std::getline(samples, line);) lines += !line.empty();
+  EXPECT_GE(lines, 1000);
+  EXPECT_TRUE(fs::exists(dir / "curves.png"));
+
+  // A later session lists the folder beside its own run; a folder without metrics.csv is
+  // refused by name.
+  std::ofstream(script) << "pause\nopen-run " << saved.string() << "\nstep 20\nprint-overlay\n"
+                        << "open-run " << dir.string() << "\nquit\n";
+  const AppRun later = run_app(
+      "--preset gauss8-smt --set model.hidden=32 --width 1000 "
+      "--height 600 --script " +
+          script.string(),
+      dir.string());
+  EXPECT_EQ(later.status, 1) << later.output;
+  EXPECT_NE(later.output.find("overlay: run 2: model.hidden=64"), std::string::npos)
+      << later.output;
+  EXPECT_NE(later.output.find("overlay: run 1 (live): model.hidden=32"), std::string::npos)
+      << later.output;
+  EXPECT_NE(later.output.find("not a run folder (no metrics.csv)"), std::string::npos)
+      << later.output;
   scorelab::testing::remove_tree(dir);
 }

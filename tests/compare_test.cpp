@@ -8,6 +8,7 @@
 
 #include "cli_runner.h"
 #include "common/atomic_file.h"
+#include "compare/run_archive.h"
 #include "compare/run_history.h"
 #include "config/config_io.h"
 #include "config/presets.h"
@@ -128,4 +129,81 @@ TEST(Compare, CliOverlaysRunsAsAChartAndATable) {
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("no run has values of \"nope\"; the columns are "), std::string::npos)
       << r.out;
+}
+
+namespace {
+
+std::shared_ptr<Snapshot> snapshot_of(uint64_t run_id, uint64_t version, int64_t step,
+                                      const Config& config) {
+  auto s = std::make_shared<Snapshot>();
+  s->run_id = run_id;
+  s->version = version;
+  s->step = step;
+  s->config = config;
+  return s;
+}
+
+}  // namespace
+
+TEST(RunArchive, ASnapshotReadsAsTheMetricsCsvOfItsRun) {
+  Snapshot s;
+  s.config = load_preset("gauss8-smt");
+  s.losses = {{"score", {10, 20, 30}, {0.9, 0.8, 0.7}}};
+  s.metrics = {{"sliced_w2", {15, 30}, {0.5, 0.25}}};
+  // The clock ran 2 s per 10 steps from step 10 on: step 15 is at 3 s, step 5 at 1 s.
+  s.clock = {"wall_s", {10, 20, 30}, {2.0, 4.0, 6.0}};
+  const RunHistory h = history_of(s);
+  ASSERT_EQ(h.columns, (std::vector<std::string>{"step", "wall_s", "loss_score", "sliced_w2"}));
+  ASSERT_EQ(h.rows.size(), 4u);  // steps 10, 15, 20, 30
+  EXPECT_EQ(h.curve("sliced_w2", false),
+            (std::vector<std::pair<double, double>>{{15, 0.5}, {30, 0.25}}));
+  EXPECT_EQ(h.curve("sliced_w2", true),
+            (std::vector<std::pair<double, double>>{{3.0, 0.5}, {6.0, 0.25}}));
+  EXPECT_EQ(h.curve("loss_score", true).front(), std::make_pair(2.0, 0.9));
+  Snapshot early = s;
+  early.losses = {{"score", {5}, {1.0}}};
+  EXPECT_DOUBLE_EQ(history_of(early).curve("loss_score", true)[0].first, 1.0);
+
+  // Saved as a run folder, it reads back as `compare` reads any run.
+  scorelab::testing::TempDir dir("archive");
+  save_run_history(h, dir.file("saved"));
+  const RunHistory back = read_run_history(dir.file("saved"));
+  EXPECT_EQ(back.columns, h.columns);
+  EXPECT_EQ(back.curve("sliced_w2", true), h.curve("sliced_w2", true));
+  EXPECT_EQ(back.curve("loss_score", false), h.curve("loss_score", false));
+  ASSERT_TRUE(back.has_config);
+  EXPECT_EQ(to_json(back.config), to_json(s.config));
+}
+
+TEST(RunArchive, KeepsEveryRunThatTrainedOnceAndABranchOnce) {
+  const Config a = load_preset("gauss8-smt");
+  const Config b = apply_settings(a, {"method.score_steps=5"});
+  RunArchive archive;
+  archive.observe(snapshot_of(1, 1, 0, a));
+  archive.observe(snapshot_of(1, 2, 300, a));
+  EXPECT_TRUE(archive.runs().empty());
+  EXPECT_EQ(archive.live_number(), 1);
+  archive.observe(snapshot_of(2, 3, 0, b));  // a reset: run 1 is kept as last seen
+  ASSERT_EQ(archive.runs().size(), 1u);
+  EXPECT_EQ(archive.runs()[0].name, "run 1: smt on gauss8, 300 steps");
+  EXPECT_FALSE(archive.runs()[0].shown);
+  EXPECT_EQ(archive.live_number(), 2);
+  archive.observe(snapshot_of(3, 4, 0, a));  // run 2 never trained: not kept
+  EXPECT_EQ(archive.runs().size(), 1u);
+  archive.observe(snapshot_of(3, 5, 120, a));
+  ArchivedRun& branch = archive.keep_live("runs/branch");
+  EXPECT_TRUE(branch.shown);
+  EXPECT_EQ(branch.number, 3);
+  EXPECT_EQ(branch.history.dir, "runs/branch");
+  archive.observe(snapshot_of(4, 6, 0, b));  // the branch's new run: run 3 is not kept twice
+  EXPECT_EQ(archive.runs().size(), 2u);
+  EXPECT_EQ(archive.live_number(), 4);
+  // The live run and a kept one are told apart by the setting in which they differ.
+  const auto labels = differing_settings({archive.live(), archive.runs()[1].history});
+  EXPECT_EQ(labels[0], "method.score_steps=5");
+  EXPECT_EQ(labels[1], "method.score_steps=3");
+  // A folder opened later takes the next number.
+  RunHistory opened;
+  opened.dir = "somewhere/runs/lr-sweep/";
+  EXPECT_EQ(archive.add(opened).name, "run 5: lr-sweep");
 }

@@ -282,3 +282,23 @@ TEST(Trainer, TrainingGoesOnWhileAProbeRunsAndClosingCancelsIt) {
     // cancelled by the close
   }
 }
+
+TEST(Trainer, EachRunHasItsNumberAndAClockForCurvesByTime) {
+  Trainer t(quick());
+  const uint64_t first = t.snapshot()->run_id;
+  t.step(20);
+  auto s = t.wait_for([](const Snapshot& s) { return at_step(s, 20); }, 30);
+  ASSERT_EQ(s->step, 20);
+  // A clock reading at every loss point, never going back.
+  EXPECT_EQ(s->clock.steps, s->losses.at(0).steps);
+  ASSERT_EQ(s->clock.values.size(), 4u);  // steps 5, 10, 15, 20
+  for (size_t k = 1; k < s->clock.values.size(); ++k) {
+    EXPECT_GE(s->clock.values[k], s->clock.values[k - 1]);
+  }
+  EXPECT_LE(s->clock.values.back(), s->wall_seconds);
+  EXPECT_EQ(s->run_id, first);  // steps do not make a new run
+  t.reset();
+  s = t.wait_for([&](const Snapshot& s) { return s.run_id != first; }, 30);
+  EXPECT_GT(s->run_id, first);
+  EXPECT_TRUE(s->clock.steps.empty());
+}

@@ -22,6 +22,7 @@
 #include "common/atomic_file.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "compare/run_history.h"
 #include "config/config_io.h"
 #include "config/presets.h"
 #include "dropped_file.h"
@@ -79,12 +80,28 @@ class App final : public ScriptHost {
 
   std::future<void> open_path(const std::string& path) override {
     const DropAction a = plan_drop(path, ctx_.snap->config);
-    std::future<void> done = a.kind == DropAction::Kind::checkpoint
-                                 ? ctx_.trainer.load_checkpoint(a.path)
-                                 : ctx_.trainer.replace_config(a.config);
+    // The curves first: a folder whose metrics.csv does not read opens nothing.
+    if (!a.run_folder.empty()) ctx_.runs.add(read_run_history(a.run_folder));
+    std::future<void> done;
+    if (a.kind == DropAction::Kind::checkpoint) {
+      done = ctx_.trainer.load_checkpoint(a.path);
+    } else if (a.kind == DropAction::Kind::config) {
+      done = ctx_.trainer.replace_config(a.config);
+    } else {
+      std::promise<void> listed;
+      listed.set_value();
+      done = listed.get_future();
+    }
     opened_notice_ = a.notice;
     return done;
   }
+
+  void overlay_view(const std::string& metric, int by_time) override {
+    if (!metric.empty()) curves_.set_metric(metric);
+    if (by_time >= 0) curves_.set_by_time(by_time == 1);
+  }
+  std::vector<std::string> overlay_labels() const override { return curves_.overlay_labels(); }
+  void save_samples_csv(const std::string& path) override { samples_.save_samples_csv(path); }
 
   void set_script(std::vector<ScriptLine> lines, const std::string& source) {
     script_.emplace(std::move(lines), source);
@@ -100,6 +117,8 @@ class App final : public ScriptHost {
       const auto frame_start = Clock::now();
       window_.begin_frame();
       ctx_.snap = ctx_.trainer.snapshot();
+      ctx_.runs.observe(ctx_.snap);
+      ctx_.poll_watched();
       ctx_.now = seconds_since(t0);
       ctx_.canvas_renders_left = 2;
       fit_data_view(ctx_);
@@ -197,8 +216,8 @@ class App final : public ScriptHost {
     }
     if (ImGui::IsKeyPressed(GLFW_KEY_S, false) && io.KeyCtrl) {
       const std::string path = "scorelab-step" + std::to_string(s.step) + ".ckpt";
-      pending_save_ = ctx_.trainer.save_checkpoint(path);
-      pending_save_path_ = path;
+      ctx_.watch(ctx_.trainer.save_checkpoint(path), "checkpoint saved to " + path,
+                 "saving " + path + " failed (any earlier file there is unchanged): ");
     } else if (ImGui::IsKeyPressed(GLFW_KEY_S, false)) {
       ctx_.trainer.step(controls_.step_n());
     }
@@ -220,15 +239,6 @@ class App final : public ScriptHost {
         ctx_.notice = opened_notice_;
       } else {
         ctx_.report_error(pending_open_path_ + ": " + why + "\nThe current run goes on.");
-      }
-    }
-    if (is_ready(pending_save_)) {
-      const std::string why = why_refused(pending_save_);
-      if (why.empty()) {
-        ctx_.notice = "checkpoint saved to " + pending_save_path_;
-      } else {
-        ctx_.report_error("saving " + pending_save_path_ + " failed: " + why +
-                          "\nAny earlier file there is unchanged.");
       }
     }
   }
@@ -393,10 +403,8 @@ class App final : public ScriptHost {
   };
   std::map<std::string, PanelRect> panels_;  // by slug, as laid out this frame
   std::string current_panel_;
-  std::future<void> pending_save_;
   std::future<void> pending_open_;  // a dropped file's run, being built
   std::string pending_open_path_, opened_notice_;
-  std::string pending_save_path_;
   ImVec2 last_size_{0, 0};
   std::map<std::string, bool> moved_;  // panels the user moved or resized off their tile
   Clock::time_point last_input_{};

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "common/error.h"
 #include "panels/xy.h"
 
 namespace scorelab::ui {
@@ -37,6 +38,26 @@ bool follow_data_view(const AppContext& ctx, PlotView& view, uint64_t& seen) {
   seen = ctx.data_view_version;
   view = ctx.data_view;
   return true;
+}
+
+void AppContext::watch(std::future<void> work, std::string done, std::string failed) {
+  watched.push_back({std::move(work), std::move(done), std::move(failed)});
+}
+
+void AppContext::poll_watched() {
+  for (auto it = watched.begin(); it != watched.end();) {
+    if (!is_ready(it->work)) {
+      ++it;
+      continue;
+    }
+    const std::string why = why_refused(it->work);
+    if (why.empty()) {
+      notice = it->done;
+    } else {
+      report_error(it->failed + why);
+    }
+    it = watched.erase(it);
+  }
 }
 
 bool sigma_slider(float& log10_sigma) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "compare/run_archive.h"
 #include "render/plot_view.h"
 #include "render/shaders.h"
 #include "train/snapshot.h"
@@ -33,8 +34,20 @@ struct AppContext {
 
   // Runs made in this session (drawings) that the preset list offers until the app closes.
   std::vector<std::pair<std::string, Config>> session_presets;
+  // Every run since the app started, and run folders opened, for the curves' overlay.
+  RunArchive runs;
 
   void report_error(const std::string& message) { errors.push_back(message); }
+
+  // Background work whose end the user hears of: `done` as the notice, or an error that starts
+  // with `failed` and the reason. Polled once a frame.
+  void watch(std::future<void> work, std::string done, std::string failed);
+  void poll_watched();
+  struct Watched {
+    std::future<void> work;
+    std::string done, failed;
+  };
+  std::vector<Watched> watched;
 };
 
 // True when the future holds a value (never blocks).

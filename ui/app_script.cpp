@@ -7,8 +7,10 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "compare/run_history.h"
 #include "config/config_io.h"
 #include "config/presets.h"
+#include "run_branch.h"
 
 namespace scorelab::ui {
 
@@ -17,14 +19,16 @@ namespace {
 // Command → number of arguments.
 const std::map<std::string, size_t>& arity() {
   static const std::map<std::string, size_t> a = {
-      {"preset", 1},     {"load", 1},           {"set", 2},
-      {"set!", 2},       {"play", 0},           {"resume", 0},
-      {"pause", 0},      {"reset", 0},          {"step", 1},
-      {"wait", 1},       {"frames", 1},         {"until-step", 1},
-      {"screenshot", 1}, {"save", 1},           {"load-checkpoint", 1},
-      {"langevin", 0},   {"langevin-exact", 0}, {"screenshot-panel", 2},
-      {"expect", 2},     {"print", 1},          {"quit", 0},
-      {"drop", 1},       {"stroke", 2}};
+      {"preset", 1},         {"load", 1},           {"set", 2},
+      {"set!", 2},           {"play", 0},           {"resume", 0},
+      {"pause", 0},          {"reset", 0},          {"step", 1},
+      {"wait", 1},           {"frames", 1},         {"until-step", 1},
+      {"screenshot", 1},     {"save", 1},           {"load-checkpoint", 1},
+      {"langevin", 0},       {"langevin-exact", 0}, {"screenshot-panel", 2},
+      {"expect", 2},         {"print", 1},          {"quit", 0},
+      {"drop", 1},           {"stroke", 2},         {"branch", 2},
+      {"open-run", 1},       {"overlay", 1},        {"overlay-by", 1},
+      {"overlay-metric", 1}, {"print-overlay", 0},  {"save-samples", 1}};
   return a;
 }
 
@@ -59,8 +63,9 @@ std::vector<ScriptLine> parse_script(const std::string& text, const std::string&
       throw ConfigError(source + ":" + std::to_string(n) + ": unknown command '" + l.command +
                         "' (see the list at the top of ui/app_script.h or the README)");
     }
-    // stroke takes two points or more.
-    if (l.command == "stroke" ? l.args.size() < it->second : l.args.size() != it->second) {
+    // stroke takes two points or more, overlay one run number or more.
+    const bool variadic = l.command == "stroke" || l.command == "overlay";
+    if (variadic ? l.args.size() < it->second : l.args.size() != it->second) {
       throw ConfigError(source + ":" + std::to_string(n) + ": " + l.command + " takes " +
                         std::to_string(it->second) + " argument(s), got " +
                         std::to_string(l.args.size()));
@@ -114,6 +119,8 @@ bool ScriptRunner::trainer_command(ScriptHost& host, const ScriptLine& l) {
     await(l, t.load_checkpoint(a[0]));
   } else if (c == "drop") {
     await(l, host.open_path(a[0]));
+  } else if (c == "branch") {
+    await(l, branch_run(ctx, a[0], a[1]));
   } else if (c == "stroke") {
     std::vector<std::pair<double, double>> line;
     for (const auto& p : a) {
@@ -206,6 +213,40 @@ bool ScriptRunner::output_command(ScriptHost& host, const ScriptLine& l) {
       fail(l, key + " is " + have->dump() + ", expected " + want);
       return true;
     };
+  } else if (c == "open-run") {
+    ctx.runs.add(read_run_history(a[0]));
+  } else if (c == "overlay") {
+    overlay(ctx, a);
+  } else if (c == "overlay-by") {
+    if (a[0] != "step" && a[0] != "time") throw ConfigError("step or time, not " + a[0]);
+    host.overlay_view("", a[0] == "time" ? 1 : 0);
+  } else if (c == "overlay-metric") {
+    host.overlay_view(a[0], -1);
+  } else if (c == "print-overlay") {
+    // After two frames the panel has drawn the comparison as it stands now.
+    auto frames = std::make_shared<int>(2);
+    waiting_ = [this, frames, &host, l] {
+      if (--*frames > 0) return false;
+      const auto labels = host.overlay_labels();
+      if (labels.empty()) fail(l, "the curves show no comparison: no past run is overlaid");
+      for (const auto& label : labels) std::printf("overlay: %s\n", label.c_str());
+      std::fflush(stdout);
+      return true;
+    };
+  } else if (c == "save-samples") {
+    // The panel may not have its first samples yet: retry for a while.
+    const std::string path = a[0];
+    waiting_ = [this, &host, path, l] {
+      try {
+        host.save_samples_csv(path);
+        return true;
+      } catch (const ConfigError&) {
+        return false;  // none yet; the command's timeout names it if they never come
+      } catch (const std::exception& e) {
+        fail(l, error_message(e));
+        return true;
+      }
+    };
   } else if (c == "print") {
     const nlohmann::json cfg = to_json(ctx.snap->config);
     const nlohmann::json* have = find_setting(cfg, a[0]);
@@ -216,6 +257,26 @@ bool ScriptRunner::output_command(ScriptHost& host, const ScriptLine& l) {
     return false;
   }
   return true;
+}
+
+void ScriptRunner::overlay(AppContext& ctx, const std::vector<std::string>& which) {
+  auto& runs = ctx.runs.runs();
+  if (which.size() == 1 && (which[0] == "all" || which[0] == "none")) {
+    for (auto& r : runs) r.shown = which[0] == "all";
+    return;
+  }
+  for (auto& r : runs) r.shown = false;
+  for (const auto& w : which) {
+    bool found = false;
+    for (auto& r : runs) {
+      if (std::to_string(r.number) == w) r.shown = found = true;
+    }
+    if (!found) {
+      std::string have;
+      for (const auto& r : runs) have += (have.empty() ? "" : ", ") + std::to_string(r.number);
+      throw ConfigError("no past run " + w + " (have: " + (have.empty() ? "none" : have) + ")");
+    }
+  }
 }
 
 bool ScriptRunner::tick(ScriptHost& host) {

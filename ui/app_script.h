@@ -9,6 +9,14 @@
 //   save FILE.ckpt
 //   langevin | langevin-exact         run the sampling stepper (with the network's score, or
 //                                     the data's closed form); prints each sampler's mode weights
+//   drop PATH                         open a file or folder as if dropped on the window
+//   stroke X,Y X,Y …                  a brush stroke in the Samples panel's drawing
+//   branch KEY VALUE                  save and keep the live run, then set! KEY VALUE
+//   open-run DIR                      list a run folder beside the live run, overlaid
+//   overlay all|none|N…               which past runs the curves overlay (N: run numbers)
+//   overlay-by step|time | overlay-metric NAME
+//   print-overlay                     writes the comparison's legend, one "overlay: …" a line
+//   save-samples FILE.csv             the Samples panel's generated points
 //   expect KEY VALUE                  fails unless the Trainer's config holds VALUE at KEY
 //   print KEY                         writes "KEY = value" to stdout
 //   quit
@@ -51,6 +59,11 @@ class ScriptHost {
   // A brush stroke in the Samples panel's drawing (data coordinates); the future answers when
   // training has restarted on the drawing (invalid when it has too few points to).
   virtual std::future<void> stroke(const std::vector<std::pair<double, double>>& line) = 0;
+  // The curves' comparison: metric ("" keeps it), by_time (-1 keeps it, 0 step, 1 time).
+  virtual void overlay_view(const std::string& metric, int by_time) = 0;
+  // Its legend as last drawn.
+  virtual std::vector<std::string> overlay_labels() const = 0;
+  virtual void save_samples_csv(const std::string& path) = 0;
 };
 
 class ScriptRunner {
@@ -72,6 +85,8 @@ class ScriptRunner {
   bool output_command(ScriptHost& host, const ScriptLine& l);
   // Waits in later frames for the Trainer's answer; a refusal fails the line.
   void await(const ScriptLine& l, std::future<void> request);
+  // Shows the past runs named (numbers, all or none) and hides the others.
+  static void overlay(AppContext& ctx, const std::vector<std::string>& which);
   void fail(const ScriptLine& l, const std::string& why);
 
   std::vector<ScriptLine> lines_;

@@ -45,10 +45,17 @@ DropAction plan_drop(const std::string& path, const Config& current) {
   DropAction a;
   const std::string name = fs::path(path).filename().string();
   if (fs::is_directory(path, ec)) {
+    const bool has_curves = fs::exists(fs::path(path) / "metrics.csv", ec);
+    if (has_curves) a.run_folder = path;
     if (fs::exists(fs::path(path) / "checkpoint.ckpt", ec)) {
       a.kind = DropAction::Kind::checkpoint;
       a.path = (fs::path(path) / "checkpoint.ckpt").string();
       a.notice = "run folder " + path + " opened from its checkpoint";
+      return a;
+    }
+    if (has_curves) {
+      a.kind = DropAction::Kind::curves_only;
+      a.notice = "run folder " + path + " listed beside the live run (it has no checkpoint)";
       return a;
     }
     a.config =

@@ -19,20 +19,6 @@ struct CompareOptions {
   bool csv = false, log_y = false;
 };
 
-// sliced_w2 when a run has it, else an FID column, else the first loss.
-std::string default_metric(const std::vector<RunHistory>& runs) {
-  for (const char* m : {"sliced_w2"})
-    for (const auto& r : runs)
-      if (!r.curve(m, false).empty()) return m;
-  for (const auto& r : runs)
-    for (const auto& c : r.columns)
-      if (c.rfind("fid", 0) == 0 && c.find("floor") == std::string::npos) return c;
-  for (const auto& r : runs)
-    for (const auto& c : r.columns)
-      if (c.rfind("loss_", 0) == 0) return c;
-  return "sliced_w2";
-}
-
 }  // namespace
 
 Runner add_compare_command(CLI::App& app) {
@@ -50,7 +36,7 @@ Runner add_compare_command(CLI::App& app) {
   return [o]() -> int {
     std::vector<RunHistory> runs;
     for (const auto& d : o->runs) runs.push_back(read_run_history(d));
-    const std::string metric = o->metric.empty() ? default_metric(runs) : o->metric;
+    const std::string metric = o->metric.empty() ? default_compare_metric(runs) : o->metric;
     const bool by_time = o->by == "time";
     bool any = false;
     std::set<std::string> columns;
@@ -67,8 +53,7 @@ Runner add_compare_command(CLI::App& app) {
     const auto differ = differing_settings(runs);
     std::vector<std::string> labels;
     for (size_t i = 0; i < runs.size(); ++i) {
-      const std::string name = std::filesystem::path(runs[i].dir).lexically_normal().filename();
-      const std::string base = name.empty() ? runs[i].dir : name;
+      const std::string base = run_folder_name(runs[i].dir);
       labels.push_back(differ[i].empty() ? base : base + " (" + differ[i] + ")");
     }
     if (o->csv) std::fputs(aligned_table(runs, labels, metric, by_time).c_str(), stdout);

@@ -60,6 +60,13 @@ std::vector<std::pair<double, double>> RunHistory::curve(const std::string& metr
   return out;
 }
 
+std::string run_folder_name(const std::string& dir) {
+  std::filesystem::path p = std::filesystem::path(dir).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  const std::string name = p.filename().string();
+  return name.empty() ? dir : name;
+}
+
 RunHistory read_run_history(const std::string& dir) {
   namespace fs = std::filesystem;
   RunHistory h;
@@ -131,6 +138,29 @@ std::vector<std::string> differing_settings(const std::vector<RunHistory>& runs)
     }
   }
   return labels;
+}
+
+std::string default_compare_metric(const std::vector<RunHistory>& runs) {
+  for (const auto& r : runs)
+    if (!r.curve("sliced_w2", false).empty()) return "sliced_w2";
+  for (const auto& r : runs)
+    for (const auto& c : r.columns)
+      if (c.rfind("fid", 0) == 0 && c.find("floor") == std::string::npos) return c;
+  for (const auto& r : runs)
+    for (const auto& c : r.columns)
+      if (c.rfind("loss_", 0) == 0) return c;
+  return "sliced_w2";
+}
+
+std::vector<std::string> metric_columns(const std::vector<RunHistory>& runs) {
+  std::set<std::string> names;
+  for (const auto& r : runs) {
+    for (const auto& c : r.columns) {
+      if (c == "step" || c == "wall_s" || c == "train_s" || names.count(c)) continue;
+      if (!r.curve(c, false).empty()) names.insert(c);
+    }
+  }
+  return {names.begin(), names.end()};
 }
 
 std::string aligned_table(const std::vector<RunHistory>& runs,

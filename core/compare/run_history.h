@@ -23,6 +23,9 @@ struct RunHistory {
   std::vector<std::pair<double, double>> curve(const std::string& metric, bool by_time) const;
 };
 
+// The folder's own name ("runs/lr-sweep/" → "lr-sweep").
+std::string run_folder_name(const std::string& dir);
+
 // Reads dir/metrics.csv (required) and dir/config.json (when there); IoError names the file and
 // line of anything malformed.
 RunHistory read_run_history(const std::string& dir);
@@ -30,6 +33,13 @@ RunHistory read_run_history(const std::string& dir);
 // For each run, the settings whose values are not the same in every run, as "key=value, …"
 // (empty when all runs share every setting, or for runs without a config).
 std::vector<std::string> differing_settings(const std::vector<RunHistory>& runs);
+
+// What to compare when nobody said: sliced_w2 when a run has it, else an FID column, else the
+// first loss.
+std::string default_compare_metric(const std::vector<RunHistory>& runs);
+
+// Every column with values in any of the runs, other than step, wall_s and train_s, sorted.
+std::vector<std::string> metric_columns(const std::vector<RunHistory>& runs);
 
 // The metric curves of `runs` as one CSV table: the union of the x values, one column per run.
 std::string aligned_table(const std::vector<RunHistory>& runs,

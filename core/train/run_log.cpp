@@ -46,6 +46,10 @@ void RunLog::add_losses(int64_t step, const torch::Tensor& rows) {
   csv_loss_rows_ += rows.size(0);
 }
 
+void RunLog::add_clock(int64_t step, double wall_seconds) {
+  push_point(clock_, step, wall_seconds);
+}
+
 void RunLog::add_metrics(int64_t step, const std::map<std::string, double>& values) {
   for (auto& series : metrics_) {
     auto it = values.find(series.name);
@@ -80,6 +84,7 @@ void RunLog::restart_rates(const std::vector<TrainableNetwork*>& nets, double tr
 void RunLog::publish_into(Snapshot& s) const {
   s.losses = losses_;
   s.metrics = metrics_;
+  s.clock = clock_;
   s.rates = rates_;
 }
 

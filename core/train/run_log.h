@@ -23,6 +23,8 @@ class RunLog {
 
   // The losses of the k steps ending at `step`: rows [k, losses], float64 on the CPU, finite.
   void add_losses(int64_t step, const torch::Tensor& rows);
+  // The run's wall seconds at `step` (curves by time).
+  void add_clock(int64_t step, double wall_seconds);
   // An evaluation's values at `step`; names without a curve are skipped. They also go into the
   // next CSV row.
   void add_metrics(int64_t step, const std::map<std::string, double>& values);
@@ -41,6 +43,7 @@ class RunLog {
 
  private:
   std::vector<Series> losses_, metrics_;
+  Series clock_{"wall_s", {}, {}};
   std::vector<double> csv_loss_sum_;
   int64_t csv_loss_rows_ = 0;
   int64_t last_csv_step_ = -1;

@@ -42,6 +42,7 @@ struct NetworkRate {
 
 struct Snapshot {
   uint64_t version = 0;
+  uint64_t run_id = 0;  // a new number for each run (reset, new config, loaded checkpoint)
   RunState state = RunState::paused;
   int64_t step = 0;
   double train_seconds = 0;  // time spent in training steps
@@ -61,6 +62,7 @@ struct Snapshot {
   bool has_generator = false;             // one-step sampling applies
   std::vector<Series> losses;             // one per loss name
   std::vector<Series> metrics;            // sliced_w2, sliced_w2_floor, energy, ...
+  Series clock;                           // wall_seconds at steps, to plot curves by time
   std::vector<NetworkRate> rates;
   std::optional<SampleMetrics> last_eval;
   int64_t last_eval_step = -1;

@@ -188,6 +188,7 @@ struct Trainer::Impl {
       return false;
     }
     log.add_losses(step_count, *rows);
+    log.add_clock(step_count, wall_seconds);
     log.update_rates(nets, train_seconds);
     guard.save(nets, step_count, train_seconds, *run.rng);
     return true;
@@ -358,6 +359,7 @@ struct Trainer::Impl {
     if (!force && seconds_since(last_publish) < min_gap) return;
     last_publish = Clock::now();
     auto s = std::make_shared<Snapshot>();
+    s->run_id = run_id;
     s->state = state;
     s->step = step_count;
     s->train_seconds = train_seconds;

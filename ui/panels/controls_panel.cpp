@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "config/config_io.h"
 #include "config/presets.h"
+#include "run_branch.h"
 
 namespace scorelab::ui {
 
@@ -23,6 +24,15 @@ void ControlsPanel::apply(AppContext& ctx, const std::string& key, const std::st
                           bool allow_reset) {
   refused_.erase(key);
   pending_[key] = Pending{ctx.trainer.set(key, value, allow_reset), value};
+}
+
+void ControlsPanel::branch(AppContext& ctx, const std::string& key, const std::string& value) {
+  refused_.erase(key);
+  try {
+    pending_[key] = Pending{branch_run(ctx, key, value), value};
+  } catch (const std::exception& e) {
+    ctx.report_error("branching failed: " + error_message(e) + "\nThe current run goes on.");
+  }
 }
 
 void ControlsPanel::poll(AppContext& ctx) {
@@ -135,6 +145,13 @@ void ControlsPanel::draw_field(AppContext& ctx, const FieldInfo& f, const nlohma
     ImGui::PopStyleColor();
     if (r->second.second.find("reset") != std::string::npos) {
       if (ImGui::SmallButton("apply with reset")) apply(ctx, f.key, r->second.first, true);
+      ImGui::SameLine();
+      if (ImGui::SmallButton("branch")) branch(ctx, f.key, r->second.first);
+      if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "keep the current run (saved under runs/, overlaid on the curves) and start a new "
+            "one with this change");
+      }
       ImGui::SameLine();
     }
     if (ImGui::SmallButton("dismiss")) refused_.erase(r);

@@ -3,7 +3,7 @@
 // seed, device, and every setting of the config grouped by section (from the schema, so nothing
 // is left out): learning rates, batch, score steps, α sampler, noise, loss weights, … A change
 // is posted to the Trainer and applies at its next step; where it needs a reset the control says
-// so and offers "apply with reset".
+// so and offers "apply with reset" or "branch" (keep the current run beside the new one).
 #include <future>
 #include <map>
 #include <string>
@@ -29,6 +29,8 @@ class ControlsPanel {
   };
   void apply(AppContext& ctx, const std::string& key, const std::string& value,
              bool allow_reset = false);
+  // Keeps the live run in the run list (saved under runs/), then applies key=value with reset.
+  void branch(AppContext& ctx, const std::string& key, const std::string& value);
   void draw_field(AppContext& ctx, const FieldInfo& f, const nlohmann::json& current);
   void poll(AppContext& ctx);
 

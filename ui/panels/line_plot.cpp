@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 
 namespace scorelab::ui {
@@ -12,6 +13,24 @@ ImU32 series_color(int i) {
                                       IM_COL32(120, 220, 120, 255), IM_COL32(230, 100, 200, 255),
                                       IM_COL32(240, 230, 90, 255),  IM_COL32(160, 160, 160, 255)};
   return palette[i % 6];
+}
+
+PlotSeries step_series(std::string label, const std::vector<int64_t>& steps,
+                       const std::vector<double>& values, ImU32 color) {
+  PlotSeries s{std::move(label), std::vector<double>(steps.begin(), steps.end()), values, color};
+  return s;
+}
+
+PlotSeries point_series(std::string label, const std::vector<std::pair<double, double>>& points,
+                        ImU32 color) {
+  PlotSeries s{std::move(label), {}, {}, color};
+  s.x.reserve(points.size());
+  s.y.reserve(points.size());
+  for (const auto& [x, y] : points) {
+    s.x.push_back(x);
+    s.y.push_back(y);
+  }
+  return s;
 }
 
 namespace {
@@ -27,10 +46,10 @@ struct Extent {
 Extent extent_of(const std::vector<PlotSeries>& series) {
   Extent e;
   for (const auto& s : series) {
-    if (!s.values || s.values->empty()) continue;
-    e.x_lo = std::min(e.x_lo, static_cast<double>(s.steps->front()));
-    e.x_hi = std::max(e.x_hi, static_cast<double>(s.steps->back()));
-    for (double v : *s.values) {
+    if (s.y.empty()) continue;
+    e.x_lo = std::min(e.x_lo, s.x.front());
+    e.x_hi = std::max(e.x_hi, s.x.back());
+    for (double v : s.y) {
       if (!std::isfinite(v)) continue;
       e.y_lo = std::min(e.y_lo, v);
       e.y_hi = std::max(e.y_hi, v);
@@ -55,7 +74,7 @@ struct Axes {
   }
 };
 
-Axes axes_for(Extent e, bool log_y, ImVec2 p0, ImVec2 p1) {
+Axes axes_for(Extent e, bool log_y, ImVec2 p0, ImVec2 p1, float top) {
   Axes ax;
   ax.logy = log_y && e.all_positive;
   ax.a = ax.fy(e.y_lo);
@@ -69,30 +88,35 @@ Axes axes_for(Extent e, bool log_y, ImVec2 p0, ImVec2 p1) {
   ax.b += pad;
   if (!ax.logy && e.y_lo >= 0) ax.a = std::max(ax.a, 0.0);  // counts and rates: nothing below 0
   ax.x_lo = e.x_lo;
-  ax.x_hi = e.x_hi - e.x_lo < 1 ? e.x_lo + 1 : e.x_hi;
+  const double min_span = e.x_hi < 10 ? 0.01 : 1;  // seconds can be short; steps are whole
+  ax.x_hi = e.x_hi - e.x_lo < min_span ? e.x_lo + min_span : e.x_hi;
   ax.left = p0.x + 46;
   ax.right = p1.x - 6;
-  ax.top = p0.y + 18;
+  ax.top = top;
   ax.bottom = p1.y - 14;
   return ax;
 }
 
-void draw_axis_labels(ImDrawList* dl, const Axes& ax, ImVec2 p0) {
+void draw_axis_labels(ImDrawList* dl, const Axes& ax, ImVec2 p0, const char* x_unit) {
   char buf[64];
   std::snprintf(buf, sizeof buf, ax.logy ? "%.2g" : "%.3g", ax.logy ? std::pow(10, ax.b) : ax.b);
   dl->AddText(ImVec2(p0.x + 2, ax.top - 2), IM_COL32(170, 170, 170, 255), buf);
   std::snprintf(buf, sizeof buf, ax.logy ? "%.2g" : "%.3g", ax.logy ? std::pow(10, ax.a) : ax.a);
   dl->AddText(ImVec2(p0.x + 2, ax.bottom - 12), IM_COL32(170, 170, 170, 255), buf);
-  std::snprintf(buf, sizeof buf, "step %lld", static_cast<long long>(ax.x_hi));
+  if (std::strcmp(x_unit, "step") == 0) {
+    std::snprintf(buf, sizeof buf, "step %lld", static_cast<long long>(ax.x_hi));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g %s", ax.x_hi, x_unit);
+  }
   dl->AddText(ImVec2(ax.right - ImGui::CalcTextSize(buf).x, ax.bottom),
               IM_COL32(170, 170, 170, 255), buf);
   if (ax.logy) dl->AddText(ImVec2(ax.left + 2, ax.bottom), IM_COL32(120, 120, 120, 255), "log y");
 }
 
 void draw_series(ImDrawList* dl, const PlotSeries& s, const Axes& ax) {
-  if (!s.values || s.values->empty()) return;
-  const auto& xs = *s.steps;
-  const auto& ys = *s.values;
+  if (s.y.empty()) return;
+  const auto& xs = s.x;
+  const auto& ys = s.y;
   // At most ~2 points per pixel column.
   const size_t stride =
       std::max<size_t>(1, ys.size() / static_cast<size_t>(2 * (ax.right - ax.left) + 1));
@@ -103,7 +127,7 @@ void draw_series(ImDrawList* dl, const PlotSeries& s, const Axes& ax) {
       have_prev = false;
       continue;
     }
-    const ImVec2 p(ax.sx(static_cast<double>(xs[k])), ax.sy(ys[k]));
+    const ImVec2 p(ax.sx(xs[k]), ax.sy(ys[k]));
     if (have_prev) dl->AddLine(prev, p, s.color, 1.5f);
     if (ys.size() == 1) dl->AddCircleFilled(p, 2.5f, s.color);
     prev = p;
@@ -111,27 +135,57 @@ void draw_series(ImDrawList* dl, const PlotSeries& s, const Axes& ax) {
   }
 }
 
-// Each series' value at the step under the mouse.
-void hover_tooltip(ImDrawList* dl, const std::vector<PlotSeries>& series, const Axes& ax) {
+// "step 1200" or "3.5 s".
+std::string x_text(double x, const char* x_unit) {
+  char buf[48];
+  if (std::strcmp(x_unit, "step") == 0) {
+    std::snprintf(buf, sizeof buf, "step %.0f", x);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g %s", x, x_unit);
+  }
+  return buf;
+}
+
+// Each series' value at the x under the mouse.
+void hover_tooltip(ImDrawList* dl, const std::vector<PlotSeries>& series, const Axes& ax,
+                   const char* x_unit) {
   const float mx = ImGui::GetIO().MousePos.x;
-  const double step = ax.x_lo + (mx - ax.left) / (ax.right - ax.left) * (ax.x_hi - ax.x_lo);
+  const double x = ax.x_lo + (mx - ax.left) / (ax.right - ax.left) * (ax.x_hi - ax.x_lo);
   dl->AddLine(ImVec2(mx, ax.top), ImVec2(mx, ax.bottom), IM_COL32(255, 255, 255, 60));
   ImGui::BeginTooltip();
-  ImGui::Text("step %.0f", step);
+  ImGui::TextUnformatted(x_text(x, x_unit).c_str());
   for (const auto& s : series) {
-    if (!s.values || s.values->empty()) continue;
-    auto it = std::lower_bound(s.steps->begin(), s.steps->end(), static_cast<int64_t>(step));
-    if (it == s.steps->end()) --it;
-    const size_t k = static_cast<size_t>(it - s.steps->begin());
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.color), "%s %.4g (step %lld)",
-                       s.label.c_str(), (*s.values)[k], static_cast<long long>((*s.steps)[k]));
+    if (s.y.empty()) continue;
+    auto it = std::lower_bound(s.x.begin(), s.x.end(), x);
+    if (it == s.x.end()) --it;
+    const size_t k = static_cast<size_t>(it - s.x.begin());
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.color), "%s %.4g (%s)", s.label.c_str(),
+                       s.y[k], x_text(s.x[k], x_unit).c_str());
   }
   ImGui::EndTooltip();
 }
 
+// The legend after the title, wrapping to more lines as needed; returns the y below it.
+float draw_legend(ImDrawList* dl, const char* title, const std::vector<PlotSeries>& series,
+                  ImVec2 p0, ImVec2 p1) {
+  const float line_h = ImGui::GetTextLineHeight();
+  float x = p0.x + 8 + ImGui::CalcTextSize(title).x + 10, y = p0.y + 2;
+  for (const auto& s : series) {
+    const float w = ImGui::CalcTextSize(s.label.c_str()).x;
+    if (x + w > p1.x - 4 && x > p0.x + 8) {
+      x = p0.x + 8;
+      y += line_h;
+    }
+    dl->AddText(ImVec2(x, y), s.color, s.label.c_str());
+    x += w + 10;
+  }
+  return y + line_h + 2;
+}
+
 }  // namespace
 
-void line_plot(const char* title, const std::vector<PlotSeries>& series, ImVec2 size, bool log_y) {
+void line_plot(const char* title, const std::vector<PlotSeries>& series, ImVec2 size, bool log_y,
+               const char* x_unit) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton(title, size);
@@ -145,15 +199,11 @@ void line_plot(const char* title, const std::vector<PlotSeries>& series, ImVec2 
     dl->AddText(ImVec2(p0.x + 4, p0.y + 18), IM_COL32(150, 150, 150, 255), "no data yet");
     return;
   }
-  const Axes ax = axes_for(e, log_y, p0, p1);
-  draw_axis_labels(dl, ax, p0);
-  float legend_x = p0.x + 8 + ImGui::CalcTextSize(title).x + 10;
-  for (const auto& s : series) {
-    dl->AddText(ImVec2(legend_x, p0.y + 2), s.color, s.label.c_str());
-    legend_x += ImGui::CalcTextSize(s.label.c_str()).x + 10;
-    draw_series(dl, s, ax);
-  }
-  if (hovered) hover_tooltip(dl, series, ax);
+  const float top = std::min(draw_legend(dl, title, series, p0, p1), p1.y - 40);
+  const Axes ax = axes_for(e, log_y, p0, p1, top);
+  draw_axis_labels(dl, ax, p0, x_unit);
+  for (const auto& s : series) draw_series(dl, s, ax);
+  if (hovered) hover_tooltip(dl, series, ax, x_unit);
 }
 
 }  // namespace scorelab::ui

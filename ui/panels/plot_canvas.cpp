@@ -13,7 +13,7 @@ namespace scorelab::ui {
 
 bool PlotCanvas::show(AppContext& ctx, const char* id, ImVec2 size, PlotView& view,
                       uint64_t content, const std::function<void(int, int)>& layers, bool axes,
-                      bool pan_zoom) {
+                      bool pan_zoom, const std::function<void()>& menu) {
   const int w = static_cast<int>(size.x < 8 ? 8 : size.x);
   const int h = static_cast<int>(size.y < 8 ? 8 : size.y);
   const bool same_view = view.cx == rendered_view_.cx && view.cy == rendered_view_.cy &&
@@ -51,6 +51,7 @@ bool PlotCanvas::show(AppContext& ctx, const char* id, ImVec2 size, PlotView& vi
         ctx.report_error(error_message(e));
       }
     }
+    if (menu) menu();
     ImGui::EndPopup();
   }
   if (axes) view.draw_axes(ImGui::GetWindowDrawList(), origin_, size_);

@@ -19,10 +19,11 @@ class PlotCanvas {
   // `layers(w, h)` when `content` (a number the panel bumps whenever its layers change), the size
   // or the view changed: most frames nothing did, and software GL pays for every pixel. New
   // content waits while this frame's re-render budget (AppContext) is spent. Its
-  // context menu (right click) saves it as PNG. Returns true when the user panned or zoomed.
+  // context menu (right click) saves it as PNG, then shows the panel's own items (`menu`).
+  // Returns true when the user panned or zoomed.
   bool show(AppContext& ctx, const char* id, ImVec2 size, PlotView& view, uint64_t content,
-            const std::function<void(int w, int h)>& layers, bool axes = true,
-            bool pan_zoom = true);
+            const std::function<void(int w, int h)>& layers, bool axes = true, bool pan_zoom = true,
+            const std::function<void()>& menu = {});
 
   ImVec2 origin() const { return origin_; }
   ImVec2 size() const { return size_; }

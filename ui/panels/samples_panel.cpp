@@ -66,6 +66,8 @@ void SamplesPanel::collect(AppContext& ctx) {
     history_.push_back(
         xy_of(r.samples.narrow(0, 0, std::min<int64_t>(kTrailPoints, r.samples.size(0)))));
     upload_points(fake_, r.samples);
+    shown_ = r.samples.to(torch::kCPU);
+    shown_step_ = requested_step_;
     ++content_;
     if (show_trails_ && history_.size() > 1) {
       std::vector<LineVertex> seg;
@@ -99,6 +101,8 @@ void SamplesPanel::request(AppContext& ctx) {
     if (!s.eval_samples.is_same(shown_eval_)) {
       shown_eval_ = s.eval_samples;
       upload_points(fake_, s.eval_samples);
+      shown_ = s.eval_samples;
+      shown_step_ = s.last_eval_step;
       sampler_ = s.eval_sampler + " (evaluation at step " + std::to_string(s.last_eval_step) + ")";
       ++content_;
     }
@@ -120,6 +124,13 @@ void SamplesPanel::request(AppContext& ctx) {
     pending_ = ctx.trainer.sample(q);
     cadence_.mark(ctx.now);
   }
+}
+
+void SamplesPanel::save_samples_csv(const std::string& path) const {
+  if (!shown_.defined() || shown_.size(0) == 0) {
+    throw ConfigError("no generated samples yet: wait until the panel shows some");
+  }
+  write_points_csv(path, shown_);
 }
 
 std::future<void> SamplesPanel::train_on_drawing(AppContext& ctx) {
@@ -274,7 +285,18 @@ void SamplesPanel::draw(AppContext& ctx) {
         if (draw_mode_)
           drawn_.draw(ctx.shaders.points, view_, w, h, colors::drawn, point_size_ + 1);
       },
-      true, !draw_mode_);
+      true, !draw_mode_,
+      [&] {
+        if (ImGui::MenuItem("Save samples as CSV")) {
+          const std::string path = "scorelab-samples-step" + std::to_string(shown_step_) + ".csv";
+          try {
+            save_samples_csv(path);
+            ctx.notice = std::to_string(shown_.size(0)) + " samples saved to " + path;
+          } catch (const std::exception& e) {
+            ctx.report_error("saving samples: " + error_message(e));
+          }
+        }
+      });
   handle_drawing(ctx);
   if (show_contours_) update_contours(s);
   if (draw_mode_) {

@@ -23,6 +23,9 @@ class SamplesPanel {
   // A whole brush stroke along a polyline in data coordinates (the script's `stroke`); training
   // restarts on the drawing. The future answers when the new run is in place.
   std::future<void> stroke(AppContext& ctx, const std::vector<std::pair<double, double>>& line);
+  // The generated points shown (every coordinate) as CSV, written atomically; throws IoError,
+  // or ConfigError when there are none yet.
+  void save_samples_csv(const std::string& path) const;
 
  private:
   void collect(AppContext& ctx);  // the latest answer: points and trails
@@ -51,6 +54,8 @@ class SamplesPanel {
   uint64_t content_ = 0;
   std::string sampler_;
   torch::Tensor shown_eval_;  // the evaluation samples shown (methods without a generator)
+  torch::Tensor shown_;       // the generated points shown, every coordinate, CPU
+  int64_t shown_step_ = -1;   // the step they were drawn at
   int n_ = 20000;
   float point_size_ = 2.5f;
   bool show_real_ = true, show_contours_ = true, show_trails_ = false;
