@@ -1,0 +1,202 @@
+#include "dist/communicator.h"
+
+#include <torch/torch.h>
+
+#include "common/error.h"
+
+#ifdef SCORELAB_HAVE_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef USE_C10D_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
+#endif
+
+namespace scorelab {
+
+bool distributed_available() {
+#ifdef SCORELAB_HAVE_GLOO
+  return true;
+#else
+  return false;
+#endif
+}
+
+std::string distributed_backends() {
+#if defined(SCORELAB_HAVE_GLOO) && defined(USE_C10D_NCCL)
+  return "gloo, nccl";
+#elif defined(SCORELAB_HAVE_GLOO)
+  return "gloo";
+#else
+  return "";
+#endif
+}
+
+#ifdef SCORELAB_HAVE_GLOO
+
+struct Communicator::Impl {
+  c10::intrusive_ptr<c10d::Store> store;
+  // ProcessGroupGloo and ProcessGroupNCCL share these calls in 1.13 and 2.x alike; a function
+  // per collective keeps the rest of the file free of the backend's type.
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#ifdef USE_C10D_NCCL
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
+#endif
+  torch::Device device{torch::kCPU};
+
+  template <class F>
+  auto with_group(F&& f) {
+#ifdef USE_C10D_NCCL
+    if (nccl) return f(*nccl);
+#endif
+    return f(*gloo);
+  }
+};
+
+Communicator::Communicator(const DistEnv& env, const std::string& backend,
+                           const std::string& device_type, std::chrono::milliseconds timeout)
+    : env_(env), impl_(std::make_unique<Impl>()) {
+  const bool cuda = device_type == "cuda";
+  if (backend == "auto") {
+#ifdef USE_C10D_NCCL
+    backend_ = cuda ? "nccl" : "gloo";
+#else
+    backend_ = "gloo";
+#endif
+  } else if (backend == "gloo" || backend == "nccl") {
+    backend_ = backend;
+  } else {
+    throw ConfigError("run.backend = " + backend + ": expected auto, gloo or nccl");
+  }
+#ifndef USE_C10D_NCCL
+  if (backend_ == "nccl") {
+    throw ConfigError(
+        "run.backend = nccl: this libtorch has no NCCL (a CUDA build of libtorch "
+        "has); use gloo or auto");
+  }
+#endif
+  if (backend_ == "nccl" && !cuda) {
+    throw ConfigError("run.backend = nccl needs run.device = cuda; use gloo on the CPU");
+  }
+  const std::string where = "rank " + std::to_string(env.rank) + " of " +
+                            std::to_string(env.world) + ": rendezvous at " + env.master_addr + ":" +
+                            std::to_string(env.master_port) + " failed";
+  try {
+    c10d::TCPStoreOptions so;
+    so.port = static_cast<std::uint16_t>(env.master_port);
+    so.isServer = env.rank == 0;
+    so.numWorkers = env.world;
+    so.waitWorkers = true;
+    so.timeout = timeout;
+    impl_->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
+  } catch (const std::exception& e) {
+    throw DistError(where + " (" + (env.rank == 0 ? "port in use, or " : "no rank 0 there, or ") +
+                    "not every rank joined within run.dist_timeout): " + error_message(e));
+  }
+  try {
+#ifdef USE_C10D_NCCL
+    if (backend_ == "nccl") {
+      impl_->device = torch::Device(torch::kCUDA, env.local_rank);
+      auto o = c10d::ProcessGroupNCCL::Options::create();
+      o->timeout = timeout;
+      impl_->nccl =
+          c10::make_intrusive<c10d::ProcessGroupNCCL>(impl_->store, env.rank, env.world, o);
+      return;
+    }
+#endif
+    auto o = c10d::ProcessGroupGloo::Options::create(timeout);
+    o->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(
+        env.master_addr == "localhost" ? "127.0.0.1" : env.master_addr));
+    impl_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, env.rank, env.world, o);
+  } catch (const std::exception& e) {
+    throw DistError(where + " while starting " + backend_ +
+                    " (not every rank joined within run.dist_timeout): " + error_message(e));
+  }
+}
+
+Communicator::~Communicator() = default;
+
+namespace {
+
+[[noreturn]] void rethrow(const DistEnv& env, const char* what, const std::exception& e) {
+  throw DistError("rank " + std::to_string(env.rank) + ": " + what +
+                  " failed (another rank died, hung past run.dist_timeout, or runs another "
+                  "config): " +
+                  error_message(e));
+}
+
+}  // namespace
+
+void Communicator::sum(torch::Tensor& t, const char* what) {
+  try {
+    std::vector<at::Tensor> ts = {t};
+    impl_->with_group([&](auto& g) { return g.allreduce(ts)->wait(); });
+  } catch (const std::exception& e) {
+    rethrow(env_, what, e);
+  }
+}
+
+void Communicator::average(torch::Tensor& t, const char* what) {
+  sum(t, what);
+  t.div_(env_.world);
+}
+
+void Communicator::broadcast(torch::Tensor& t, int root, const char* what) {
+  try {
+    std::vector<at::Tensor> ts = {t};
+    c10d::BroadcastOptions o;
+    o.rootRank = root;
+    impl_->with_group([&](auto& g) { return g.broadcast(ts, o)->wait(); });
+  } catch (const std::exception& e) {
+    rethrow(env_, what, e);
+  }
+}
+
+std::vector<int64_t> Communicator::all_gather(int64_t value, const char* what) {
+  try {
+    auto opts = torch::TensorOptions().dtype(torch::kLong).device(impl_->device);
+    std::vector<at::Tensor> in = {torch::full({1}, value, opts)};
+    std::vector<std::vector<at::Tensor>> out(1);
+    for (int r = 0; r < env_.world; ++r) out[0].push_back(torch::zeros({1}, opts));
+    impl_->with_group([&](auto& g) { return g.allgather(out, in)->wait(); });
+    std::vector<int64_t> values;
+    for (const auto& x : out[0]) values.push_back(x.to(torch::kCPU).item<int64_t>());
+    return values;
+  } catch (const DistError&) {
+    throw;
+  } catch (const std::exception& e) {
+    rethrow(env_, what, e);
+  }
+}
+
+void Communicator::barrier(const char* what) {
+  try {
+    impl_->with_group([&](auto& g) { return g.barrier()->wait(); });
+  } catch (const std::exception& e) {
+    rethrow(env_, what, e);
+  }
+}
+
+#else  // no c10d Gloo in this build
+
+struct Communicator::Impl {};
+
+Communicator::Communicator(const DistEnv& env, const std::string&, const std::string&,
+                           std::chrono::milliseconds)
+    : env_(env) {
+  throw ConfigError(
+      "this scorelab was built without PyTorch's distributed engine (c10d with Gloo): install "
+      "libgloo-dev (scripts/install-deps.sh) and rebuild, or use a libtorch that has it");
+}
+Communicator::~Communicator() = default;
+void Communicator::sum(torch::Tensor&, const char*) {}
+void Communicator::average(torch::Tensor&, const char*) {}
+void Communicator::broadcast(torch::Tensor&, int, const char*) {}
+std::vector<int64_t> Communicator::all_gather(int64_t v, const char*) {
+  return {v};
+}
+void Communicator::barrier(const char*) {}
+
+#endif
+
+}  // namespace scorelab

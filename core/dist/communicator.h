@@ -1,0 +1,60 @@
+#pragma once
+// The collectives data-parallel training needs, over PyTorch's own distributed engine (c10d):
+// a TCPStore rendezvous at MASTER_ADDR:MASTER_PORT, then Gloo (CPU tensors) or NCCL (CUDA
+// tensors, in CUDA builds of libtorch). Every failure - a peer that died or hung past the
+// timeout, a port in use, a rendezvous that never completes - is a DistError naming this rank
+// and what it was doing.
+#include <torch/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dist/dist_env.h"
+
+namespace scorelab {
+
+struct DistError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// True when this libtorch build has c10d with Gloo (and scorelab was built with its headers).
+bool distributed_available();
+// "gloo", or "gloo, nccl" in CUDA builds: the backends this build can use.
+std::string distributed_backends();
+
+class Communicator {
+ public:
+  // backend: "auto" (NCCL for CUDA devices when built in, else Gloo), "gloo" or "nccl". Blocks
+  // until every rank has joined or the timeout passes.
+  Communicator(const DistEnv& env, const std::string& backend, const std::string& device_type,
+               std::chrono::milliseconds timeout);
+  ~Communicator();
+  Communicator(const Communicator&) = delete;
+  Communicator& operator=(const Communicator&) = delete;
+
+  int rank() const { return env_.rank; }
+  int world() const { return env_.world; }
+  const std::string& backend() const { return backend_; }
+
+  // In place: the mean over ranks (sum, then divided by the world size).
+  void average(torch::Tensor& t, const char* what);
+  // In place: the sum over ranks.
+  void sum(torch::Tensor& t, const char* what);
+  // In place: root's values on every rank.
+  void broadcast(torch::Tensor& t, int root, const char* what);
+  // Every rank's value, in rank order.
+  std::vector<int64_t> all_gather(int64_t value, const char* what);
+  void barrier(const char* what);
+
+ private:
+  struct Impl;
+  DistEnv env_;
+  std::string backend_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace scorelab
