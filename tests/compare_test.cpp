@@ -207,3 +207,17 @@ TEST(RunArchive, KeepsEveryRunThatTrainedOnceAndABranchOnce) {
   opened.dir = "somewhere/runs/lr-sweep/";
   EXPECT_EQ(archive.add(opened).name, "run 5: lr-sweep");
 }
+
+TEST(RunArchive, KeepsAtMostABoundOfRunsDroppingTheOldestUnsavedHidden) {
+  const Config a = load_preset("gauss8-smt");
+  RunArchive archive;
+  uint64_t version = 0;
+  for (uint64_t id = 1; id <= RunArchive::kMaxRuns + 6; ++id) {
+    archive.observe(snapshot_of(id, ++version, 10, a));
+    if (id == 2) archive.keep_live("runs/kept");  // saved: never dropped
+  }
+  ASSERT_EQ(archive.runs().size(), RunArchive::kMaxRuns);
+  EXPECT_EQ(archive.runs()[0].number, 2);  // the saved one stays
+  EXPECT_EQ(archive.runs()[1].number, 7);  // runs 1, 3..6 went, oldest first
+  EXPECT_EQ(archive.runs().back().number, static_cast<int>(RunArchive::kMaxRuns) + 5);
+}

@@ -124,6 +124,13 @@ ArchivedRun& RunArchive::keep(const Snapshot& s, bool shown, const std::string& 
   r.history.dir = dir;
   r.shown = shown;
   runs_.push_back(std::move(r));
+  // Drawing restarts a run at each stroke: past a bound, the oldest run that is neither shown
+  // nor saved goes.
+  if (runs_.size() > kMaxRuns) {
+    auto old = std::find_if(runs_.begin(), runs_.end(),
+                            [](const ArchivedRun& a) { return !a.shown && a.history.dir.empty(); });
+    if (old != runs_.end() - 1 && old != runs_.end()) runs_.erase(old);
+  }
   return runs_.back();
 }
 

@@ -29,6 +29,9 @@ struct ArchivedRun {
 
 class RunArchive {
  public:
+  // Runs kept in memory at most; beyond, the oldest neither shown nor saved is dropped.
+  static constexpr size_t kMaxRuns = 100;
+
   // Called with each frame's snapshot. When it belongs to a new run, the previous run is kept
   // (if it trained at least one step) as of the last snapshot seen of it.
   void observe(std::shared_ptr<const Snapshot> s);
