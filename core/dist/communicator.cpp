@@ -118,7 +118,7 @@ Communicator::~Communicator() = default;
 
 namespace {
 
-[[noreturn]] void rethrow(const DistEnv& env, const char* what, const std::exception& e) {
+[[noreturn]] void rethrow(const DistEnv& env, const std::string& what, const std::exception& e) {
   throw DistError("rank " + std::to_string(env.rank) + ": " + what +
                   " failed (another rank died, hung past run.dist_timeout, or runs another "
                   "config): " +
@@ -127,7 +127,7 @@ namespace {
 
 }  // namespace
 
-void Communicator::sum(torch::Tensor& t, const char* what) {
+void Communicator::sum(torch::Tensor& t, const std::string& what) {
   try {
     std::vector<at::Tensor> ts = {t};
     impl_->with_group([&](auto& g) { return g.allreduce(ts)->wait(); });
@@ -136,12 +136,12 @@ void Communicator::sum(torch::Tensor& t, const char* what) {
   }
 }
 
-void Communicator::average(torch::Tensor& t, const char* what) {
+void Communicator::average(torch::Tensor& t, const std::string& what) {
   sum(t, what);
   t.div_(env_.world);
 }
 
-void Communicator::broadcast(torch::Tensor& t, int root, const char* what) {
+void Communicator::broadcast(torch::Tensor& t, int root, const std::string& what) {
   try {
     std::vector<at::Tensor> ts = {t};
     c10d::BroadcastOptions o;
@@ -152,7 +152,7 @@ void Communicator::broadcast(torch::Tensor& t, int root, const char* what) {
   }
 }
 
-std::vector<int64_t> Communicator::all_gather(int64_t value, const char* what) {
+std::vector<int64_t> Communicator::all_gather(int64_t value, const std::string& what) {
   try {
     auto opts = torch::TensorOptions().dtype(torch::kLong).device(impl_->device);
     std::vector<at::Tensor> in = {torch::full({1}, value, opts)};
@@ -169,7 +169,7 @@ std::vector<int64_t> Communicator::all_gather(int64_t value, const char* what) {
   }
 }
 
-void Communicator::barrier(const char* what) {
+void Communicator::barrier(const std::string& what) {
   try {
     impl_->with_group([&](auto& g) { return g.barrier()->wait(); });
   } catch (const std::exception& e) {
@@ -189,13 +189,13 @@ Communicator::Communicator(const DistEnv& env, const std::string&, const std::st
       "libgloo-dev (scripts/install-deps.sh) and rebuild, or use a libtorch that has it");
 }
 Communicator::~Communicator() = default;
-void Communicator::sum(torch::Tensor&, const char*) {}
-void Communicator::average(torch::Tensor&, const char*) {}
-void Communicator::broadcast(torch::Tensor&, int, const char*) {}
-std::vector<int64_t> Communicator::all_gather(int64_t v, const char*) {
+void Communicator::sum(torch::Tensor&, const std::string&) {}
+void Communicator::average(torch::Tensor&, const std::string&) {}
+void Communicator::broadcast(torch::Tensor&, int, const std::string&) {}
+std::vector<int64_t> Communicator::all_gather(int64_t v, const std::string&) {
   return {v};
 }
-void Communicator::barrier(const char*) {}
+void Communicator::barrier(const std::string&) {}
 
 #endif
 

@@ -41,14 +41,14 @@ class Communicator {
   const std::string& backend() const { return backend_; }
 
   // In place: the mean over ranks (sum, then divided by the world size).
-  void average(torch::Tensor& t, const char* what);
+  void average(torch::Tensor& t, const std::string& what);
   // In place: the sum over ranks.
-  void sum(torch::Tensor& t, const char* what);
+  void sum(torch::Tensor& t, const std::string& what);
   // In place: root's values on every rank.
-  void broadcast(torch::Tensor& t, int root, const char* what);
+  void broadcast(torch::Tensor& t, int root, const std::string& what);
   // Every rank's value, in rank order.
-  std::vector<int64_t> all_gather(int64_t value, const char* what);
-  void barrier(const char* what);
+  std::vector<int64_t> all_gather(int64_t value, const std::string& what);
+  void barrier(const std::string& what);
 
  private:
   struct Impl;

@@ -19,6 +19,7 @@ TrainableNetwork::TrainableNetwork(std::string name, std::shared_ptr<torch::nn::
 namespace scorelab {
 
 void TrainableNetwork::step() {
+  if (gradient_sync_) gradient_sync_(params_.grad(), name_);
   optimizer_.step();
   if (ema_) {
     torch::NoGradGuard no_grad;

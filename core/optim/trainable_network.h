@@ -4,6 +4,7 @@
 // average of its weights held by a shadow copy of the module, which evaluation uses.
 #include <torch/nn/module.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,7 +26,12 @@ class TrainableNetwork {
   const FlatAdamW& optimizer() const { return optimizer_; }
 
   void zero_grad() { params_.zero_grad(); }
-  // One optimizer update, then ema ← ema + (1 − decay)·(θ − ema) when there is a shadow.
+  // Called with the flat gradient before every update (data-parallel training averages it over
+  // the ranks there); none by default.
+  using GradientSync = std::function<void(torch::Tensor& flat_grad, const std::string& name)>;
+  void set_gradient_sync(GradientSync sync) { gradient_sync_ = std::move(sync); }
+  // One optimizer update (after the gradient sync), then ema ← ema + (1 − decay)·(θ − ema) when
+  // there is a shadow.
   void step();
   int64_t updates() const { return optimizer_.steps(); }
 
@@ -44,6 +50,7 @@ class TrainableNetwork {
   std::shared_ptr<torch::nn::Module> shadow_;
   std::unique_ptr<FlatParameters> ema_;
   double ema_decay_ = 0;
+  GradientSync gradient_sync_;
 };
 
 }  // namespace scorelab

@@ -1,0 +1,20 @@
+#pragma once
+// Data parallelism for a method's networks: every rank starts from rank 0's weights, and each
+// update averages the gradient over the ranks first (one all-reduce of the network's flat
+// gradient buffer), so all ranks take the same step as one process on the union of their
+// batches would (for losses that are means over the batch).
+#include <vector>
+
+#include "dist/communicator.h"
+#include "optim/trainable_network.h"
+
+namespace scorelab {
+
+// Broadcasts rank 0's parameters (and EMA weights) to every rank, and installs the gradient
+// averaging. `comm` must outlive the networks' training.
+void make_data_parallel(const std::vector<TrainableNetwork*>& networks, Communicator& comm);
+
+// Copies rank 0's parameters and EMA weights to every rank (at start, after a load).
+void broadcast_parameters(const std::vector<TrainableNetwork*>& networks, Communicator& comm);
+
+}  // namespace scorelab
