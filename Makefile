@@ -3,7 +3,7 @@ BUILD_DIR   ?= build
 CMAKE_FLAGS ?=
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps configure build run demo test bench bench-quality claims claims-quick format clean
+.PHONY: all deps configure build run demo test bench bench-dist bench-quality claims claims-quick format clean
 
 all: build
 
@@ -31,6 +31,10 @@ test: build
 
 bench: build
 	@$(BUILD_DIR)/scorelab-bench
+
+# Data parallel on this machine: the image presets with 1 and 2 local ranks (~6 min).
+bench-dist: build
+	@scripts/bench-dist.sh $(BUILD_DIR) 40 2 2
 
 # One-step presets x data sets: quality after 60 s and 300 s of training (~75 min in all).
 bench-quality: build

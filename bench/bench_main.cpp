@@ -11,6 +11,7 @@
 //                  [--device D] [--precision fp32|bf16] [--no-start-fid]
 //   scorelab-bench --sync-check [--presets a,b] [--precision P]   (CUDA builds: no host syncs)
 //   scorelab-bench --claims [--quick] [--seeds N] [--seconds S] [--device D]   (papers' claims)
+//   scorelab-bench --allreduce PRESET [--seconds S] [--device D]   (as ranks: one all-reduce)
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <cstring>
 #include <string>
 
+#include "allreduce_bench.h"
 #include "bench_util.h"
 #include "claims.h"
 #include "common/device.h"
@@ -132,6 +134,7 @@ int main(int argc, char** argv) {
   bool seconds_given = false;
   bool sync_check = false;
   bool claims = false;
+  std::string allreduce_preset;
   ClaimsOptions claims_options;
   q.presets = default_quality_presets();
   for (int i = 1; i < argc; ++i) {
@@ -174,6 +177,8 @@ int main(int argc, char** argv) {
       claims_options.quick = true;
     } else if (!std::strcmp(argv[i], "--seeds") && has_value) {
       claims_options.seeds = std::atoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--allreduce") && has_value) {
+      allreduce_preset = argv[++i];
     } else if (!std::strcmp(argv[i], "--no-start-fid")) {
       img.start_fid = false;
     } else {
@@ -191,7 +196,8 @@ int main(int argc, char** argv) {
           "[--no-start-fid]\n"
           "       scorelab-bench --sync-check [--presets a,b] [--device cuda] "
           "[--precision P]\n"
-          "       scorelab-bench --claims [--quick] [--seeds N] [--seconds S] [--device D]\n");
+          "       scorelab-bench --claims [--quick] [--seeds N] [--seconds S] [--device D]\n"
+          "       scorelab-bench --allreduce PRESET [--seconds S] [--device D]   (as ranks)\n");
       return 2;
     }
   }
@@ -213,6 +219,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
+    if (!allreduce_preset.empty()) {
+      return print_allreduce_time(allreduce_preset, device, seconds_given ? seconds : 3);
+    }
     if (claims) {
       claims_options.device = device;
       if (seconds_given) claims_options.seconds = seconds;

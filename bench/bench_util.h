@@ -3,6 +3,7 @@
 #include <torch/types.h>
 
 #include <chrono>
+#include <vector>
 
 namespace scorelab::bench {
 
@@ -14,6 +15,9 @@ inline double since(Clock::time_point t) {
 
 // Waits for queued CUDA work so a timer measures it; nothing on the CPU.
 void sync(const torch::Device& d);
+
+// The middle value (the upper one of an even count); 0 when empty.
+double median(std::vector<double> v);
 
 // GFLOP/s of a [256, 256] × [256, 256] float matmul, the size class of the toy MLPs' layers.
 double sgemm_gflops(double seconds);

@@ -292,3 +292,41 @@ TEST(App, BranchKeepsTheRunAndTheCurvesOverlayBoth) {
       << later.output;
   scorelab::testing::remove_tree(dir);
 }
+
+// `--watch`: the app follows a run folder the CLI (two data-parallel ranks here) is writing:
+// each new checkpoint is loaded (the step moves on with the CLI's, not by training in the app)
+// and the folder's metrics.csv is overlaid on the curves.
+TEST(App, WatchFollowsARunFolderAnotherProcessWrites) {
+  if (!have_xvfb()) GTEST_SKIP() << "xvfb-run is not installed";
+  const auto dir = temp_dir("watch");
+  const auto run = dir / "run";
+  const std::string cli = std::string(SCORELAB_CLI_PATH) +
+                          " train --nproc 2 --preset swissroll-dsm --steps 4000 --set "
+                          "run.checkpoint_every=250 --set run.csv_every=50 --set "
+                          "run.eval_every=0 --out " +
+                          run.string() + " > " + (dir / "cli.log").string() + " 2>&1 &";
+  ASSERT_EQ(std::system(cli.c_str()), 0);
+  for (int i = 0; i < 1200 && !fs::exists(run / "checkpoint.ckpt"); ++i) {
+    std::system("sleep 0.1");
+  }
+  ASSERT_TRUE(fs::exists(run / "checkpoint.ckpt"));
+  const auto script = dir / "s.txt";
+  std::ofstream(script) << "until-step 4000\nprint-overlay\nscreenshot " << (dir / "w.png").string()
+                        << "\nquit\n";
+  const AppRun r =
+      run_app("--watch " + run.string() + " --width 1200 --height 700 --script " + script.string());
+  std::ifstream log(dir / "cli.log");
+  std::stringstream cli_out;
+  cli_out << log.rdbuf();
+  ASSERT_EQ(r.status, 0) << r.output << "\nCLI:\n" << cli_out.str();
+  EXPECT_NE(r.output.find("overlay: run 2"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "w.png"));
+  // The folder is the CLI's alone: the app wrote nothing there.
+  for (const auto& e : fs::directory_iterator(run)) {
+    const std::string n = e.path().filename().string();
+    EXPECT_TRUE(n == "config.json" || n == "metrics.csv" || n == "checkpoint.ckpt" ||
+                n.rfind("samples", 0) == 0)
+        << n;
+  }
+  scorelab::testing::remove_tree(dir);
+}

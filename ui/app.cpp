@@ -10,6 +10,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,12 +37,21 @@
 #include "panels/stepper_panel.h"
 #include "render/screenshot.h"
 #include "render/shaders.h"
+#include "run_watcher.h"
 
 namespace scorelab::ui {
 
 namespace {
 
 Config initial_config(const AppOptions& o) {
+  if (!o.watch.empty()) {
+    // The watched run's own config, once it has written one; its checkpoints replace it.
+    if (!std::filesystem::is_directory(o.watch)) {
+      throw ConfigError("--watch " + o.watch + ": no such folder");
+    }
+    const std::string written = o.watch + "/config.json";
+    if (std::filesystem::exists(written)) return load_config_file(written);
+  }
   Config c = o.config_file.empty() ? load_preset(o.preset) : load_config_file(o.config_file);
   if (!o.device.empty()) c = apply_setting(c, "run.device", o.device);
   if (!o.settings.empty()) c = apply_settings(c, o.settings);
@@ -53,6 +63,10 @@ class App final : public ScriptHost {
   App(const AppOptions& o, AppWindow& window, Trainer& trainer, const Shaders& shaders)
       : options_(o), window_(window), ctx_{trainer, shaders, trainer.snapshot()} {
     stepper_.set_continuous(o.stepper_busy);
+    if (!o.watch.empty()) {
+      watcher_.emplace(o.watch);
+      ctx_.watching = o.watch;
+    }
   }
 
   AppContext& context() override { return ctx_; }
@@ -117,9 +131,10 @@ class App final : public ScriptHost {
       const auto frame_start = Clock::now();
       window_.begin_frame();
       ctx_.snap = ctx_.trainer.snapshot();
-      ctx_.runs.observe(ctx_.snap);
+      ctx_.runs.observe(ctx_.snap, !watcher_);
       ctx_.poll_watched();
       ctx_.now = seconds_since(t0);
+      if (watcher_) watcher_->poll(ctx_);
       ctx_.canvas_renders_left = 2;
       fit_data_view(ctx_);
       shortcuts();
@@ -211,17 +226,18 @@ class App final : public ScriptHost {
     const ImGuiIO& io = ImGui::GetIO();
     if (io.WantTextInput) return;
     const Snapshot& s = *ctx_.snap;
-    if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) {
+    const bool read_only = !ctx_.watching.empty();
+    if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false) && !read_only) {
       s.state == RunState::running ? ctx_.trainer.pause() : ctx_.trainer.resume();
     }
     if (ImGui::IsKeyPressed(GLFW_KEY_S, false) && io.KeyCtrl) {
       const std::string path = "scorelab-step" + std::to_string(s.step) + ".ckpt";
       ctx_.watch(ctx_.trainer.save_checkpoint(path), "checkpoint saved to " + path,
                  "saving " + path + " failed (any earlier file there is unchanged): ");
-    } else if (ImGui::IsKeyPressed(GLFW_KEY_S, false)) {
+    } else if (ImGui::IsKeyPressed(GLFW_KEY_S, false) && !read_only) {
       ctx_.trainer.step(controls_.step_n());
     }
-    if (ImGui::IsKeyPressed(GLFW_KEY_R, false) && !io.KeyCtrl) ctx_.trainer.reset();
+    if (ImGui::IsKeyPressed(GLFW_KEY_R, false) && !io.KeyCtrl && !read_only) ctx_.trainer.reset();
     if (ImGui::IsKeyPressed(GLFW_KEY_F12, false)) {
       screenshot_path_ = "scorelab-screenshot-" + std::to_string(s.step) + ".png";
     }
@@ -396,6 +412,7 @@ class App final : public ScriptHost {
   ImageGridPanel images_;
   bool images_layout_ = false;
   std::optional<ScriptRunner> script_;
+  std::optional<RunWatcher> watcher_;
   std::string screenshot_path_;
   std::string screenshot_panel_;  // empty: the whole window
   struct PanelRect {
@@ -454,7 +471,7 @@ int run_app(const AppOptions& options, AppRunReport* report) {
     AppWindow window(options.width, options.height, "scorelab");
     const Shaders shaders = Shaders::build();
     Trainer trainer(config);
-    trainer.resume();
+    if (options.watch.empty()) trainer.resume();
     App app(options, window, trainer, shaders);
     if (!options.script.empty()) app.set_script(std::move(script), options.script);
     const int status = app.run();

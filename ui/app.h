@@ -14,6 +14,7 @@ struct AppOptions {
   std::string screenshot;                // write the window as PNG after `frames` frames, exit
   int frames = 0;                        // frames to render before the screenshot (or exit)
   std::string script;                    // commands to run (see app_script.h)
+  std::string watch;                     // a run folder to follow read-only (run_watcher.h)
   int bench_frames = 0;                  // frames to measure (after 30 warm-up frames), then exit
   bool stepper_busy = false;             // the sampling stepper traces again as soon as it can
   int width = 1600, height = 900;

@@ -36,6 +36,8 @@ struct AppContext {
   std::vector<std::pair<std::string, Config>> session_presets;
   // Every run since the app started, and run folders opened, for the curves' overlay.
   RunArchive runs;
+  // The run folder followed with --watch ("" = none): training controls are read-only then.
+  std::string watching;
 
   void report_error(const std::string& message) { errors.push_back(message); }
 

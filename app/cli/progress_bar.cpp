@@ -7,7 +7,7 @@
 
 namespace scorelab::cli {
 
-ProgressBar::ProgressBar() : tty_(isatty(fileno(stderr)) != 0), last_() {}
+ProgressBar::ProgressBar(bool shown) : shown_(shown), tty_(isatty(fileno(stderr)) != 0), last_() {}
 
 std::string format_duration(double s) {
   if (!std::isfinite(s) || s < 0) return "?";
@@ -24,6 +24,7 @@ std::string format_duration(double s) {
 }
 
 void ProgressBar::update(double fraction, const std::string& text) {
+  if (!shown_) return;
   const auto now = std::chrono::steady_clock::now();
   const double gap = std::chrono::duration<double>(now - last_).count();
   if (gap < (tty_ ? 0.1 : 5.0)) return;

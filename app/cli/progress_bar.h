@@ -8,12 +8,14 @@ namespace scorelab::cli {
 
 class ProgressBar {
  public:
-  ProgressBar();
+  // A silent bar (shown = false) draws nothing: ranks > 0 of a data-parallel run.
+  explicit ProgressBar(bool shown = true);
   // fraction in [0, 1] (or < 0 when unknown); text follows the bar.
   void update(double fraction, const std::string& text);
   void finish();  // ends the line
 
  private:
+  bool shown_;
   bool tty_;
   std::chrono::steady_clock::time_point last_;
   bool drawn_ = false;

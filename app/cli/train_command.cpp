@@ -7,11 +7,17 @@
 #include <filesystem>
 #include <memory>
 
+#include <torch/cuda.h>
+
 #include "cli/commands.h"
+#include "cli/local_launch.h"
 #include "cli/progress_bar.h"
+#include "common/device.h"
 #include "common/error.h"
 #include "config/config_io.h"
 #include "config/presets.h"
+#include "dist/communicator.h"
+#include "dist/dist_env.h"
 #include "train/trainer.h"
 
 namespace scorelab::cli {
@@ -27,7 +33,7 @@ extern "C" void on_sigint(int) {
 struct TrainOptions {
   std::string preset, config_file, out, device;
   std::vector<std::string> sets;
-  int64_t steps = -1, seed = -1, threads = -1;
+  int64_t steps = -1, seed = -1, threads = -1, nproc = 1;
   double seconds = -1;
 };
 
@@ -118,6 +124,22 @@ void print_summary(const Snapshot& s) {
   std::printf("%s\n", line.c_str());
 }
 
+// A rank of a launched run (RANK, WORLD_SIZE, … set): its GPU is cuda:LOCAL_RANK where CUDA is
+// asked for or auto-picked; then the process group, which waits for every rank.
+std::shared_ptr<Communicator> join_ranks(const DistEnv& env, Config& c) {
+  if (c.run.device == "auto" || c.run.device == "cuda") {
+    if (torch::cuda::is_available()) {
+      c.run.device = "cuda:" + std::to_string(env.local_rank % torch::cuda::device_count());
+    } else if (c.run.device == "auto") {
+      c.run.device = "cpu";
+    }
+  }
+  const auto device = resolve_device(c.run.device);
+  return std::make_shared<Communicator>(
+      env, c.run.backend, device.is_cuda() ? "cuda" : "cpu",
+      std::chrono::milliseconds(static_cast<int64_t>(c.run.dist_timeout * 1000)));
+}
+
 }  // namespace
 
 Runner add_train_command(CLI::App& app) {
@@ -134,25 +156,60 @@ Runner add_train_command(CLI::App& app) {
   sub->add_option("--device", o->device, "auto | cpu | cuda | cuda:N");
   sub->add_option("--seed", o->seed, "random seed");
   sub->add_option("--threads", o->threads, "intra-op CPU threads (default 1)");
+  sub->add_option("--nproc", o->nproc,
+                  "data parallel: start N ranks on this machine (batch per rank = optim.batch)")
+      ->check(CLI::Range(1, 1024));
   return [o]() -> int {
     std::string run_name;
     Config c = resolve_config(*o, run_name);
     const std::string out = o->out.empty() ? "runs/" + run_name : o->out;
-    Trainer trainer(c, out);
+    const DistEnv env = DistEnv::from_environment();
+    if (o->nproc > 1) {
+      if (env.distributed()) {
+        throw ConfigError("--nproc: this process is already rank " + std::to_string(env.rank) +
+                          " of " + std::to_string(env.world) +
+                          " (WORLD_SIZE is set by a launcher); drop --nproc");
+      }
+      if (!distributed_available()) {
+        throw ConfigError(
+            "--nproc: this scorelab was built without PyTorch's distributed engine (c10d with "
+            "Gloo); install libgloo-dev (scripts/install-deps.sh) and rebuild");
+      }
+      std::printf("starting %lld ranks on this machine; effective batch %lld x %lld = %lld\n",
+                  static_cast<long long>(o->nproc), static_cast<long long>(c.optim.batch),
+                  static_cast<long long>(o->nproc),
+                  static_cast<long long>(c.optim.batch * o->nproc));
+      std::fflush(stdout);
+      return launch_local_ranks(static_cast<int>(o->nproc), command_line_without_nproc(),
+                                c.run.dist_timeout + 10);
+    }
+    std::shared_ptr<Communicator> comm;
+    if (env.distributed()) comm = join_ranks(env, c);
+    const bool leader = env.rank == 0;
+    Trainer trainer(c, out, comm);
     auto snap = trainer.snapshot();
-    std::printf("training %s on %s (%s) on %s; run folder %s\n", snap->method.c_str(),
-                c.data.name.c_str(), run_name.c_str(), snap->device.c_str(), out.c_str());
-    std::printf("data: %s\n", snap->data_description.c_str());
-    if (!snap->data_notice.empty()) {
-      std::fprintf(stderr, "scorelab-cli: warning: %s\n", snap->data_notice.c_str());
+    const int64_t start_step = snap->step;
+    if (leader) {
+      std::printf("training %s on %s (%s) on %s; run folder %s\n", snap->method.c_str(),
+                  c.data.name.c_str(), run_name.c_str(), snap->device.c_str(), out.c_str());
+      if (comm) {
+        std::printf("%d ranks (%s); effective batch %lld x %d = %lld\n", env.world,
+                    comm->backend().c_str(), static_cast<long long>(c.optim.batch), env.world,
+                    static_cast<long long>(c.optim.batch * env.world));
+      }
+      std::printf("data: %s\n", snap->data_description.c_str());
+      if (!snap->data_notice.empty()) {
+        std::fprintf(stderr, "scorelab-cli: warning: %s\n", snap->data_notice.c_str());
+      }
+      if (c.run.steps == 0 && c.run.seconds == 0) {
+        std::printf("no --steps or --seconds: training until Ctrl+C\n");
+      }
+      std::fflush(stdout);
     }
-    if (c.run.steps == 0 && c.run.seconds == 0) {
-      std::printf("no --steps or --seconds: training until Ctrl+C\n");
-    }
-    std::fflush(stdout);
     g_interrupted = 0;
-    std::signal(SIGINT, on_sigint);
-    ProgressBar bar;
+    // Ranks > 0 follow rank 0, which alone acts on Ctrl+C (it reaches the whole process group).
+    std::signal(SIGINT, leader ? on_sigint : SIG_IGN);
+    ProgressBar bar(leader);
     trainer.resume();
     uint64_t seen = 0;
     while (true) {
@@ -169,6 +226,11 @@ Runner add_train_command(CLI::App& app) {
     }
     bar.finish();
     std::signal(SIGINT, SIG_DFL);
+    if (!leader) {
+      if (snap->state != RunState::error) return 0;
+      std::fprintf(stderr, "scorelab-cli: rank %d stopped: %s\n", env.rank, snap->error.c_str());
+      return 1;
+    }
     int rc = 0;
     if (g_interrupted || snap->state == RunState::error) {
       // Keep what was learned: the worker has restored the last good state after a NaN.
@@ -186,6 +248,17 @@ Runner add_train_command(CLI::App& app) {
       std::printf("%s\n", snap->message.c_str());
     }
     print_summary(*snap);
+    if (comm && snap->step > 0) {
+      // Per step of this run (a resumed run's earlier steps did not cost this process).
+      const auto ar = comm->all_reduce_cost(), bc = comm->broadcast_cost();
+      const double steps = static_cast<double>(std::max<int64_t>(1, snap->step - start_step));
+      std::printf(
+          "collectives on rank 0: all-reduce %.3f ms/step (%.1f per step, %.1f KB/step), "
+          "broadcast %.3f ms/step; %.1f%% of %.1f s\n",
+          1e3 * ar.seconds / steps, ar.calls / steps, ar.bytes / steps / 1024,
+          1e3 * bc.seconds / steps,
+          100 * (ar.seconds + bc.seconds) / std::max(1e-9, snap->wall_seconds), snap->wall_seconds);
+    }
     return rc;
   };
 }

@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
                  "write the window as PNG after --frames frames, exit");
   cli.add_option("--frames", o.frames, "frames to render (with --screenshot: before writing it)")
       ->check(CLI::Range(1, 1000000));
+  cli.add_option("--watch", o.watch,
+                 "follow a run folder another process writes (rank 0 of a cluster run, a CLI "
+                 "run): its curves, its latest checkpoint's samples and fields; read-only");
   cli.add_option("--script", o.script, "run the commands of FILE (see the README), then exit");
   cli.add_option("--bench-frames", o.bench_frames,
                  "per preset (--preset, or --bench-presets), render N frames while training with "

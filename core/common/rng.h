@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 
 namespace scorelab {
 
@@ -22,6 +23,16 @@ class Rng {
   torch::Tensor multinomial(const torch::Tensor& weights, int64_t n) const;
 
   torch::Device device() const { return device_; }
+  // Each rank of a data-parallel run draws from its own stream: the seed's for rank 0 (so one
+  // rank equals a run without distribution), a mix of seed and rank for the others.
+  static uint64_t stream_seed(uint64_t seed, int rank);
+  // Restarts the stream from another seed (a rank > 0 after loading rank 0's checkpoint).
+  void reseed(uint64_t seed);
+
+  // Every draw passes through `tap` when set (it returns what the caller gets, same shape):
+  // tests record the draws of one run and replay them into another.
+  using Tap = std::function<torch::Tensor(torch::Tensor)>;
+  void set_tap(Tap tap) { tap_ = std::move(tap); }
   uint64_t seed() const { return seed_; }
 
   // The CPU generator's state (a byte tensor) for checkpoints; restoring it resumes the stream.
@@ -30,9 +41,11 @@ class Rng {
 
  private:
   c10::optional<at::Generator> gen() const;
+  torch::Tensor tapped(torch::Tensor t) const { return tap_ ? tap_(std::move(t)) : t; }
   uint64_t seed_;
   torch::Device device_;
   mutable at::Generator cpu_gen_;  // a shared handle; drawing mutates it
+  Tap tap_;
 };
 
 }  // namespace scorelab

@@ -85,10 +85,10 @@ void save_run_history(const RunHistory& h, const std::string& dir) {
   write_file_atomically(dir + "/metrics.csv", csv);
 }
 
-void RunArchive::observe(std::shared_ptr<const Snapshot> s) {
+void RunArchive::observe(std::shared_ptr<const Snapshot> s, bool keep_previous) {
   if (!s) return;
   if (!latest_ || s->run_id != latest_->run_id) {
-    if (latest_ && !latest_kept_ && latest_->step > 0) keep(*latest_, false, "");
+    if (keep_previous && latest_ && !latest_kept_ && latest_->step > 0) keep(*latest_, false, "");
     latest_kept_ = false;
     live_number_ = next_number_++;
   }
@@ -100,6 +100,12 @@ ArchivedRun& RunArchive::keep_live(const std::string& dir) {
   ArchivedRun& r = keep(*latest_, true, dir);
   latest_kept_ = true;
   return r;
+}
+
+ArchivedRun* RunArchive::find(int number) {
+  for (auto& r : runs_)
+    if (r.number == number) return &r;
+  return nullptr;
 }
 
 ArchivedRun& RunArchive::add(RunHistory h) {

@@ -34,12 +34,15 @@ class RunArchive {
 
   // Called with each frame's snapshot. When it belongs to a new run, the previous run is kept
   // (if it trained at least one step) as of the last snapshot seen of it.
-  void observe(std::shared_ptr<const Snapshot> s);
+  // With keep_previous false (the app watching a folder reloads its checkpoints) nothing is kept.
+  void observe(std::shared_ptr<const Snapshot> s, bool keep_previous = true);
   // Keeps the live run now, shown, saved in `dir` (a branch: the live run is about to be
   // replaced); the later change of run does not keep it a second time.
   ArchivedRun& keep_live(const std::string& dir);
   // Keeps a run read from a folder, shown.
   ArchivedRun& add(RunHistory h);
+  // The kept run with this number, or null (dropped by the bound).
+  ArchivedRun* find(int number);
 
   std::vector<ArchivedRun>& runs() { return runs_; }
   const std::vector<ArchivedRun>& runs() const { return runs_; }

@@ -128,6 +128,8 @@ struct RunConfig {
   int64_t eval_samples = 2000;
   int64_t checkpoint_every = 0;
   double snapshot_hz = 20;
+  std::string backend = "auto";  // data-parallel runs: auto | gloo | nccl
+  double dist_timeout = 600;     // seconds a rank waits for the others
 };
 
 struct Config {

@@ -234,6 +234,11 @@ void describe(RunConfig& c, V& v) {
             "checkpoint period, 0 = at the end only");
   v.number("snapshot_hz", c.snapshot_hz, {0, 1000, true}, Live::yes,
            "snapshots published per second at most");
+  v.choice("backend", c.backend, {"auto", "gloo", "nccl"}, Live::yes,
+           "data-parallel runs (several ranks): auto = NCCL on CUDA when built in, else Gloo");
+  v.number("dist_timeout", c.dist_timeout, {1, 86400}, Live::yes,
+           "data-parallel runs: seconds a rank waits for the others (longer than an evaluation) "
+           "before it stops naming what it waited for");
 }
 
 template <class V>

@@ -34,6 +34,56 @@ std::string distributed_backends() {
 
 #ifdef SCORELAB_HAVE_GLOO
 
+namespace {
+
+std::vector<uint8_t> bytes_of(const std::string& s) {
+  return std::vector<uint8_t>(s.begin(), s.end());
+}
+
+// Every rank states its WORLD_SIZE in the store; rank 0 waits for ranks 1..W-1, the others for
+// rank 0, and a rank whose idea of the world differs from rank 0's says so by number.
+void check_world(c10d::Store& store, const DistEnv& env, std::chrono::milliseconds timeout,
+                 const std::string& where) {
+  const std::string mine = std::to_string(env.world);
+  std::vector<std::string> wanted;
+  try {
+    store.set("scorelab/world/" + std::to_string(env.rank), bytes_of(mine));
+    if (env.rank == 0) {
+      for (int r = 1; r < env.world; ++r) wanted.push_back("scorelab/world/" + std::to_string(r));
+    } else {
+      wanted.push_back("scorelab/world/0");
+    }
+    store.wait(wanted, timeout);
+  } catch (const std::exception& e) {
+    std::string missing;
+    for (const auto& k : wanted) {
+      bool there = false;
+      try {
+        there = store.check({k});
+      } catch (const std::exception&) {
+      }
+      if (!there) missing += (missing.empty() ? "" : ", ") + k.substr(k.rfind('/') + 1);
+    }
+    throw DistError(where + ": waited run.dist_timeout for rank" +
+                    (wanted.size() > 1 ? "s " : " ") + (missing.empty() ? "?" : missing) +
+                    " (WORLD_SIZE=" + mine + " here): " + error_message(e));
+  }
+  for (const auto& k : wanted) {
+    const auto v = store.get(k);
+    const std::string theirs(v.begin(), v.end());
+    if (theirs != mine) {
+      throw DistError("rank " + std::to_string(env.rank) + ": WORLD_SIZE is " + mine +
+                      " here but " + theirs + " on rank " + k.substr(k.rfind('/') + 1) +
+                      "; every rank must be started with the same WORLD_SIZE");
+    }
+  }
+  if (env.rank >= env.world) {
+    throw DistError("RANK " + std::to_string(env.rank) + " is not below WORLD_SIZE " + mine);
+  }
+}
+
+}  // namespace
+
 struct Communicator::Impl {
   c10::intrusive_ptr<c10d::Store> store;
   // ProcessGroupGloo and ProcessGroupNCCL share these calls in 1.13 and 2.x alike; a function
@@ -86,13 +136,14 @@ Communicator::Communicator(const DistEnv& env, const std::string& backend,
     so.port = static_cast<std::uint16_t>(env.master_port);
     so.isServer = env.rank == 0;
     so.numWorkers = env.world;
-    so.waitWorkers = true;
+    so.waitWorkers = false;  // check_world below says who is missing
     so.timeout = timeout;
     impl_->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
   } catch (const std::exception& e) {
     throw DistError(where + " (" + (env.rank == 0 ? "port in use, or " : "no rank 0 there, or ") +
                     "not every rank joined within run.dist_timeout): " + error_message(e));
   }
+  check_world(*impl_->store, env, timeout, where);
   try {
 #ifdef USE_C10D_NCCL
     if (backend_ == "nccl") {
@@ -116,6 +167,31 @@ Communicator::Communicator(const DistEnv& env, const std::string& backend,
 
 Communicator::~Communicator() = default;
 
+torch::Device Communicator::device() const {
+  return impl_->device;
+}
+
+void Communicator::Counter::add(const torch::Tensor& t,
+                                std::chrono::steady_clock::time_point since) {
+  ++calls;
+  nanos +=
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since)
+          .count();
+  bytes += static_cast<int64_t>(t.numel() * t.element_size());
+}
+
+Communicator::Cost Communicator::Counter::read() const {
+  return {calls.load(), nanos.load() * 1e-9, bytes.load()};
+}
+
+Communicator::Cost Communicator::all_reduce_cost() const {
+  return reduces_.read();
+}
+
+Communicator::Cost Communicator::broadcast_cost() const {
+  return broadcasts_.read();
+}
+
 namespace {
 
 [[noreturn]] void rethrow(const DistEnv& env, const std::string& what, const std::exception& e) {
@@ -129,8 +205,10 @@ namespace {
 
 void Communicator::sum(torch::Tensor& t, const std::string& what) {
   try {
+    const auto t0 = std::chrono::steady_clock::now();
     std::vector<at::Tensor> ts = {t};
     impl_->with_group([&](auto& g) { return g.allreduce(ts)->wait(); });
+    reduces_.add(t, t0);
   } catch (const std::exception& e) {
     rethrow(env_, what, e);
   }
@@ -143,12 +221,34 @@ void Communicator::average(torch::Tensor& t, const std::string& what) {
 
 void Communicator::broadcast(torch::Tensor& t, int root, const std::string& what) {
   try {
+    const auto t0 = std::chrono::steady_clock::now();
     std::vector<at::Tensor> ts = {t};
     c10d::BroadcastOptions o;
     o.rootRank = root;
     impl_->with_group([&](auto& g) { return g.broadcast(ts, o)->wait(); });
+    broadcasts_.add(t, t0);
   } catch (const std::exception& e) {
     rethrow(env_, what, e);
+  }
+}
+
+void Communicator::broadcast_text(std::string& text, int root, const std::string& what) {
+  auto opts = torch::TensorOptions().dtype(torch::kLong).device(impl_->device);
+  auto n = torch::full({1}, static_cast<int64_t>(text.size()), opts);
+  broadcast(n, root, what);
+  const int64_t len = n.to(torch::kCPU).item<int64_t>();
+  if (len == 0) {
+    text.clear();
+    return;
+  }
+  auto bytes = torch::empty({len}, opts.dtype(torch::kByte));
+  if (rank() == root) {
+    bytes.copy_(torch::from_blob(text.data(), {len}, torch::kByte));
+  }
+  broadcast(bytes, root, what);
+  if (rank() != root) {
+    auto cpu = bytes.to(torch::kCPU).contiguous();
+    text.assign(reinterpret_cast<const char*>(cpu.data_ptr<uint8_t>()), static_cast<size_t>(len));
   }
 }
 
@@ -189,6 +289,16 @@ Communicator::Communicator(const DistEnv& env, const std::string&, const std::st
       "libgloo-dev (scripts/install-deps.sh) and rebuild, or use a libtorch that has it");
 }
 Communicator::~Communicator() = default;
+torch::Device Communicator::device() const {
+  return torch::kCPU;
+}
+Communicator::Cost Communicator::all_reduce_cost() const {
+  return {};
+}
+Communicator::Cost Communicator::broadcast_cost() const {
+  return {};
+}
+void Communicator::broadcast_text(std::string&, int, const std::string&) {}
 void Communicator::sum(torch::Tensor&, const std::string&) {}
 void Communicator::average(torch::Tensor&, const std::string&) {}
 void Communicator::broadcast(torch::Tensor&, int, const std::string&) {}

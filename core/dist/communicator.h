@@ -6,6 +6,7 @@
 // and what it was doing.
 #include <torch/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -39,6 +40,8 @@ class Communicator {
   int rank() const { return env_.rank; }
   int world() const { return env_.world; }
   const std::string& backend() const { return backend_; }
+  // Where the collectives' tensors live: the CPU for Gloo, this rank's GPU for NCCL.
+  torch::Device device() const;
 
   // In place: the mean over ranks (sum, then divided by the world size).
   void average(torch::Tensor& t, const std::string& what);
@@ -46,11 +49,30 @@ class Communicator {
   void sum(torch::Tensor& t, const std::string& what);
   // In place: root's values on every rank.
   void broadcast(torch::Tensor& t, int root, const std::string& what);
+  // In place: root's text on every rank (its length first, then its bytes).
+  void broadcast_text(std::string& text, int root, const std::string& what);
   // Every rank's value, in rank order.
   std::vector<int64_t> all_gather(int64_t value, const std::string& what);
   void barrier(const std::string& what);
 
+  // What the collectives cost so far, all-reduces (gradients, losses) apart from broadcasts
+  // (weights, rank 0's commands): calls, seconds in them (the transfer and any wait for slower
+  // ranks) and bytes of the tensors.
+  struct Cost {
+    int64_t calls = 0;
+    double seconds = 0;
+    int64_t bytes = 0;
+  };
+  Cost all_reduce_cost() const;
+  Cost broadcast_cost() const;
+
  private:
+  struct Counter {
+    std::atomic<int64_t> calls{0}, nanos{0}, bytes{0};
+    void add(const torch::Tensor& t, std::chrono::steady_clock::time_point since);
+    Cost read() const;
+  };
+  Counter reduces_, broadcasts_;
   struct Impl;
   DistEnv env_;
   std::string backend_;

@@ -18,6 +18,7 @@ class Bf16Method final : public Method {
   std::vector<std::string> score_models() const override { return inner_->score_models(); }
   torch::Tensor generate(int64_t n, const Rng& rng) override { return inner_->generate(n, rng); }
   std::string phase() const override { return inner_->phase(); }
+  void set_batch_mean(BatchMean across) override { inner_->set_batch_mean(std::move(across)); }
 
  protected:
   torch::Tensor score_of(const ScoreQuery& q) override {

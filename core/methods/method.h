@@ -6,6 +6,7 @@
 // (one_step_method.h).
 #include <torch/types.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,6 +72,12 @@ class Method {
   // with z drawn from `rng` (not the training stream, so sampling never changes training).
   virtual torch::Tensor generate(int64_t n, const Rng& rng);
 
+  // A statistic taken over the batch (a mean) becomes the whole batch's in a data-parallel run:
+  // `across` averages it over the ranks (whose batches are equally large), as SyncBatchNorm
+  // does; unset, it is this process's.
+  using BatchMean = std::function<torch::Tensor(const torch::Tensor&)>;
+  virtual void set_batch_mean(BatchMean across) { batch_mean_ = std::move(across); }
+
  protected:
   // A score query as the models take it: x on the device in float32 and σ as a [N, 1] column.
   struct ScoreQuery {
@@ -81,7 +88,13 @@ class Method {
   // Called without gradients, for a model listed by score_models().
   virtual torch::Tensor score_of(const ScoreQuery& q) = 0;
 
+  // The mean of a batch statistic over the whole (all ranks') batch; see set_batch_mean.
+  torch::Tensor whole_batch_mean(const torch::Tensor& local_mean) const {
+    return batch_mean_ ? batch_mean_(local_mean) : local_mean;
+  }
+
  private:
+  BatchMean batch_mean_;
   const MethodTraits* traits_;
   torch::Device device_;
 };

@@ -28,10 +28,12 @@ torch::Tensor smt_direction(const torch::Tensor& p0, const torch::Tensor& p_alph
 }
 
 torch::Tensor dmd_weight(const torch::Tensor& p1, const torch::Tensor& sigma,
-                         const std::string& kind) {
+                         const std::string& kind,
+                         const std::function<torch::Tensor(const torch::Tensor&)>& whole_batch) {
   auto per_row = row_mean(p1.abs());
   if (kind == "sample") return per_row;
-  return sigma * (per_row / sigma).mean();
+  auto mean = (per_row / sigma).mean();
+  return sigma * (whole_batch ? whole_batch(mean) : mean);
 }
 
 torch::Tensor direction_loss(const torch::Tensor& x, const torch::Tensor& direction) {
@@ -84,7 +86,8 @@ torch::Tensor SmtMethod::generator_direction(const torch::Tensor& x, const torch
   auto p1 = p.narrow(0, 2 * b, b);
   return smt_direction(p.narrow(0, 0, b), p.narrow(0, b, b), p1, alpha,
                        config().method.adaptive_weight,
-                       dmd_weight(p1, sigma, config().method.dmd_weight));
+                       dmd_weight(p1, sigma, config().method.dmd_weight,
+                                  [this](const torch::Tensor& m) { return whole_batch_mean(m); }));
 }
 
 torch::Tensor SmtMethod::generator_loss(const torch::Tensor& x, LossRow& row) {

@@ -21,9 +21,11 @@ torch::Tensor smt_direction(const torch::Tensor& p0, const torch::Tensor& p_alph
                             const torch::Tensor& dmd = {});
 
 // The DMD normaliser of each row [B, 1] from p_1 = x − D_real(x_t) [B, D] and σ [B, 1]: kind
-// "sample" = mean|p_1| of the row (DMD); "batch" = σ_b · mean over rows of mean|p_1| / σ.
-torch::Tensor dmd_weight(const torch::Tensor& p1, const torch::Tensor& sigma,
-                         const std::string& kind);
+// "sample" = mean|p_1| of the row (DMD); "batch" = σ_b · mean over rows of mean|p_1| / σ, the
+// mean taken by `whole_batch` when given (over every rank's rows in a data-parallel run).
+torch::Tensor dmd_weight(
+    const torch::Tensor& p1, const torch::Tensor& sigma, const std::string& kind,
+    const std::function<torch::Tensor(const torch::Tensor&)>& whole_batch = {});
 
 // ½·mean over rows and coordinates of (x − stopgrad(x − direction))²: its gradient with respect
 // to x_b is direction_b / (B·dim).

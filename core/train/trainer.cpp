@@ -11,6 +11,8 @@
 #include "common/process_setup.h"
 #include "common/rng.h"
 #include "config/config_io.h"
+#include "dist/communicator.h"
+#include "dist/data_parallel.h"
 #include "methods/method.h"
 #include "train/checkpoint.h"
 #include "train/commands.h"
@@ -18,6 +20,7 @@
 #include "train/mailbox.h"
 #include "train/nan_guard.h"
 #include "train/probe_worker.h"
+#include "train/replicated_commands.h"
 #include "train/run_log.h"
 #include "train/run_parts.h"
 
@@ -44,6 +47,15 @@ struct Trainer::Impl {
   uint64_t run_id = 0, model_version = 0;
   std::shared_ptr<const ModelCopy> model_copy;
 
+  // ---- data parallel: null or left when this process trains alone ----
+  std::shared_ptr<Communicator> comm;
+  bool left_group = false;  // the group failed, or rank 0 ended the run
+  bool finish_due = false;  // rank 0 reached a time limit: every rank finishes at the next sync
+
+  bool distributed() const { return comm && !left_group; }
+  int rank() const { return comm ? comm->rank() : 0; }
+  bool leader() const { return rank() == 0; }
+
   // ---- shared with callers ----
   Mailbox<Command> commands;
   SnapshotChannel snapshots;
@@ -59,7 +71,14 @@ struct Trainer::Impl {
     const bool keep_fid =
         run.data && same_images(r.config.data, run.config.data) && r.device == run.device;
     run.method.reset();  // the old networks go before the new ones are in use
+    if (distributed() && rank() > 0) {
+      // Rank 0 continues its stream (a checkpoint holds rank 0's); the others start theirs.
+      const auto base = static_cast<uint64_t>(r.config.run.seed) +
+                        0x9E3779B97F4A7C15ull * static_cast<uint64_t>(r.step);
+      r.rng->reseed(Rng::stream_seed(base, rank()));
+    }
     run = std::move(r);
+    if (distributed()) make_data_parallel(*run.method, *comm);
     step_count = run.step;
     pending_steps = 0;
     train_seconds = run.train_seconds;
@@ -74,7 +93,7 @@ struct Trainer::Impl {
     quick_probes.current_run(run_id);
     slow_probes.current_run(run_id);
     weights_changed();
-    eval.refresh_preview(*run.method, *run.data, run.config, step_count, true);
+    if (leader()) eval.refresh_preview(*run.method, *run.data, run.config, step_count, true);
   }
 
   void rebuild_keeping_state(const Config& c) {
@@ -99,10 +118,18 @@ struct Trainer::Impl {
   void loop() {
     apply_threads();
     while (true) {
-      // Idle: wait for a command (up to 0.1 s at a time).
-      auto batch = commands.take(std::chrono::milliseconds(wants_to_train() ? 0 : 100));
-      if (commands.closed()) break;
+      // Idle: wait for a command (up to 0.1 s at a time). Ranks > 0 wait on rank 0 instead,
+      // which sends at least every 0.1 s.
+      const bool wait = !wants_to_train() && !(distributed() && !leader());
+      auto batch = commands.take(std::chrono::milliseconds(wait ? 100 : 0));
+      bool quit = commands.closed();
+      if (distributed()) quit = exchange_commands(batch, quit);
+      if (quit) break;
       for (auto& c : batch) std::visit([this](auto& x) { on(x); }, c);
+      if (finish_due) {
+        finish_due = false;
+        if (state == RunState::running) finish();
+      }
       if (!batch.empty()) publish(true);
       if (wants_to_train()) {
         const auto t0 = Clock::now();
@@ -111,6 +138,77 @@ struct Trainer::Impl {
       }
       publish(false);
     }
+  }
+
+  // Rank 0 sends the commands it took (with its finish and quit decisions); the other ranks put
+  // them in place of their own (keeping their probes). Returns whether to end the loop: rank 0
+  // when closed, the others when rank 0 ended, or after the group failed and they are closed.
+  bool exchange_commands(std::deque<Command>& batch, bool closed) {
+    try {
+      const auto opts = torch::TensorOptions().dtype(torch::kLong);
+      if (leader()) {
+        const auto cmds = replicated_json(batch);
+        std::string text = cmds.empty() ? "" : cmds.dump();
+        auto head =
+            torch::tensor({static_cast<int64_t>(text.size()), int64_t{finish_due}, int64_t{closed}},
+                          opts)
+                .to(comm->device());
+        comm->broadcast(head, 0, "sending rank 0's commands");
+        if (!text.empty()) comm->broadcast_text(text, 0, "sending rank 0's commands");
+        return closed;
+      }
+      auto head = torch::zeros({3}, opts).to(comm->device());
+      comm->broadcast(head, 0, "waiting for rank 0's commands");
+      head = head.to(torch::kCPU);
+      const int64_t len = head[0].item<int64_t>();
+      finish_due = head[1].item<int64_t>() != 0;
+      std::deque<Command> next;
+      for (auto& c : batch)
+        if (std::holds_alternative<Probe>(c)) next.push_back(std::move(c));
+      if (len > 0) {
+        std::string text;
+        comm->broadcast_text(text, 0, "waiting for rank 0's commands");
+        for (auto& c : commands_from_json(nlohmann::json::parse(text)))
+          next.push_back(std::move(c));
+      }
+      batch = std::move(next);
+      if (head[2].item<int64_t>() != 0) {
+        leave_group();
+        if (state != RunState::finished && state != RunState::error) {
+          state = RunState::finished;
+          pending_steps = 0;
+          message = "rank 0 ended the run at step " + std::to_string(step_count);
+        }
+        publish(true);
+        return closed;
+      }
+      return false;
+    } catch (const std::exception& e) {
+      lose_group(error_message(e));
+      return closed;
+    }
+  }
+
+  // This rank trains alone from now on (the networks stop averaging gradients).
+  void leave_group() {
+    left_group = true;
+    if (run.method) {
+      for (auto* net : run.method->networks()) net->set_gradient_sync(nullptr);
+      run.method->set_batch_mean(nullptr);
+    }
+  }
+
+  // Another rank died or hung (or the collectives failed): back to the last checked state, which
+  // a save then keeps, and stop with the reason.
+  void lose_group(const std::string& why) {
+    leave_group();
+    std::string where;
+    if (run.method) {
+      step_count = guard.restore(run.method->networks(), *run.rng);
+      weights_changed();
+      where = "; stopped at step " + std::to_string(step_count) + " (its last checked state)";
+    }
+    fail(why + where);
   }
 
   void fail(const std::string& why) {
@@ -126,6 +224,9 @@ struct Trainer::Impl {
     try {
       f();
       return true;
+    } catch (const DistError& e) {
+      lose_group(what + ": " + error_message(e));
+      return false;
     } catch (const std::exception& e) {
       fail(what + ": " + error_message(e));
       return false;
@@ -153,14 +254,15 @@ struct Trainer::Impl {
     train_seconds += seconds_since(t0);
     if (!ok) return;
     const std::string at = "step " + std::to_string(step_count);
-    if ((state == RunState::running || pending_steps == 0) && !guarded(at + ": preview", [&] {
+    if (leader() && (state == RunState::running || pending_steps == 0) &&
+        !guarded(at + ": preview", [&] {
           eval.refresh_preview(*run.method, *run.data, run.config, step_count, stepping_done);
         })) {
       return;
     }
     const RunConfig& rc = run.config.run;
     if (!guarded(at, [&] {
-          if (rc.eval_every > 0 && step_count % rc.eval_every == 0) evaluate();
+          if (leader() && rc.eval_every > 0 && step_count % rc.eval_every == 0) evaluate();
           if (step_count % rc.csv_every == 0) write_csv_row();
           if (run.dir && rc.checkpoint_every > 0 && step_count % rc.checkpoint_every == 0) {
             write_checkpoint(capture(), run.dir->path("checkpoint.ckpt"));
@@ -169,8 +271,15 @@ struct Trainer::Impl {
       return;
     }
     const bool step_limit = rc.steps > 0 && step_count >= rc.steps;
-    const bool time_limit = rc.seconds > 0 && wall_seconds + seconds_since(t0) >= rc.seconds;
-    if (state == RunState::running && (step_limit || time_limit)) finish();
+    // Only rank 0's clock counts: the others finish when it says (at the next exchange).
+    const bool time_limit =
+        leader() && rc.seconds > 0 && wall_seconds + seconds_since(t0) >= rc.seconds;
+    if (state != RunState::running) return;
+    if (step_limit || (time_limit && !distributed())) {
+      finish();
+    } else if (time_limit) {
+      finish_due = true;
+    }
   }
 
   // The losses since the last readback into the curves, after the NaN guard's check; after a
@@ -179,7 +288,15 @@ struct Trainer::Impl {
     if (!guard.pending()) return true;
     auto nets = run.method->networks();
     std::string problem;
-    const auto rows = guard.read(nets, run.method->loss_names(), step_count, problem);
+    auto rows = guard.read(nets, run.method->loss_names(), step_count, problem);
+    if (distributed()) {
+      try {
+        agree_on_readback(rows, problem);
+      } catch (const DistError& e) {
+        lose_group(error_message(e));
+        return false;
+      }
+    }
     if (!rows) {
       step_count = guard.restore(nets, *run.rng);
       weights_changed();
@@ -192,6 +309,24 @@ struct Trainer::Impl {
     log.update_rates(nets, train_seconds);
     guard.save(nets, step_count, train_seconds, *run.rng);
     return true;
+  }
+
+  // Every rank learns whether any found a NaN (then all restore, named by the first such rank's
+  // problem); otherwise the curves get the losses averaged over the ranks.
+  void agree_on_readback(std::optional<torch::Tensor>& rows, std::string& problem) {
+    const std::string at = " at step " + std::to_string(step_count);
+    const auto bad = comm->all_gather(rows ? 0 : 1, "checking the ranks for NaN" + at);
+    for (size_t r = 0; r < bad.size(); ++r) {
+      if (bad[r] == 0) continue;
+      comm->broadcast_text(problem, static_cast<int>(r),
+                           "reading rank " + std::to_string(r) + "'s problem" + at);
+      problem = "rank " + std::to_string(r) + ": " + problem;
+      rows.reset();
+      return;
+    }
+    auto t = rows->to(comm->device());
+    comm->average(t, "averaging the losses" + at);
+    rows = t.to(torch::kCPU);
   }
 
   void evaluate() {
@@ -211,7 +346,7 @@ struct Trainer::Impl {
     pending_steps = 0;
     message = "finished at step " + std::to_string(step_count);
     const bool ok = guarded("finishing at step " + std::to_string(step_count), [&] {
-      if (eval.last_eval_step != step_count) evaluate();
+      if (leader() && eval.last_eval_step != step_count) evaluate();
       if (log.csv_behind(step_count)) write_csv_row();
       if (run.dir) {
         write_checkpoint(capture(), run.dir->path("checkpoint.ckpt"));
@@ -238,6 +373,9 @@ struct Trainer::Impl {
       apply();
       publish(true);
       done->set_value();
+    } catch (const DistError& e) {
+      lose_group(error_message(e));
+      done->set_exception(std::current_exception());
     } catch (const std::exception& e) {
       message = error_message(e);
       publish(true);
@@ -268,6 +406,8 @@ struct Trainer::Impl {
     try {
       rebuild_keeping_state(run.config);
       message = "reset to step 0";
+    } catch (const DistError& e) {
+      lose_group(std::string("reset failed: ") + error_message(e));
     } catch (const std::exception& e) {
       fail(std::string("reset failed: ") + error_message(e));
     }
@@ -312,7 +452,7 @@ struct Trainer::Impl {
     answer(s.done, [&] {
       try {
         if (!readback()) throw std::runtime_error(error);
-        write_checkpoint(capture(), s.path);
+        if (leader()) write_checkpoint(capture(), s.path);
       } catch (const std::exception& e) {
         throw IoError("save failed: " + error_message(e));
       }
@@ -381,7 +521,17 @@ struct Trainer::Impl {
   }
 };
 
-Trainer::Trainer(const Config& config, std::string run_dir) : impl_(std::make_unique<Impl>()) {
+Trainer::Trainer(const Config& config, std::string run_dir, std::shared_ptr<Communicator> comm)
+    : impl_(std::make_unique<Impl>()) {
+  if (comm) {
+    // The device may differ per rank (cuda:LOCAL_RANK), and so may the CPU threads.
+    auto identity = to_json(config);
+    identity["run"].erase("device");
+    identity["run"].erase("threads");
+    check_same_config(*comm, identity.dump());
+    if (comm->rank() > 0) run_dir.clear();
+  }
+  impl_->comm = std::move(comm);
   impl_->run_dir_path = std::move(run_dir);
   impl_->commit(open_run(config, impl_->run_dir_path));
   impl_->publish(true);

@@ -12,6 +12,12 @@
 // refused (ConfigError, CheckpointError, IoError, StaleRequestError) with nothing changed.
 // Probes (score fields, samples, Langevin traces) are answered on a probe thread over a copy of
 // the weights taken when the worker reaches them, in order with the other commands.
+//
+// With a Communicator the Trainer is one rank of a data-parallel run: every rank starts from
+// rank 0's weights, averages gradients before each update and draws from its own Rng stream;
+// rank 0 takes the commands (and decides time limits) and every rank applies them at the same
+// point between steps; rank 0 alone writes the run folder and evaluates. A rank that dies or
+// hangs past run.dist_timeout stops the others with the error, at their last checked state.
 #include <nlohmann/json.hpp>
 
 #include <functional>
@@ -25,12 +31,16 @@
 
 namespace scorelab {
 
+class Communicator;
+
 class Trainer {
  public:
   // Builds the run from `config` (throws ConfigError for a bad one, on the caller's thread) and
   // starts the worker, paused. With a run_dir, writes config.json, metrics.csv, checkpoints and
   // sample plots there.
-  explicit Trainer(const Config& config, std::string run_dir = "");
+  // With comm, throws DistError when the ranks' configs differ (ranks > 0 write no folder).
+  explicit Trainer(const Config& config, std::string run_dir = "",
+                   std::shared_ptr<Communicator> comm = nullptr);
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;

@@ -160,6 +160,21 @@ void ControlsPanel::draw_field(AppContext& ctx, const FieldInfo& f, const nlohma
 }
 
 void ControlsPanel::draw(AppContext& ctx) {
+  if (ctx.watching.empty()) {
+    draw_editable(ctx);
+    return;
+  }
+  ImGui::TextWrapped(
+      "Watching %s, read-only: curves from its metrics.csv, samples and fields "
+      "from its latest checkpoint, refreshed as they change.",
+      ctx.watching.c_str());
+  ImGui::Separator();
+  ImGui::BeginDisabled();
+  draw_editable(ctx);
+  ImGui::EndDisabled();
+}
+
+void ControlsPanel::draw_editable(AppContext& ctx) {
   poll(ctx);
   const Snapshot& s = *ctx.snap;
   if (preset_.empty()) preset_ = "(current)";

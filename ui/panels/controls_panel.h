@@ -15,6 +15,7 @@ namespace scorelab::ui {
 
 class ControlsPanel {
  public:
+  // Watching a run folder (ctx.watching), the controls show but are read-only.
   void draw(AppContext& ctx);
   // Loads a preset by name or a JSON file by path; errors go to the modal, the run is kept.
   void load_preset(AppContext& ctx, const std::string& name);
@@ -32,6 +33,7 @@ class ControlsPanel {
   // Keeps the live run in the run list (saved under runs/), then applies key=value with reset.
   void branch(AppContext& ctx, const std::string& key, const std::string& value);
   void draw_field(AppContext& ctx, const FieldInfo& f, const nlohmann::json& current);
+  void draw_editable(AppContext& ctx);
   void poll(AppContext& ctx);
 
   std::map<std::string, Pending> pending_;

@@ -86,16 +86,25 @@ void CurvesPanel::draw_comparison(AppContext& ctx, ImVec2 size) {
   // choice of runs, metric or axis.
   std::string key = std::to_string(ctx.snap->version) + "/" + metric_ + "/" +
                     std::to_string(by_time_) + "/" + std::to_string(ctx.runs.live_number());
+  // A run's row count too: a watched folder's curves grow while the snapshot stands still.
   for (const auto& r : ctx.runs.runs())
-    if (r.shown) key += "," + std::to_string(r.number);
+    if (r.shown)
+      key += "," + std::to_string(r.number) + ":" + std::to_string(r.history.rows.size());
   if (key != lines_key_) {
     lines_key_ = key;
-    std::vector<RunHistory> histories = {ctx.runs.live()};
-    std::vector<std::string> names = {"run " + std::to_string(ctx.runs.live_number()) + " (live)"};
+    // Watching a folder, the app's own run (a paused copy of the latest checkpoint) has no
+    // curves of its own: only the folder's (and other ticked runs) are drawn, by name.
+    const bool watching = !ctx.watching.empty();
+    std::vector<RunHistory> histories;
+    std::vector<std::string> names;
+    if (!watching) {
+      histories.push_back(ctx.runs.live());
+      names.push_back("run " + std::to_string(ctx.runs.live_number()) + " (live)");
+    }
     for (const auto& r : ctx.runs.runs()) {
       if (!r.shown) continue;
       histories.push_back(r.history);
-      names.push_back("run " + std::to_string(r.number));
+      names.push_back(watching ? r.name : "run " + std::to_string(r.number));
     }
     columns_ = metric_columns(histories);
     shown_metric_ = !metric_.empty() && std::count(columns_.begin(), columns_.end(), metric_)
@@ -142,6 +151,17 @@ void CurvesPanel::draw(AppContext& ctx) {
   ImGui::Checkbox("log losses", &log_losses_);
   ImGui::SameLine();
   draw_runs_menu(ctx);
+  if (!ctx.watching.empty()) {
+    // The watched folder's curves fill the panel (any metrics.csv column from the menu).
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    if (std::none_of(ctx.runs.runs().begin(), ctx.runs.runs().end(),
+                     [](const ArchivedRun& r) { return r.shown; })) {
+      ImGui::TextDisabled("waiting for %s/metrics.csv", ctx.watching.c_str());
+      return;
+    }
+    draw_comparison(ctx, ImVec2(avail.x, avail.y - ImGui::GetFrameHeightWithSpacing()));
+    return;
+  }
   const bool comparing = std::any_of(ctx.runs.runs().begin(), ctx.runs.runs().end(),
                                      [](const ArchivedRun& r) { return r.shown; });
   if (!comparing) {
