@@ -3,7 +3,8 @@ BUILD_DIR   ?= build
 CMAKE_FLAGS ?=
 JOBS        ?= $(shell nproc)
 
-.PHONY: all deps configure build run demo test bench bench-dist bench-quality claims claims-quick format clean
+.PHONY: all deps configure build run demo test bench bench-dist bench-quality claims claims-quick format clean \
+	fuzz sanitize soak
 
 all: build
 
@@ -46,6 +47,19 @@ claims: build
 
 claims-quick: build
 	@$(BUILD_DIR)/scorelab-bench --claims --quick
+
+# Reliability checks, not in CI. Every reader under libFuzzer, FUZZ_SECONDS each (default 60).
+fuzz: build
+	@scripts/install-deps.sh --fuzz
+	@scripts/fuzz.sh $(BUILD_DIR)
+
+# The suite under ASan + UBSan, the threaded parts under TSan (~2 h; own build folders).
+sanitize: deps
+	@scripts/sanitize.sh $(BUILD_DIR)
+
+# The app under Xvfb for SOAK_MINUTES (30) with live changes, then 50 SIGKILLs of the CLI.
+soak: build
+	@scripts/soak.sh $(BUILD_DIR)
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.h')

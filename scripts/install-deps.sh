@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # Installs the Debian packages scorelab needs. Idempotent: silent when everything is present.
-# Usage: scripts/install-deps.sh [--gui]   (--gui adds the desktop app's libraries and Xvfb)
+# Usage: scripts/install-deps.sh [--gui] [--fuzz]
+#   --gui adds the desktop app's libraries and Xvfb; --fuzz clang and its libFuzzer/sanitizer runtimes.
 set -euo pipefail
 
 core_pkgs=(build-essential cmake pkg-config libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libstb-dev libbenchmark-dev
   zlib1g-dev gzip dataset-fashion-mnist libgloo-dev)
 gui_pkgs=(libimgui-dev libglfw3-dev python3-glad xvfb xauth libgl1-mesa-dri fonts-dejavu-core)
+fuzz_pkgs=(clang libclang-rt-dev)
 
 pkgs=("${core_pkgs[@]}")
-if [[ "${1:-}" == "--gui" ]]; then pkgs+=("${gui_pkgs[@]}"); fi
+for arg in "$@"; do
+  case "$arg" in
+    --gui) pkgs+=("${gui_pkgs[@]}") ;;
+    --fuzz) pkgs+=("${fuzz_pkgs[@]}") ;;
+    *) echo "install-deps: unknown option $arg (--gui, --fuzz)" >&2; exit 1 ;;
+  esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

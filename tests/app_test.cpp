@@ -132,7 +132,7 @@ TEST(App, ScriptChangesAHyperparameterTheTrainerReceives) {
       << bad.output;
   std::ofstream(script) << "jump 3\n";
   bad = run_app("--script " + script.string());
-  EXPECT_EQ(bad.status, 2) << bad.output;
+  EXPECT_EQ(bad.status, 1) << bad.output;
   EXPECT_NE(bad.output.find("unknown command 'jump'"), std::string::npos) << bad.output;
   scorelab::testing::remove_tree(dir);
 }
@@ -180,14 +180,54 @@ TEST(App, StepperShowsAnnealedLangevinRecoveringTheTwoModesWeights) {
 TEST(App, UnknownPresetIsRefusedWithAMessage) {
   if (!have_xvfb()) GTEST_SKIP() << "xvfb-run is not installed";
   const AppRun r = run_app("--preset no-such-preset --frames 2");
-  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_NE(r.output.find("no-such-preset"), std::string::npos) << r.output;
   // The frame benchmark checks its presets before it starts any (it aborted here once).
   const AppRun b = run_app("--bench-frames 5 --bench-presets swissroll-dsm,no-such-preset");
-  EXPECT_EQ(b.status, 2) << b.output;
+  EXPECT_EQ(b.status, 1) << b.output;
   EXPECT_NE(b.output.find("--bench-presets: unknown preset 'no-such-preset'"), std::string::npos)
       << b.output;
   EXPECT_EQ(b.output.find("terminate"), std::string::npos) << b.output;
+}
+
+// Hardening findings 7, 8 and 10: every refusal is exit status 1 with one line naming the
+// problem; script numbers are read strictly; a failed screenshot fails the script.
+TEST(App, BadScriptsConfigsAndOptionsFailWithStatusOne) {
+  if (!have_xvfb()) GTEST_SKIP() << "xvfb-run is not installed";
+  scorelab::testing::TempDir dir("app-bad");
+  auto script = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir.path() / name) << text;
+    return (dir.path() / name).string();
+  };
+  const struct {
+    std::string args, expect;
+  } cases[] = {
+      {"--script " + script("a.txt", "step abc\n"), "a.txt:1: step: \"abc\" is not a whole number"},
+      {"--script " + script("b.txt", "wait abc\n"),
+       "b.txt:1: wait: \"abc\" is not a number of seconds"},
+      {"--script " + script("c.txt", "wait -1\n"), "c.txt:1: wait: \"-1\""},
+      {"--script " + script("d.txt", "wait nan\n"), "d.txt:1: wait: \"nan\""},
+      {"--script " + script("e.txt", "wait 1e308\n"), "e.txt:1: wait: \"1e308\""},
+      {"--script " + script("f.txt", "frames -1\n"), "f.txt:1: frames: \"-1\""},
+      {"--script " + (dir.path() / "missing.txt").string(), "missing.txt: no such file"},
+      {"--script /dev/zero", "/dev/zero: it is a character device"},
+      {"--config " + script("bad.json", "{\"optim\": {\"lr_score\": 1e999}}"),
+       "bad.json: not valid JSON: number 1e999 is out of range"},
+      {"--bogus-option", "scorelab: The following argument was not expected: --bogus-option"},
+  };
+  for (const auto& c : cases) {
+    const AppRun r = run_app(c.args + " --frames 2");
+    EXPECT_EQ(r.status, 1) << c.args << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.expect), std::string::npos) << c.args << "\n" << r.output;
+  }
+  // A screenshot into a folder that does not exist stops the script: status 1, line named.
+  const AppRun shot =
+      run_app("--preset gauss8-dsm --script " +
+              script("shot.txt", "frames 2\nscreenshot " + (dir.path() / "no" / "x.png").string() +
+                                     "\nprint run.seed\n"));
+  EXPECT_EQ(shot.status, 1) << shot.output;
+  EXPECT_NE(shot.output.find("shot.txt:2: screenshot:"), std::string::npos) << shot.output;
+  EXPECT_EQ(shot.output.find("run.seed ="), std::string::npos) << shot.output;
 }
 
 }  // namespace

@@ -88,14 +88,14 @@ TEST(Checkpoint, CorruptFilesAreRejectedWithTheReason) {
 
   // A newer format version is named, with the version this build reads.
   std::string v2 = bytes;
-  const size_t at = v2.find("\"format_version\":1");
+  const size_t at = v2.find("\"format_version\":2");
   ASSERT_NE(at, std::string::npos);
-  v2[at + 17] = '2';
+  v2[at + 17] = '3';
   const std::string newer = temp_path("v2.ckpt");
   write_file_atomically(newer, v2);
   EXPECT_NE(error_of([&] {
               read_checkpoint(newer);
-            }).find("format version 2, this build reads version 1"),
+            }).find("format version 3, this build reads version 2"),
             std::string::npos);
 }
 

@@ -264,11 +264,14 @@ TEST(Dist, KillingARankStopsTheOtherAndItsCheckpointResumesOnOneRank) {
   EXPECT_NE(text.find("rank 0: "), std::string::npos) << text;
   EXPECT_NE(text.find(" failed (another rank died"), std::string::npos) << text;
   EXPECT_NE(text.find("(its last checked state)"), std::string::npos) << text;
-  EXPECT_NE(text.find("checkpoint saved to"), std::string::npos) << text;
+  // The periodic checkpoint stays; the last checked state goes beside it (a failed run never
+  // replaces a checkpoint).
+  EXPECT_NE(text.find("/checkpoint.ckpt (step "), std::string::npos) << text;
+  EXPECT_NE(text.find("is kept; the last checked state, step "), std::string::npos) << text;
 
-  const std::string ck_path = out + "/checkpoint.ckpt";
+  const std::string ck_path = out + "/stopped.ckpt";
   const Checkpoint ck = read_checkpoint(ck_path);
-  ASSERT_GT(ck.step, 0);
+  ASSERT_GE(ck.step, read_checkpoint(out + "/checkpoint.ckpt").step);
   Trainer one(ck.config);
   one.load_checkpoint(ck_path).get();
   one.step(20);

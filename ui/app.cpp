@@ -6,11 +6,14 @@
 #include <glad/gl.h>
 #include <imgui.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,6 +46,17 @@ namespace scorelab::ui {
 
 namespace {
 
+// This process's resident memory (MB), from /proc/self/statm; 0 where there is none.
+double resident_mb() {
+  long pages_total = 0, pages_resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages_total, &pages_resident) != 2) pages_resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<double>(pages_resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) /
+         (1024.0 * 1024.0);
+}
+
 Config initial_config(const AppOptions& o) {
   if (!o.watch.empty()) {
     // The watched run's own config, once it has written one; its checkpoints replace it.
@@ -70,9 +84,11 @@ class App final : public ScriptHost {
   }
 
   AppContext& context() override { return ctx_; }
-  void screenshot(const std::string& path, const std::string& panel) override {
+  std::future<void> screenshot(const std::string& path, const std::string& panel) override {
     screenshot_path_ = path;
     screenshot_panel_ = panel;
+    screenshot_done_.emplace();
+    return screenshot_done_->get_future();
   }
   bool has_panel(const std::string& panel) const override { return panels_.count(panel) > 0; }
   std::string panel_names() const override {
@@ -115,6 +131,19 @@ class App final : public ScriptHost {
     if (by_time >= 0) curves_.set_by_time(by_time == 1);
   }
   std::vector<std::string> overlay_labels() const override { return curves_.overlay_labels(); }
+  std::string stats_line() const override {
+    const Snapshot& s = *ctx_.snap;
+    int64_t updates = 0;
+    for (const auto& r : s.rates) updates += r.updates;
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "stats: t=%.1f frames=%lld step=%lld updates=%lld errors=%lld rss_mb=%.1f "
+                  "state=%s",
+                  ctx_.now, static_cast<long long>(frames_), static_cast<long long>(s.step),
+                  static_cast<long long>(updates), static_cast<long long>(ctx_.errors_reported),
+                  resident_mb(), to_string(s.state));
+    return buf;
+  }
   void save_samples_csv(const std::string& path) override { samples_.save_samples_csv(path); }
 
   void set_script(std::vector<ScriptLine> lines, const std::string& source) {
@@ -127,6 +156,7 @@ class App final : public ScriptHost {
     auto last = Clock::now();
     int frame = 0;
     int status = 0;
+    frames_ = 0;
     while (!window_.should_close() && !quit_) {
       const auto frame_start = Clock::now();
       window_.begin_frame();
@@ -149,6 +179,7 @@ class App final : public ScriptHost {
       }
       window_.render();
       ++frame;
+      ++frames_;
       if (options_.frames > 0 && frame >= options_.frames && !options_.screenshot.empty()) {
         screenshot_path_ = options_.screenshot;
         quit_ = true;
@@ -156,7 +187,16 @@ class App final : public ScriptHost {
         quit_ = true;
       }
       if (!screenshot_path_.empty()) {
-        if (!write_screenshot(screenshot_path_, screenshot_panel_) && quit_) status = 1;
+        const std::string failed = write_screenshot(screenshot_path_, screenshot_panel_);
+        if (!failed.empty() && quit_) status = 1;
+        if (screenshot_done_) {
+          if (failed.empty()) {
+            screenshot_done_->set_value();
+          } else {
+            screenshot_done_->set_exception(std::make_exception_ptr(IoError(failed)));
+          }
+          screenshot_done_.reset();
+        }
         screenshot_path_.clear();
         screenshot_panel_.clear();
       }
@@ -195,8 +235,8 @@ class App final : public ScriptHost {
     return false;
   }
 
-  // The window, or the rectangle of one panel in it.
-  bool write_screenshot(const std::string& path, const std::string& panel) {
+  // The window, or the rectangle of one panel in it. Returns the error ("" when written).
+  std::string write_screenshot(const std::string& path, const std::string& panel) {
     int w, h;
     window_.framebuffer_size(w, h);
     try {
@@ -213,11 +253,11 @@ class App final : public ScriptHost {
       write_png_rgba(path, px, w, h);
       ctx_.notice = "screenshot " + path;
       std::printf("scorelab: wrote %s (%dx%d)\n", path.c_str(), w, h);
-      return true;
+      return "";
     } catch (const std::exception& e) {
       ctx_.report_error(error_message(e));
       std::fprintf(stderr, "scorelab: %s\n", error_message(e).c_str());
-      return false;
+      return error_message(e);
     }
   }
 
@@ -373,7 +413,7 @@ class App final : public ScriptHost {
   void error_modal() {
     const Snapshot& s = *ctx_.snap;
     if (s.state == RunState::error && s.version != shown_error_version_ && s.error != last_error_) {
-      ctx_.errors.push_back("Training stopped: " + s.error);
+      ctx_.report_error("Training stopped: " + s.error);
       last_error_ = s.error;
     }
     shown_error_version_ = s.version;
@@ -414,7 +454,9 @@ class App final : public ScriptHost {
   std::optional<ScriptRunner> script_;
   std::optional<RunWatcher> watcher_;
   std::string screenshot_path_;
-  std::string screenshot_panel_;  // empty: the whole window
+  std::string screenshot_panel_;                       // empty: the whole window
+  std::optional<std::promise<void>> screenshot_done_;  // a script's screenshot waits on it
+  int64_t frames_ = 0;
   struct PanelRect {
     float x, y, w, h;
   };
@@ -462,10 +504,11 @@ int run_app(const AppOptions& options, AppRunReport* report) {
   std::vector<ScriptLine> script;
   try {
     config = initial_config(options);
-    if (!options.script.empty()) script = parse_script(read_file(options.script), options.script);
+    if (!options.script.empty())
+      script = parse_script(read_file(options.script, int64_t{16} << 20), options.script);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scorelab: %s\n", error_message(e).c_str());
-    return 2;
+    return 1;
   }
   try {
     AppWindow window(options.width, options.height, "scorelab");

@@ -39,7 +39,11 @@ struct AppContext {
   // The run folder followed with --watch ("" = none): training controls are read-only then.
   std::string watching;
 
-  void report_error(const std::string& message) { errors.push_back(message); }
+  void report_error(const std::string& message) {
+    errors.push_back(message);
+    ++errors_reported;
+  }
+  int64_t errors_reported = 0;  // since the app started (the soak test reads it)
 
   // Background work whose end the user hears of: `done` as the notice, or an error that starts
   // with `failed` and the reason. Polled once a frame.

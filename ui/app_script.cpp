@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -11,26 +12,11 @@
 #include "config/config_io.h"
 #include "config/presets.h"
 #include "run_branch.h"
+#include "script_parser.h"
 
 namespace scorelab::ui {
 
 namespace {
-
-// Command → number of arguments.
-const std::map<std::string, size_t>& arity() {
-  static const std::map<std::string, size_t> a = {
-      {"preset", 1},         {"load", 1},           {"set", 2},
-      {"set!", 2},           {"play", 0},           {"resume", 0},
-      {"pause", 0},          {"reset", 0},          {"step", 1},
-      {"wait", 1},           {"frames", 1},         {"until-step", 1},
-      {"screenshot", 1},     {"save", 1},           {"load-checkpoint", 1},
-      {"langevin", 0},       {"langevin-exact", 0}, {"screenshot-panel", 2},
-      {"expect", 2},         {"print", 1},          {"quit", 0},
-      {"drop", 1},           {"stroke", 2},         {"branch", 2},
-      {"open-run", 1},       {"overlay", 1},        {"overlay-by", 1},
-      {"overlay-metric", 1}, {"print-overlay", 0},  {"save-samples", 1}};
-  return a;
-}
 
 bool same_value(const std::string& key, const nlohmann::json& have, const std::string& want_text) {
   const nlohmann::json want = setting_value(key, want_text);
@@ -42,38 +28,7 @@ bool same_value(const std::string& key, const nlohmann::json& have, const std::s
 }
 
 constexpr double kTimeoutSeconds = 180;
-
 }  // namespace
-
-std::vector<ScriptLine> parse_script(const std::string& text, const std::string& source) {
-  std::vector<ScriptLine> out;
-  std::stringstream in(text);
-  std::string raw;
-  int n = 0;
-  while (std::getline(in, raw)) {
-    ++n;
-    const auto hash = raw.find('#');
-    std::stringstream words(hash == std::string::npos ? raw : raw.substr(0, hash));
-    ScriptLine l;
-    l.line = n;
-    if (!(words >> l.command)) continue;
-    for (std::string w; words >> w;) l.args.push_back(w);
-    auto it = arity().find(l.command);
-    if (it == arity().end()) {
-      throw ConfigError(source + ":" + std::to_string(n) + ": unknown command '" + l.command +
-                        "' (see the list at the top of ui/app_script.h or the README)");
-    }
-    // stroke takes two points or more, overlay one run number or more.
-    const bool variadic = l.command == "stroke" || l.command == "overlay";
-    if (variadic ? l.args.size() < it->second : l.args.size() != it->second) {
-      throw ConfigError(source + ":" + std::to_string(n) + ": " + l.command + " takes " +
-                        std::to_string(it->second) + " argument(s), got " +
-                        std::to_string(l.args.size()));
-    }
-    out.push_back(std::move(l));
-  }
-  return out;
-}
 
 ScriptRunner::ScriptRunner(std::vector<ScriptLine> lines, std::string source)
     : lines_(std::move(lines)), source_(std::move(source)) {}
@@ -145,8 +100,7 @@ bool ScriptRunner::trainer_command(ScriptHost& host, const ScriptLine& l) {
   } else if (c == "reset") {
     t.reset();
   } else if (c == "step" || c == "until-step") {
-    const int64_t n = std::stoll(a[0]);
-    if (n < 0) throw ConfigError("needs a count >= 0");
+    const int64_t n = parse_script_count(a[0], 0, kMaxScriptCount);
     const int64_t target = c == "step" ? ctx.snap->step + n : n;
     if (c == "step") t.step(n);
     waiting_ = [&ctx, target, stepping = c == "step"] {
@@ -170,11 +124,13 @@ bool ScriptRunner::trainer_command(ScriptHost& host, const ScriptLine& l) {
 bool ScriptRunner::timing_command(ScriptHost& host, const ScriptLine& l) {
   const std::string& c = l.command;
   if (c == "wait") {
-    const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                          std::chrono::duration<double>(std::stod(l.args[0])));
+    const auto seconds = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(parse_script_seconds(l.args[0])));
+    const auto until = Clock::now() + seconds;
+    deadline_ += seconds;  // the command's timeout counts from the end of the wait
     waiting_ = [until] { return Clock::now() >= until; };
   } else if (c == "frames") {
-    auto left = std::make_shared<int64_t>(std::stoll(l.args[0]));
+    auto left = std::make_shared<int64_t>(parse_script_count(l.args[0], 1, kMaxScriptCount));
     waiting_ = [left] { return --*left <= 0; };
   } else if (c == "quit") {
     host.quit();
@@ -194,9 +150,7 @@ bool ScriptRunner::output_command(ScriptHost& host, const ScriptLine& l) {
       fail(l, "no panel '" + a[0] + "' (" + host.panel_names() + ")");
       return true;
     }
-    host.screenshot(c == "screenshot" ? a[0] : a[1], c == "screenshot" ? "" : a[0]);
-    auto frames = std::make_shared<int>(1);
-    waiting_ = [frames] { return --*frames < 0; };
+    await(l, host.screenshot(c == "screenshot" ? a[0] : a[1], c == "screenshot" ? "" : a[0]));
   } else if (c == "expect") {
     const std::string key = a[0], want = a[1];
     // The snapshot may lag the Trainer by one publish: retry for a few seconds.
@@ -247,6 +201,9 @@ bool ScriptRunner::output_command(ScriptHost& host, const ScriptLine& l) {
         return true;
       }
     };
+  } else if (c == "print-stats") {
+    std::printf("%s\n", host.stats_line().c_str());
+    std::fflush(stdout);
   } else if (c == "print") {
     const nlohmann::json cfg = to_json(ctx.snap->config);
     const nlohmann::json* have = find_setting(cfg, a[0]);

@@ -19,6 +19,7 @@
 //   save-samples FILE.csv             the Samples panel's generated points
 //   expect KEY VALUE                  fails unless the Trainer's config holds VALUE at KEY
 //   print KEY                         writes "KEY = value" to stdout
+//   print-stats                       writes "stats: t=… frames=… step=… errors=… rss_mb=…"
 //   quit
 // A failing command stops the script with "FILE:LINE: why"; the app then exits with status 1.
 #include <chrono>
@@ -28,25 +29,18 @@
 #include <vector>
 
 #include "app_context.h"
+#include "script_parser.h"
 
 namespace scorelab::ui {
-
-struct ScriptLine {
-  int line = 0;
-  std::string command;
-  std::vector<std::string> args;
-};
-
-// Throws ConfigError "FILE:LINE: ..." for an unknown command or a wrong argument count.
-std::vector<ScriptLine> parse_script(const std::string& text, const std::string& source);
 
 // What a script may ask of the app.
 class ScriptHost {
  public:
   virtual ~ScriptHost() = default;
   virtual AppContext& context() = 0;
-  // The window, or one panel (named as panel_names lists them), written at the end of this frame.
-  virtual void screenshot(const std::string& path, const std::string& panel) = 0;
+  // The window, or one panel (named as panel_names lists them), written at the end of this frame;
+  // the future is ready then, holding the error when it could not be written.
+  virtual std::future<void> screenshot(const std::string& path, const std::string& panel) = 0;
   virtual bool has_panel(const std::string& panel) const = 0;
   virtual std::string panel_names() const = 0;
   virtual void run_langevin(bool exact_score) = 0;
@@ -63,6 +57,8 @@ class ScriptHost {
   virtual void overlay_view(const std::string& metric, int by_time) = 0;
   // Its legend as last drawn.
   virtual std::vector<std::string> overlay_labels() const = 0;
+  // "stats: t=… frames=… step=… updates=… errors=… rss_mb=… state=…" (the soak test's probe).
+  virtual std::string stats_line() const = 0;
   virtual void save_samples_csv(const std::string& path) = 0;
 };
 

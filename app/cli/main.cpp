@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include "../parse_error.h"
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/process_setup.h"
@@ -36,7 +37,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return scorelab::report_parse_error(app, e, "scorelab-cli");
   }
   try {
     if (app.got_subcommand("train")) return train();

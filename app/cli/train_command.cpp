@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <torch/cuda.h>
 
@@ -14,28 +15,62 @@
 #include "cli/progress_bar.h"
 #include "common/device.h"
 #include "common/error.h"
+#include "compare/run_history.h"
 #include "config/config_io.h"
 #include "config/presets.h"
 #include "dist/communicator.h"
 #include "dist/dist_env.h"
+#include "train/checkpoint.h"
 #include "train/trainer.h"
 
 namespace scorelab::cli {
 
 namespace {
 
-// Set by SIGINT so a long run can stop cleanly (a signal handler can only touch such a flag).
+// Set by SIGINT, SIGTERM or SIGHUP so a long run stops cleanly and saves (a signal handler can
+// only touch such a flag).
 volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_sigint(int) {
+extern "C" void on_stop_signal(int) {
   g_interrupted = 1;
 }
 
+// The signals that end a training run with a save: Ctrl+C, kill's default, a closed terminal.
+// Ranks > 0 ignore them: rank 0 acts for the whole group.
+void handle_stop_signals(bool leader) {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, leader ? on_stop_signal : SIG_IGN);
+}
+void restore_stop_signals() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, SIG_DFL);
+}
+
 struct TrainOptions {
-  std::string preset, config_file, out, device;
+  std::string preset, config_file, out, device, resume;
   std::vector<std::string> sets;
-  int64_t steps = -1, seed = -1, threads = -1, nproc = 1;
-  double seconds = -1;
+  // Kept as text and applied as settings, so they are checked like --set (range, NaN, type).
+  std::string steps, seconds, seed, threads;
+  int64_t nproc = 1;
+  bool overwrite = false;
 };
+
+// --steps, --seconds, --seed, --threads, --device: each the run.* setting of the same name.
+Config apply_run_options(Config c, const TrainOptions& o) {
+  const std::pair<const char*, const std::string*> options[] = {{"steps", &o.steps},
+                                                                {"seconds", &o.seconds},
+                                                                {"seed", &o.seed},
+                                                                {"threads", &o.threads},
+                                                                {"device", &o.device}};
+  for (const auto& [name, text] : options) {
+    if (text->empty()) continue;
+    const std::string label = std::string("--") + name + " " + *text;
+    c = merge_json(c, partial_setting(std::string("run.") + name, *text), label);
+    try {
+      validate(c);
+    } catch (const ConfigError& e) {
+      throw ConfigError(label + ": " + e.what());
+    }
+  }
+  return c;
+}
 
 Config resolve_config(const TrainOptions& o, std::string& run_name) {
   if (!o.preset.empty() && !o.config_file.empty()) {
@@ -50,12 +85,71 @@ Config resolve_config(const TrainOptions& o, std::string& run_name) {
     c = load_preset(run_name);
   }
   if (!o.sets.empty()) c = apply_settings(c, o.sets);
-  if (o.steps >= 0) c.run.steps = o.steps;
-  if (o.seconds >= 0) c.run.seconds = o.seconds;
-  if (!o.device.empty()) c.run.device = o.device;
-  if (o.seed >= 0) c.run.seed = o.seed;
-  if (o.threads >= 0) c.run.threads = o.threads;
+  c = apply_run_options(c, o);
   validate(c);
+  return c;
+}
+
+namespace fs = std::filesystem;
+
+// What makes a folder a run's: the files a run writes first.
+bool holds_a_run(const std::string& dir) {
+  std::error_code ec;
+  for (const char* f : {"config.json", "metrics.csv", "checkpoint.ckpt"})
+    if (fs::exists(fs::path(dir) / f, ec)) return true;
+  return false;
+}
+
+// --out onto another run destroys it: only with --overwrite, which first removes the old run's
+// files, so that no old checkpoint sits beside a new config.
+void claim_run_folder(const std::string& out, bool overwrite) {
+  if (!holds_a_run(out)) return;
+  if (!overwrite) {
+    throw ConfigError("--out " + out + " already holds a run; continue it with --resume " + out +
+                      ", replace it with --overwrite, or give another --out");
+  }
+  std::error_code ec;
+  for (const char* f : {"checkpoint.ckpt", "samples.png", "metrics.csv", "config.json"}) {
+    fs::remove(fs::path(out) / f, ec);
+    if (ec) throw IoError("--overwrite: cannot remove " + out + "/" + f + ": " + ec.message());
+  }
+}
+
+// --resume PATH: a run folder (its checkpoint.ckpt) or a checkpoint file.
+struct ResumeFrom {
+  std::string checkpoint, folder;
+};
+ResumeFrom resume_source(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    const std::string ck = (fs::path(path) / "checkpoint.ckpt").string();
+    if (!fs::exists(ck, ec)) {
+      throw ConfigError("--resume " + path + ": no checkpoint.ckpt in it (the run saved none)");
+    }
+    return {ck, path};
+  }
+  const fs::path p(path);
+  return {path, p.has_parent_path() ? p.parent_path().string() : "."};
+}
+
+// The checkpoint's config with this command's changes; structural ones are refused by the
+// Trainer, a --preset, --config or --seed here.
+Config resume_config(const TrainOptions& o, const Checkpoint& ck) {
+  if (!o.preset.empty() || !o.config_file.empty()) {
+    throw ConfigError("--resume continues the checkpoint's own config: drop --preset/--config");
+  }
+  if (!o.seed.empty()) {
+    throw ConfigError("--resume continues the checkpoint's random streams: drop --seed");
+  }
+  Config c = ck.config;
+  if (!o.sets.empty()) c = apply_settings(c, o.sets);
+  c = apply_run_options(c, o);
+  validate(c);
+  if (c.run.steps > 0 && ck.step >= c.run.steps) {
+    throw ConfigError("--resume: the run is at step " + std::to_string(ck.step) +
+                      " and its run.steps is " + std::to_string(c.run.steps) +
+                      "; give --steps with a larger total (or --steps 0 for no limit)");
+  }
   return c;
 }
 
@@ -140,6 +234,15 @@ std::shared_ptr<Communicator> join_ranks(const DistEnv& env, Config& c) {
       std::chrono::milliseconds(static_cast<int64_t>(c.run.dist_timeout * 1000)));
 }
 
+// "1200", or "?" when the file cannot be read.
+std::string checkpoint_step_text(const std::string& path) {
+  try {
+    return std::to_string(read_checkpoint(path).step);
+  } catch (const std::exception&) {
+    return "?";
+  }
+}
+
 }  // namespace
 
 Runner add_train_command(CLI::App& app) {
@@ -150,20 +253,40 @@ Runner add_train_command(CLI::App& app) {
   sub->add_option("--set", o->sets, "override a setting, key=value (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  sub->add_option("--out", o->out, "run folder (default runs/<preset>)");
-  sub->add_option("--steps", o->steps, "stop after N steps");
-  sub->add_option("--seconds", o->seconds, "stop after S seconds");
+  sub->add_option("--out", o->out, "run folder (default runs/<preset>, or the resumed run's)");
+  sub->add_flag("--overwrite", o->overwrite, "replace the run already in --out");
+  sub->add_option("--resume", o->resume,
+                  "continue a run: its folder (checkpoint.ckpt) or a checkpoint file; --steps is "
+                  "then the new total");
+  sub->add_option("--steps", o->steps, "stop at step N (run.steps; 0 = no limit)");
+  sub->add_option("--seconds", o->seconds, "stop after S seconds of this command (run.seconds)");
   sub->add_option("--device", o->device, "auto | cpu | cuda | cuda:N");
-  sub->add_option("--seed", o->seed, "random seed");
-  sub->add_option("--threads", o->threads, "intra-op CPU threads (default 1)");
+  sub->add_option("--seed", o->seed, "random seed (run.seed)");
+  sub->add_option("--threads", o->threads, "intra-op CPU threads (run.threads, default 1)");
   sub->add_option("--nproc", o->nproc,
                   "data parallel: start N ranks on this machine (batch per rank = optim.batch)")
       ->check(CLI::Range(1, 1024));
   return [o]() -> int {
-    std::string run_name;
-    Config c = resolve_config(*o, run_name);
-    const std::string out = o->out.empty() ? "runs/" + run_name : o->out;
     const DistEnv env = DistEnv::from_environment();
+    std::string run_name;
+    std::optional<Checkpoint> from;
+    Config c;
+    std::string out = o->out;
+    if (!o->resume.empty()) {
+      const ResumeFrom src = resume_source(o->resume);
+      from = read_checkpoint(src.checkpoint);
+      c = resume_config(*o, *from);
+      run_name = run_folder_name(src.folder);
+      if (out.empty()) out = src.folder;
+      std::error_code ec;
+      if (!fs::equivalent(out, src.folder, ec) && env.rank == 0) {
+        claim_run_folder(out, o->overwrite);
+      }
+    } else {
+      c = resolve_config(*o, run_name);
+      if (out.empty()) out = "runs/" + run_name;
+      if (env.rank == 0) claim_run_folder(out, o->overwrite);
+    }
     if (o->nproc > 1) {
       if (env.distributed()) {
         throw ConfigError("--nproc: this process is already rank " + std::to_string(env.rank) +
@@ -186,7 +309,12 @@ Runner add_train_command(CLI::App& app) {
     std::shared_ptr<Communicator> comm;
     if (env.distributed()) comm = join_ranks(env, c);
     const bool leader = env.rank == 0;
-    Trainer trainer(c, out, comm);
+    g_interrupted = 0;
+    handle_stop_signals(leader);
+    std::unique_ptr<Trainer> trainer_ptr = from ? std::make_unique<Trainer>(*from, c, out, comm)
+                                                : std::make_unique<Trainer>(c, out, comm);
+    from.reset();  // its tensors are in the networks now
+    Trainer& trainer = *trainer_ptr;
     auto snap = trainer.snapshot();
     const int64_t start_step = snap->step;
     if (leader) {
@@ -201,14 +329,13 @@ Runner add_train_command(CLI::App& app) {
       if (!snap->data_notice.empty()) {
         std::fprintf(stderr, "scorelab-cli: warning: %s\n", snap->data_notice.c_str());
       }
+      if (start_step > 0)
+        std::printf("continuing at step %lld\n", static_cast<long long>(start_step));
       if (c.run.steps == 0 && c.run.seconds == 0) {
         std::printf("no --steps or --seconds: training until Ctrl+C\n");
       }
       std::fflush(stdout);
     }
-    g_interrupted = 0;
-    // Ranks > 0 follow rank 0, which alone acts on Ctrl+C (it reaches the whole process group).
-    std::signal(SIGINT, leader ? on_sigint : SIG_IGN);
     ProgressBar bar(leader);
     trainer.resume();
     uint64_t seen = 0;
@@ -225,7 +352,6 @@ Runner add_train_command(CLI::App& app) {
       }
     }
     bar.finish();
-    std::signal(SIGINT, SIG_DFL);
     if (!leader) {
       if (snap->state != RunState::error) return 0;
       std::fprintf(stderr, "scorelab-cli: rank %d stopped: %s\n", env.rank, snap->error.c_str());
@@ -233,17 +359,40 @@ Runner add_train_command(CLI::App& app) {
     }
     int rc = 0;
     if (g_interrupted || snap->state == RunState::error) {
-      // Keep what was learned: the worker has restored the last good state after a NaN.
+      // Keep what was learned: the worker has restored the last checked state after a NaN or a
+      // divergence. A failed run never replaces a checkpoint (the failure may have begun before
+      // the checks saw it): its last checked state goes beside it. One that failed before
+      // learning anything saves nothing.
       const std::string ck = out + "/checkpoint.ckpt";
-      const std::string err = why_refused(trainer.save_checkpoint(ck));
+      const bool failed = snap->state == RunState::error;
+      const bool learned = snap->step > start_step || !failed;
+      std::error_code ec;
+      const bool keep = failed && fs::exists(ck, ec);
+      const std::string target = keep ? out + "/stopped.ckpt" : ck;
+      const std::string err = learned ? why_refused(trainer.save_checkpoint(target)) : "";
       snap = trainer.snapshot();
-      if (snap->state == RunState::error) {
+      if (failed) {
         std::fprintf(stderr, "scorelab-cli: training stopped: %s\n", snap->error.c_str());
         rc = 1;
       } else {
         std::printf("interrupted at step %lld\n", static_cast<long long>(snap->step));
       }
-      std::printf("%s\n", err.empty() ? ("checkpoint saved to " + ck).c_str() : err.c_str());
+      if (!learned) {
+        std::printf("nothing saved: the run stopped at step %lld, where it started\n",
+                    static_cast<long long>(snap->step));
+      } else if (!err.empty()) {
+        std::fprintf(stderr, "scorelab-cli: %s\n", err.c_str());
+        rc = 1;
+      } else if (keep) {
+        std::printf(
+            "%s (step %s) is kept; the last checked state, step %lld, is in %s "
+            "(continue from it with: scorelab-cli train --resume %s)\n",
+            ck.c_str(), checkpoint_step_text(ck).c_str(), static_cast<long long>(snap->step),
+            target.c_str(), target.c_str());
+      } else {
+        std::printf("checkpoint saved to %s; continue with: scorelab-cli train --resume %s\n",
+                    ck.c_str(), out.c_str());
+      }
     } else {
       std::printf("%s\n", snap->message.c_str());
     }
@@ -259,6 +408,7 @@ Runner add_train_command(CLI::App& app) {
           1e3 * bc.seconds / steps,
           100 * (ar.seconds + bc.seconds) / std::max(1e-9, snap->wall_seconds), snap->wall_seconds);
     }
+    restore_stop_signals();
     return rc;
   };
 }

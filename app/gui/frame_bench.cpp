@@ -56,7 +56,7 @@ int run_frame_bench(const AppOptions& options, const std::vector<std::string>& p
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scorelab: --bench-presets: %s\n", error_message(e).c_str());
-    return 2;
+    return 1;
   }
   std::printf("%-16s %6s %9s %7s %8s %11s %17s %6s %6s\n", "preset", "frames", "median ms",
               "p99 ms", "work p99", "app steps/s", "cli before/after", "ratio", "traces");

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "../parse_error.h"
 #include "app.h"
 #include "common/process_setup.h"
 #include "frame_bench.h"
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    return scorelab::report_parse_error(cli, e, "scorelab");
   }
   if (!o.screenshot.empty() && o.frames == 0) o.frames = 120;
   // llvmpipe (software GL) renders with every core by default; one thread leaves the other to

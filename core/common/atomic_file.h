@@ -1,6 +1,7 @@
 #pragma once
 // Writes a file so that a reader (or a crash) never sees it half-written: the bytes go to a
 // temporary file beside the target, which is flushed and then renamed over it.
+#include <cstdint>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -15,8 +16,17 @@ void write_file_atomically(const std::string& path,
 // Same, for bytes already in memory.
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
-// Reads a whole file; IoError names the path when it cannot.
-std::string read_file(const std::string& path);
+// The largest file read_file takes unless told otherwise: more than any config, script or
+// checkpoint here, less than would exhaust memory.
+constexpr int64_t kMaxReadBytes = int64_t{4} << 30;
+
+// Reads a whole regular file of at most max_bytes. IoError names the path when it cannot, and
+// refuses before reading anything what is not a regular file (a directory, /dev/zero, a FIFO)
+// or what is larger than max_bytes.
+std::string read_file(const std::string& path, int64_t max_bytes = kMaxReadBytes);
+
+// The size of a regular file, with read_file's refusals (also for readers that stream it).
+int64_t regular_file_size(const std::string& path, int64_t max_bytes = kMaxReadBytes);
 
 // Creates a directory and its parents; IoError names it when that fails.
 void make_dirs(const std::string& dir);

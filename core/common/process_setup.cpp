@@ -4,6 +4,8 @@
 #include <dlfcn.h>
 #include <malloc.h>
 
+#include <csignal>
+
 namespace scorelab {
 
 namespace {
@@ -15,6 +17,9 @@ void set_openblas_threads(int threads) {
 }  // namespace
 
 void setup_process() {
+  // A file-size limit (ulimit -f) then fails the write with EFBIG, which the writers report and
+  // clean up after, instead of killing the process mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_TOP_PAD, 64 << 20);

@@ -8,6 +8,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/strict_json.h"
 #include "config/config_schema.h"
 
 namespace scorelab {
@@ -15,6 +16,10 @@ namespace scorelab {
 using nlohmann::json;
 
 namespace {
+
+// A config is a few KB; a list setting (method.alpha_fixed) a few hundred values at most.
+constexpr int64_t kMaxConfigBytes = int64_t{16} << 20;
+constexpr size_t kMaxListLength = 10000;
 
 std::string join_key(const std::string& prefix, const char* key) {
   return prefix.empty() ? std::string(key) : prefix + "." + key;
@@ -106,7 +111,7 @@ class JsonReader : public PathVisitor {
       if (j->is_number_integer()) {
         x = j->get<int64_t>();
       } else if (j->is_number_float() && std::floor(j->get<double>()) == j->get<double>() &&
-                 std::fabs(j->get<double>()) < 9.0e15) {
+                 std::fabs(j->get<double>()) <= 9.007199254740992e15) {
         x = static_cast<int64_t>(j->get<double>());  // 1e4 written in float notation
       } else {
         fail(k, *j, "an integer");
@@ -163,6 +168,9 @@ class JsonReader : public PathVisitor {
     } else {
       fail(k, *j, "a list of numbers");
     }
+    if (out.size() > kMaxListLength) {
+      fail(k, *j, "a list of at most " + std::to_string(kMaxListLength) + " numbers");
+    }
     x = std::move(out);
   }
 
@@ -206,7 +214,10 @@ class JsonReader : public PathVisitor {
     return it == parent->end() ? nullptr : &*it;
   }
   [[noreturn]] void fail(const char* k, const json& j, const std::string& expected) const {
-    throw ConfigError(source_ + ": " + key(k) + " = " + j.dump() + " must be " + expected);
+    std::string value = j.dump();
+    if (value.size() > 80)
+      value = value.substr(0, 60) + "… (" + std::to_string(value.size()) + " characters)";
+    throw ConfigError(source_ + ": " + key(k) + " = " + value + " must be " + expected);
   }
   std::string source_;
   std::vector<const json*> stack_;
@@ -415,8 +426,9 @@ json setting_value(const std::string& key, const std::string& text) {
   try {
     json v = json::parse(text);
     if (!v.is_object() && !v.is_null()) return v;
-  } catch (const json::parse_error&) {
-    // A bare word such as gauss8, or a list written 0,0.5,1.
+  } catch (const json::exception&) {
+    // A bare word such as gauss8, a list written 0,0.5,1, or a number out of range (1e999): the
+    // text, which the setting then refuses by name.
   }
   return text;
 }
@@ -518,11 +530,14 @@ std::vector<std::string> reset_keys(const Config& a, const Config& b) {
 }
 
 Config load_config_file(const std::string& path) {
-  const std::string text = read_file(path);
+  return parse_config_text(read_file(path, kMaxConfigBytes), path);
+}
+
+Config parse_config_text(const std::string& text, const std::string& path) {
   json j;
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
+    j = parse_json_strict(text);
+  } catch (const std::exception& e) {
     throw ConfigError(path + ": not valid JSON: " + e.what());
   }
   return merge_json(Config{}, j, path);

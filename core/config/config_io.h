@@ -63,8 +63,11 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b);
 // The subset of changed_keys that cannot apply without a reset.
 std::vector<std::string> reset_keys(const Config& a, const Config& b);
 
-// Reads a config or preset JSON file (on top of the defaults) and validates it.
+// Reads a config or preset JSON file (on top of the defaults) and validates it: at most 16 MiB,
+// strict JSON (a key twice in one object is refused). Throws ConfigError / IoError.
 Config load_config_file(const std::string& path);
+// The same over the file's text; `source` names it in messages.
+Config parse_config_text(const std::string& text, const std::string& source);
 // Writes it atomically, pretty-printed.
 void save_config_file(const Config& config, const std::string& path);
 

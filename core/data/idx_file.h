@@ -20,4 +20,8 @@ IdxArray read_idx_file(const std::string& path);
 // The whole file, gunzipped when it is gzip. Throws IoError.
 std::vector<uint8_t> read_maybe_gzip(const std::string& path);
 
+// The two steps over bytes already in memory; `name` stands for the file in messages.
+std::vector<uint8_t> maybe_gunzip(std::vector<uint8_t> bytes, const std::string& name);
+IdxArray parse_idx(const std::vector<uint8_t>& bytes, const std::string& name);
+
 }  // namespace scorelab

@@ -15,10 +15,13 @@ torch::Tensor to_unit_range(torch::Tensor bytes) {
   return bytes.to(torch::kFloat).div_(127.5).sub_(1.0);
 }
 
-torch::Tensor from_bytes(std::vector<uint8_t>& data, std::vector<int64_t> shape) {
-  // from_blob does not own the memory: clone while `data` is alive.
-  return torch::from_blob(data.data(), shape, torch::kUInt8).clone();
+torch::Tensor from_bytes(const std::vector<uint8_t>& data, std::vector<int64_t> shape) {
+  // from_blob does not own (or write) the memory: clone while `data` is alive.
+  return torch::from_blob(const_cast<uint8_t*>(data.data()), shape, torch::kUInt8).clone();
 }
+
+// As data.image_size's range for image folders.
+constexpr int64_t kMaxImageSide = 256;
 
 }  // namespace
 
@@ -31,6 +34,14 @@ ImageSet load_idx_images(const std::string& images_path, const std::string& labe
   }
   if (im.dims[0] == 0 || im.dims[1] == 0 || im.dims[2] == 0) {
     throw IoError(images_path + ": holds no images");
+  }
+  if (im.dims[1] > kMaxImageSide || im.dims[2] > kMaxImageSide) {
+    // The image models here are built for small images; a folder of images can be scaled down
+    // on loading (data.name=image-folder, data.image_size).
+    throw IoError(images_path + ": images of " + std::to_string(im.dims[1]) + "x" +
+                  std::to_string(im.dims[2]) + " are larger than the " +
+                  std::to_string(kMaxImageSide) + "x" + std::to_string(kMaxImageSide) +
+                  " scorelab trains on");
   }
   ImageSet s;
   s.source = images_path;
@@ -61,27 +72,35 @@ ImageSet load_idx_images(const std::string& images_path, const std::string& labe
   return s;
 }
 
-ImageSet load_cifar10_batches(const std::vector<std::string>& paths) {
+ImageSet parse_cifar10_batch(const std::vector<uint8_t>& b, const std::string& path) {
   constexpr int64_t kRecord = 1 + 3 * 32 * 32;
+  const int64_t size = static_cast<int64_t>(b.size());
+  if (size == 0 || size % kRecord != 0) {
+    throw IoError(path + ": " + std::to_string(size) +
+                  " bytes is not a whole number of CIFAR-10 records (1 label + 3072 pixel "
+                  "bytes each)");
+  }
+  auto rec = from_bytes(b, {size / kRecord, kRecord});
+  auto lab = rec.select(1, 0).to(torch::kLong);
+  if (lab.max().item<int64_t>() > 9) {
+    throw IoError(path + ": label " + std::to_string(lab.max().item<int64_t>()) +
+                  " out of range 0-9: not a CIFAR-10 binary batch");
+  }
+  ImageSet s;
+  s.labels = lab;
+  s.images = rec.narrow(1, 1, kRecord - 1).reshape({size / kRecord, 3, 32, 32});
+  s.source = path;
+  return s;
+}
+
+ImageSet load_cifar10_batches(const std::vector<std::string>& paths) {
   if (paths.empty()) throw IoError("CIFAR-10: no batch files given");
   std::vector<torch::Tensor> images, labels;
   ImageSet s;
   for (const auto& path : paths) {
-    std::vector<uint8_t> b = read_maybe_gzip(path);
-    const int64_t size = static_cast<int64_t>(b.size());
-    if (size == 0 || size % kRecord != 0) {
-      throw IoError(path + ": " + std::to_string(size) +
-                    " bytes is not a whole number of CIFAR-10 records (1 label + 3072 pixel "
-                    "bytes each)");
-    }
-    auto rec = from_bytes(b, {size / kRecord, kRecord});
-    auto lab = rec.select(1, 0).to(torch::kLong);
-    if (lab.max().item<int64_t>() > 9) {
-      throw IoError(path + ": label " + std::to_string(lab.max().item<int64_t>()) +
-                    " out of range 0-9: not a CIFAR-10 binary batch");
-    }
-    labels.push_back(lab);
-    images.push_back(rec.narrow(1, 1, kRecord - 1).reshape({size / kRecord, 3, 32, 32}));
+    ImageSet batch = parse_cifar10_batch(read_maybe_gzip(path), path);
+    labels.push_back(batch.labels);
+    images.push_back(batch.images);
     s.source += (s.source.empty() ? "" : " + ") + path;
   }
   s.images = to_unit_range(torch::cat(images));

@@ -23,6 +23,8 @@ ImageSet load_idx_images(const std::string& images_path, const std::string& labe
 // CIFAR-10 binary batches (data_batch_N.bin, test_batch.bin): records of one label byte and
 // 3x32x32 pixel bytes. Throws IoError when a file is missing or not a whole number of records.
 ImageSet load_cifar10_batches(const std::vector<std::string>& paths);
+// One batch file's bytes (gunzipped) already in memory; `name` stands for it in messages.
+ImageSet parse_cifar10_batch(const std::vector<uint8_t>& bytes, const std::string& name);
 
 // Where Fashion-MNIST lives: $SCORELAB_FASHION_MNIST, else /usr/share/datasets/fashion-mnist.
 std::string fashion_mnist_dir();

@@ -4,11 +4,45 @@
 
 #include "common/error.h"
 #include "data/image_dataset.h"
+#include "models/feature_classifier.h"
 
 namespace scorelab {
 
 bool fid_applies(int64_t channels, int64_t height, int64_t width) {
   return channels == 1 && height == width && (height == 28 || height == 32);
+}
+
+namespace {
+// The held-out reference images: the test split, or half the training images without one.
+int64_t reference_count(const ImageDataset& data, int64_t reference_size) {
+  const auto& test = data.test().images;
+  if (test.defined() && test.size(0) > 0) return std::min(reference_size, test.size(0));
+  return std::min(reference_size, data.train().images.size(0) / 2);
+}
+}  // namespace
+
+std::string fid_unavailable(const ImageDataset& data, int64_t eval_samples) {
+  const ImageShape shape = data.image_shape();
+  if (!fid_applies(shape.channels, shape.height, shape.width)) {
+    return "the feature network is Fashion-MNIST's (gray 28x28 or 32x32) and these images are " +
+           std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" +
+           std::to_string(shape.width);
+  }
+  const int64_t dim = FeatureClassifierOptions{}.features;
+  const int64_t held_out = reference_count(data, 10000);
+  if (held_out <= dim) {
+    return "FID needs more than " + std::to_string(dim) +
+           " held-out reference images (a covariance of its " + std::to_string(dim) +
+           " features) and " + data.name() + " gives " + std::to_string(held_out);
+  }
+  return fid_unavailable_for_samples(eval_samples);
+}
+
+std::string fid_unavailable_for_samples(int64_t eval_samples) {
+  const int64_t dim = FeatureClassifierOptions{}.features;
+  if (eval_samples > dim) return "";
+  return "run.eval_samples = " + std::to_string(eval_samples) +
+         " is too few for FID (it needs more than " + std::to_string(dim) + ")";
 }
 
 std::string FidEvaluator::fid_label(const std::string& network_name) {

@@ -50,4 +50,10 @@ class FidEvaluator {
 // Whether FID applies to images of this shape (one channel, 28 or 32 pixels square).
 bool fid_applies(int64_t channels, int64_t height, int64_t width);
 
+// Why a run on `data` gets no FID ("" when it does): images the feature network cannot read, or
+// too few held-out images or evaluation samples for a covariance of the feature dimension.
+std::string fid_unavailable(const ImageDataset& data, int64_t eval_samples);
+// The evaluation-samples part of it alone.
+std::string fid_unavailable_for_samples(int64_t eval_samples);
+
 }  // namespace scorelab

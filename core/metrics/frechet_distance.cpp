@@ -1,11 +1,13 @@
 #include "metrics/frechet_distance.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <vector>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 
 namespace scorelab {
@@ -41,6 +43,13 @@ GaussianFit fit_gaussian(const torch::Tensor& features, const std::string& what)
   g.mean = x.mean(0);
   auto c = x - g.mean;
   g.cov = c.t().mm(c) / static_cast<double>(n - 1);
+  if (!torch::isfinite(g.cov).all().item<bool>()) {
+    // Squares of values past ~1e154 overflow a double; eigh would then "fail to converge".
+    char biggest[32];
+    std::snprintf(biggest, sizeof biggest, "%.3g", x.abs().max().item<double>());
+    throw ConfigError(what + ": values up to " + biggest +
+                      " overflow the covariance (squares beyond 1e308); rescale the features");
+  }
   return g;
 }
 
@@ -61,8 +70,11 @@ double frechet_distance(const GaussianFit& a, const GaussianFit& b) {
 }
 
 torch::Tensor read_feature_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw IoError("cannot open " + path + ": no such file or not readable");
+  return parse_feature_csv(read_file(path, int64_t{1} << 30), path);
+}
+
+torch::Tensor parse_feature_csv(const std::string& text, const std::string& path) {
+  std::istringstream in(text);
   std::vector<double> values;
   int64_t cols = -1, rows = 0;
   std::string line;
@@ -77,6 +89,10 @@ torch::Tensor read_feature_csv(const std::string& path) {
     while (words >> w) {
       char* end = nullptr;
       const double v = std::strtod(w.c_str(), &end);
+      if (end != w.c_str() && *end == '\0' && !std::isfinite(v)) {
+        throw IoError(path + ":" + std::to_string(line_no) + ": '" + w +
+                      "' is not a finite number");
+      }
       if (end == w.c_str() || *end != '\0') {
         if (line_no == 1) {
           header = true;

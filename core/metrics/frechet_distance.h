@@ -23,6 +23,9 @@ double frechet_distance(const GaussianFit& a, const GaussianFit& b);
 
 // Reads a feature file: one sample per line, numbers separated by commas, spaces or tabs; an
 // optional first line of column names is skipped. Throws IoError naming the file and line.
+// Values must be finite; the file is read whole, up to 1 GiB.
 torch::Tensor read_feature_csv(const std::string& path);
+// The same over the file's text; `name` stands for the file in messages.
+torch::Tensor parse_feature_csv(const std::string& text, const std::string& name);
 
 }  // namespace scorelab

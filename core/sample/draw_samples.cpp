@@ -37,6 +37,13 @@ int64_t langevin_chunk_rows(int64_t n, int64_t dim, torch::Device device) {
   return std::max<int64_t>(1, std::min(n, kCpuChunkElements / std::max<int64_t>(dim, 1)));
 }
 
+int64_t generate_chunk_rows(int64_t n, int64_t dim, torch::Device device) {
+  // A generator's activations are a few dozen times its output: 2^22 output values (16 MB) a
+  // chunk on the CPU, 2^24 on a GPU, keep them in the hundreds of MB.
+  const int64_t elements = device.is_cpu() ? int64_t{1} << 22 : int64_t{1} << 24;
+  return std::max<int64_t>(1, std::min(n, elements / std::max<int64_t>(dim, 1)));
+}
+
 SampleResult draw_langevin_samples(const ScoreFn& score, const SamplerConfig& config,
                                    const std::string& sampler, int64_t n, int64_t dim,
                                    uint64_t seed, torch::Device device,
@@ -75,7 +82,17 @@ SampleResult draw_samples(Method& method, const SamplerConfig& config, const std
   torch::NoGradGuard no_grad;
   const auto t0 = std::chrono::steady_clock::now();
   SampleResult r;
-  r.samples = method.generate(n, Rng(seed, device)).to(torch::kCPU);
+  // In bounded chunks: 2000 evaluation images of 100x100 through a generator in one batch would
+  // ask for gigabytes at once.
+  const int64_t rows = generate_chunk_rows(n, dim, device);
+  std::vector<torch::Tensor> parts;
+  for (int64_t first = 0, chunk = 0; first < n; first += rows, ++chunk) {
+    parts.push_back(method
+                        .generate(std::min(rows, n - first),
+                                  Rng(seed + 7919 * static_cast<uint64_t>(chunk), device))
+                        .to(torch::kCPU));
+  }
+  r.samples = parts.size() == 1 ? parts.front() : torch::cat(parts);
   r.nfe = 1;
   r.seconds = seconds_since(t0);
   return r;

@@ -24,6 +24,10 @@ SampleResult draw_langevin_samples(const ScoreFn& score, const SamplerConfig& sa
                                    uint64_t seed, torch::Device device,
                                    const std::function<void()>& between_steps = {});
 
+// The rows a one-step draw generates at a time (chunk i seeded seed + 7919·i): bounded memory
+// for large images; one chunk for the usual sizes.
+int64_t generate_chunk_rows(int64_t n, int64_t dim, torch::Device device);
+
 // Particles per Langevin chunk: about 2^20 numbers on the CPU, all n on a GPU.
 int64_t langevin_chunk_rows(int64_t n, int64_t dim, torch::Device device);
 

@@ -36,25 +36,30 @@ std::string default_fid_metric() {
 }
 }  // namespace
 
-std::vector<std::string> Evaluator::metric_names_for(const Dataset& data) {
+std::string Evaluator::no_fid_reason(const Dataset& data, int64_t eval_samples) {
+  if (!data.is_image()) return "not images";
+  auto* images = dynamic_cast<const ImageDataset*>(&data);
+  return images ? fid_unavailable(*images, eval_samples) : "FID needs an image data set";
+}
+
+std::vector<std::string> Evaluator::metric_names_for(const Dataset& data, int64_t eval_samples) {
   if (!data.is_image()) return metric::toy_metric_names(data.mixture() != nullptr);
-  const ImageShape shape = data.image_shape();
-  if (!fid_applies(shape.channels, shape.height, shape.width)) return {};
+  if (!no_fid_reason(data, eval_samples).empty()) return {};
   return {default_fid_metric(), metric::floor_of(default_fid_metric())};
 }
 
-void Evaluator::start(const Dataset& data, bool keep_fid) {
+void Evaluator::start(const Dataset& data, int64_t eval_samples, bool keep_fid) {
   if (!keep_fid) fid_.reset();  // its reference statistics belong to the old images
-  metric_names_ = metric_names_for(data);
-  const ImageShape shape = data.image_shape();
-  const bool fid = data.is_image() && fid_applies(shape.channels, shape.height, shape.width);
+  metric_names_ = metric_names_for(data, eval_samples);
+  no_fid_ = data.is_image() ? no_fid_reason(data, eval_samples) : "";
+  const bool fid = data.is_image() && no_fid_.empty();
   fid_metric = fid ? default_fid_metric() : "";
   fid_floor_metric = fid ? metric::floor_of(fid_metric) : "";
   told_no_fid_ = false;
   last_eval.reset();
   last_eval_step = -1;
   eval_sampler.clear();
-  eval_samples = eval_real = torch::Tensor();
+  this->eval_samples = eval_real = torch::Tensor();
   preview_images = torch::Tensor();
   preview_step = -1;
   last_preview_ = -1e9;
@@ -71,6 +76,11 @@ void Evaluator::publish_into(Snapshot& s) const {
   if (fid_) s.fid_label = fid_->label();
   s.fid_metric = fid_metric;
   s.fid_floor_metric = fid_floor_metric;
+  if (!no_fid_.empty()) {
+    // Said at the start (the CLI prints the data notice), not only at the first evaluation.
+    s.data_notice +=
+        std::string(s.data_notice.empty() ? "" : "; ") + "no FID for this data: " + no_fid_;
+  }
 }
 
 void Evaluator::refresh_preview(Method& method, const Dataset& data, const Config& config,
@@ -92,7 +102,11 @@ void Evaluator::evaluate_images(Method& method, const Dataset& data, const torch
                                 const Notify& notify) {
   std::map<std::string, double> values;
   const ImageShape shape = data.image_shape();
-  if (fid_applies(shape.channels, shape.height, shape.width)) {
+  // run.eval_samples is live: lowered below FID's minimum, this evaluation goes without.
+  const std::string too_few = no_fid_.empty() ? fid_unavailable_for_samples(samples.size(0)) : "";
+  if (!too_few.empty()) {
+    notify("no FID at step " + std::to_string(step) + ": " + too_few, true);
+  } else if (no_fid_.empty()) {
     if (!fid_) {
       auto* images = dynamic_cast<const ImageDataset*>(&data);
       if (!images) throw ConfigError("FID needs an image data set");
@@ -111,12 +125,7 @@ void Evaluator::evaluate_images(Method& method, const Dataset& data, const torch
     values[fid_floor_metric] = fid_->floor();
   } else if (!told_no_fid_) {
     // A number from features learned on other images would look like a measurement and not be.
-    notify(
-        "no FID for this data: the feature network is Fashion-MNIST's (gray 28x28 or 32x32) "
-        "and these images are " +
-            std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" +
-            std::to_string(shape.width),
-        true);
+    notify("no FID for this data: " + no_fid_, true);
     told_no_fid_ = true;
   }
   log.add_metrics(step, values);

@@ -32,10 +32,12 @@ class Evaluator {
   ~Evaluator();
 
   // Starts a new run on `data`; keep_fid keeps the FID reference (same images, same device).
-  void start(const Dataset& data, bool keep_fid);
-  // The metric curves of a run: the 2-D metrics, or FID and its floor.
+  void start(const Dataset& data, int64_t eval_samples, bool keep_fid);
+  // The metric curves of a run: the 2-D metrics, or FID and its floor (when FID applies).
   const std::vector<std::string>& metric_names() const { return metric_names_; }
-  static std::vector<std::string> metric_names_for(const Dataset& data);
+  static std::vector<std::string> metric_names_for(const Dataset& data, int64_t eval_samples);
+  // Why image data gets no FID ("" when it does; see fid_unavailable).
+  static std::string no_fid_reason(const Dataset& data, int64_t eval_samples);
 
   // Samples the method with the evaluation sampler, scores them and logs the values at `step`.
   void evaluate(Method& method, const Dataset& data, const Config& config, int64_t step,
@@ -61,6 +63,7 @@ class Evaluator {
 
   std::vector<std::string> metric_names_;
   std::unique_ptr<FidEvaluator> fid_;
+  std::string no_fid_;  // why this run's images get no FID ("" when they do)
   bool told_no_fid_ = false;
   double last_preview_ = -1e9;  // seconds on the steady clock
   double preview_cost_ = 0;     // seconds the last preview batch took

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "common/rng.h"
 #include "optim/trainable_network.h"
@@ -20,10 +21,14 @@ std::optional<torch::Tensor> NanGuard::read(const std::vector<TrainableNetwork*>
   std::vector<torch::Tensor> weight_ok;
   for (auto* net : nets) weight_ok.push_back(torch::isfinite(net->params().data()).all());
   auto rows = torch::stack(rows_).to(torch::kCPU, torch::kDouble);
-  auto wok = torch::stack(weight_ok).to(torch::kCPU);
+  auto wok =
+      weight_ok.empty() ? torch::ones({0}, torch::kBool) : torch::stack(weight_ok).to(torch::kCPU);
   rows_.clear();
   auto finite = torch::isfinite(rows);
-  if (finite.all().item<bool>() && wok.all().item<bool>()) return rows;
+  if (finite.all().item<bool>() && wok.all().item<bool>()) {
+    if (diverged(rows, loss_names, last_step, problem)) return std::nullopt;
+    return rows;
+  }
   if (!finite.all().item<bool>()) {
     auto bad = torch::nonzero(finite.logical_not())[0];
     const int64_t r = bad[0].item<int64_t>(), c = bad[1].item<int64_t>();
@@ -40,6 +45,27 @@ std::optional<torch::Tensor> NanGuard::read(const std::vector<TrainableNetwork*>
     }
   }
   return std::nullopt;
+}
+
+bool NanGuard::diverged(const torch::Tensor& rows, const std::vector<std::string>& loss_names,
+                        int64_t last_step, std::string& problem) {
+  auto magnitude = rows.abs();
+  if (!reference_.defined()) {
+    // Each loss's typical size at the start: the median of the first readback's rows.
+    reference_ = std::get<0>(magnitude.median(0)).clamp_min(kDivergenceFloor);
+  }
+  const auto limit = (reference_ * kDivergenceGrowth).clamp_max(kDivergenceCeiling);
+  auto over = magnitude > limit.unsqueeze(0);
+  if (!over.any().item<bool>()) return false;
+  auto bad = torch::nonzero(over)[0];
+  const int64_t r = bad[0].item<int64_t>(), c = bad[1].item<int64_t>();
+  char text[160];
+  std::snprintf(text, sizeof text,
+                "%.3g at step %lld, beyond %.3g (10^6 times its %.3g at the start)",
+                rows[r][c].item<double>(), static_cast<long long>(last_step - rows.size(0) + 1 + r),
+                limit[c].item<double>(), reference_[c].item<double>());
+  problem = "loss '" + loss_names[c] + "' diverged: " + text;
+  return true;
 }
 
 void NanGuard::save(const std::vector<TrainableNetwork*>& nets, int64_t step, double train_seconds,

@@ -1,8 +1,11 @@
 #pragma once
 // Catches a NaN or inf in training without a host sync per step: the losses of each step stay
 // on the device until a readback (every run.log_every steps), which checks them and every
-// network's weights at once. A good readback refreshes a copy of the whole training state (every
-// network, its optimizer, the Rng); a bad one restores it and names the first bad loss or network.
+// network's weights at once. Divergence counts too, though clipping keeps it finite: a loss
+// whose magnitude passes 10^6 times its size at the start (the median of the first readback,
+// at least 0.01), or 10^10 in any case, is treated as a NaN. A good readback refreshes a copy of
+// the whole training state (every network, its optimizer, the Rng); a bad one restores it and names
+// the first bad loss or network.
 #include <torch/types.h>
 
 #include <optional>
@@ -24,8 +27,9 @@ class NanGuard {
   void discard() { rows_.clear(); }
 
   // Reads the recorded losses back (one host sync) and checks them and the weights. Returns the
-  // rows [k, losses] (float64, CPU) when all is finite; otherwise fills `problem` with the first
-  // bad loss (by name, at its step) or network. `last_step` is the step of the latest row.
+  // rows [k, losses] (float64, CPU) when all is finite and nothing diverged; otherwise fills
+  // `problem` with the first bad loss (by name, at its step) or network. `last_step` is the step
+  // of the latest row.
   std::optional<torch::Tensor> read(const std::vector<TrainableNetwork*>& networks,
                                     const std::vector<std::string>& loss_names, int64_t last_step,
                                     std::string& problem);
@@ -39,6 +43,12 @@ class NanGuard {
   double saved_train_seconds() const { return train_seconds_; }
 
  private:
+  static constexpr double kDivergenceGrowth = 1e6, kDivergenceFloor = 1e-2,
+                          kDivergenceCeiling = 1e10;
+  bool diverged(const torch::Tensor& rows, const std::vector<std::string>& loss_names,
+                int64_t last_step, std::string& problem);
+
+  torch::Tensor reference_;  // each loss's magnitude at the start (CPU, float64)
   std::vector<torch::Tensor> rows_;
   std::vector<NetworkState> states_;
   int64_t step_ = -1;

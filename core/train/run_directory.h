@@ -12,9 +12,11 @@ namespace scorelab {
 
 class RunDirectory {
  public:
-  // Creates the folder; IoError names it when that fails.
+  // Creates the folder (IoError names it when that fails) and removes the .tmp files a killed
+  // write left there. continue_at >= 0 continues a run: metrics.csv keeps its rows up to that
+  // step (a torn last line is dropped) and must have these columns; otherwise it starts empty.
   RunDirectory(std::string dir, const std::vector<std::string>& loss_names,
-               const std::vector<std::string>& metric_names);
+               const std::vector<std::string>& metric_names, int64_t continue_at = -1);
 
   const std::string& dir() const { return dir_; }
   std::string path(const std::string& file) const { return dir_ + "/" + file; }

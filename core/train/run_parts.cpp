@@ -23,6 +23,10 @@ std::shared_ptr<const NetworkState> read_teacher(const Config& config) {
     throw ConfigError(std::string("method.teacher: ") + e.what());
   }
   const Config& tc = ck.config;
+  if (ck.method != "dsm" && ck.method != "smd") {
+    throw ConfigError("method.teacher " + path + " is a checkpoint of method " + ck.method +
+                      "; SMD distils a DSM score network (train one with method.name=dsm)");
+  }
   if (tc.data.name != config.data.name) {
     throw ConfigError("method.teacher " + path + " was trained on " + tc.data.name +
                       ", this run uses " + config.data.name);
@@ -84,11 +88,12 @@ RunParts load_run(const std::string& path, const std::string& device_override,
   return r;
 }
 
-Run open_run(const Config& config, const std::string& run_dir) {
+Run open_run(const Config& config, const std::string& run_dir, int64_t continue_at) {
   Run r;
   static_cast<RunParts&>(r) = build_run(config);
   if (!run_dir.empty()) {
-    r.dir.emplace(run_dir, r.method->loss_names(), Evaluator::metric_names_for(*r.data));
+    r.dir.emplace(run_dir, r.method->loss_names(),
+                  Evaluator::metric_names_for(*r.data, config.run.eval_samples), continue_at);
     r.dir->write_config(config);
   }
   if (r.data->mixture()) r.mixture = std::make_shared<const GaussianMixture>(*r.data->mixture());

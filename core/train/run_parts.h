@@ -43,8 +43,9 @@ struct Run : RunParts {
 };
 
 // Builds a whole run (and its folder with config.json when run_dir is not empty) before it
-// replaces anything, so that a failure leaves the caller's current run as it is.
-Run open_run(const Config& config, const std::string& run_dir);
+// replaces anything, so that a failure leaves the caller's current run as it is. continue_at
+// >= 0: the folder's metrics.csv keeps its rows up to that step (see RunDirectory).
+Run open_run(const Config& config, const std::string& run_dir, int64_t continue_at = -1);
 
 struct Checkpoint;
 // Copies a checkpoint's weights, optimizer state, step and (CPU) Rng state into parts built from

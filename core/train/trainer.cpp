@@ -84,7 +84,7 @@ struct Trainer::Impl {
     train_seconds = run.train_seconds;
     wall_seconds = 0;
     error.clear();
-    eval.start(*run.data, keep_fid);
+    eval.start(*run.data, run.config.run.eval_samples, keep_fid);
     log = RunLog(run.method->loss_names(), eval.metric_names(), run.method->networks());
     log.restart_rates(run.method->networks(), train_seconds);
     guard = NanGuard{};
@@ -341,19 +341,36 @@ struct Trainer::Impl {
     log.write_csv_row(run.dir ? &*run.dir : nullptr, step_count, wall_seconds, train_seconds);
   }
 
+  // The last evaluation, csv row and checkpoint, then `finished`: a watcher that sees the state
+  // (the CLI exits on it) finds every output written. A failed evaluation still saves the
+  // weights and then stops the run with its reason.
   void finish() {
-    state = RunState::finished;
     pending_steps = 0;
-    message = "finished at step " + std::to_string(step_count);
-    const bool ok = guarded("finishing at step " + std::to_string(step_count), [&] {
+    // The steps since the last readback are checked (and logged) before anything is saved.
+    if (!readback()) return;
+    const std::string at = "finishing at step " + std::to_string(step_count);
+    std::string eval_failure;
+    try {
       if (leader() && eval.last_eval_step != step_count) evaluate();
+    } catch (const std::exception& e) {
+      eval_failure = at + ": evaluation failed: " + error_message(e);
+    }
+    std::string where;
+    const bool ok = guarded(at, [&] {
       if (log.csv_behind(step_count)) write_csv_row();
       if (run.dir) {
         write_checkpoint(capture(), run.dir->path("checkpoint.ckpt"));
-        message += "; outputs in " + run.dir->dir();
+        where = "; outputs in " + run.dir->dir();
       }
     });
-    if (ok) publish(true);
+    if (!ok) return;
+    if (!eval_failure.empty()) {
+      fail(eval_failure + (run.dir ? " (checkpoint saved in " + run.dir->dir() + ")" : ""));
+      return;
+    }
+    state = RunState::finished;
+    message = "finished at step " + std::to_string(step_count) + where;
+    publish(true);
   }
 
   Checkpoint capture() {
@@ -521,19 +538,44 @@ struct Trainer::Impl {
   }
 };
 
+namespace {
+
+// Ranks > 0 write no folder; every rank must run the same config (device and threads may differ).
+std::string rank_run_dir(const Config& config, std::string run_dir, Communicator* comm) {
+  if (!comm) return run_dir;
+  auto identity = to_json(config);
+  identity["run"].erase("device");
+  identity["run"].erase("threads");
+  check_same_config(*comm, identity.dump());
+  return comm->rank() > 0 ? "" : run_dir;
+}
+
+}  // namespace
+
 Trainer::Trainer(const Config& config, std::string run_dir, std::shared_ptr<Communicator> comm)
     : impl_(std::make_unique<Impl>()) {
-  if (comm) {
-    // The device may differ per rank (cuda:LOCAL_RANK), and so may the CPU threads.
-    auto identity = to_json(config);
-    identity["run"].erase("device");
-    identity["run"].erase("threads");
-    check_same_config(*comm, identity.dump());
-    if (comm->rank() > 0) run_dir.clear();
-  }
+  impl_->run_dir_path = rank_run_dir(config, std::move(run_dir), comm.get());
   impl_->comm = std::move(comm);
-  impl_->run_dir_path = std::move(run_dir);
   impl_->commit(open_run(config, impl_->run_dir_path));
+  impl_->publish(true);
+  impl_->worker = std::thread([this] { impl_->loop(); });
+}
+
+Trainer::Trainer(const Checkpoint& from, const Config& config, std::string run_dir,
+                 std::shared_ptr<Communicator> comm)
+    : impl_(std::make_unique<Impl>()) {
+  const auto structural = reset_keys(from.config, config);
+  if (!structural.empty()) {
+    throw ConfigError(structural.front() +
+                      ": cannot change this setting when continuing a run (it shapes the model, "
+                      "its data or its random streams)");
+  }
+  impl_->run_dir_path = rank_run_dir(config, std::move(run_dir), comm.get());
+  impl_->comm = std::move(comm);
+  Run r = open_run(config, impl_->run_dir_path, from.step);
+  restore_run(from, r);
+  impl_->commit(std::move(r));
+  impl_->message = "continuing at step " + std::to_string(impl_->step_count);
   impl_->publish(true);
   impl_->worker = std::thread([this] { impl_->loop(); });
 }

@@ -32,6 +32,7 @@
 namespace scorelab {
 
 class Communicator;
+struct Checkpoint;
 
 class Trainer {
  public:
@@ -41,6 +42,12 @@ class Trainer {
   // With comm, throws DistError when the ranks' configs differ (ranks > 0 write no folder).
   explicit Trainer(const Config& config, std::string run_dir = "",
                    std::shared_ptr<Communicator> comm = nullptr);
+  // Continues a checkpoint's run — weights, optimizer moments, EMA, Rng, step and training time —
+  // under `config`: the checkpoint's own, with limits or live settings changed (throws
+  // ConfigError for a setting that would change the model or its data). With a run_dir,
+  // metrics.csv keeps its rows up to the checkpoint's step and goes on from there.
+  Trainer(const Checkpoint& from, const Config& config, std::string run_dir,
+          std::shared_ptr<Communicator> comm = nullptr);
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
