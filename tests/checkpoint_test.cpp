@@ -29,7 +29,7 @@ Config small() {
   return c;
 }
 
-std::string error_of(const std::function<void()>& f) {
+std::string checkpoint_error_of(const std::function<void()>& f) {
   try {
     f();
   } catch (const CheckpointError& e) {
@@ -69,21 +69,21 @@ TEST(Checkpoint, CorruptFilesAreRejectedWithTheReason) {
 
   const std::string junk = temp_path("junk.ckpt");
   write_file_atomically(junk, std::string("hello world, not a checkpoint"));
-  EXPECT_NE(error_of([&] { read_checkpoint(junk); }).find("not a scorelab checkpoint"),
+  EXPECT_NE(checkpoint_error_of([&] { read_checkpoint(junk); }).find("not a scorelab checkpoint"),
             std::string::npos);
 
   const std::string cut = temp_path("cut.ckpt");
   write_file_atomically(cut, bytes.substr(0, bytes.size() - 100));
-  EXPECT_NE(error_of([&] { read_checkpoint(cut); }).find("truncated"), std::string::npos);
+  EXPECT_NE(checkpoint_error_of([&] { read_checkpoint(cut); }).find("truncated"), std::string::npos);
 
   std::string flipped_bytes = bytes;
   flipped_bytes[bytes.size() - 7] ^= 0x5a;
   const std::string flipped = temp_path("flip.ckpt");
   write_file_atomically(flipped, flipped_bytes);
-  EXPECT_NE(error_of([&] { read_checkpoint(flipped); }).find("checksum mismatch"),
+  EXPECT_NE(checkpoint_error_of([&] { read_checkpoint(flipped); }).find("checksum mismatch"),
             std::string::npos);
 
-  EXPECT_NE(error_of([&] { read_checkpoint(temp_path("missing.ckpt")); }).find("missing.ckpt"),
+  EXPECT_NE(checkpoint_error_of([&] { read_checkpoint(temp_path("missing.ckpt")); }).find("missing.ckpt"),
             std::string::npos);
 
   // A newer format version is named, with the version this build reads.
@@ -93,7 +93,7 @@ TEST(Checkpoint, CorruptFilesAreRejectedWithTheReason) {
   v2[at + 17] = '3';
   const std::string newer = temp_path("v2.ckpt");
   write_file_atomically(newer, v2);
-  EXPECT_NE(error_of([&] {
+  EXPECT_NE(checkpoint_error_of([&] {
               read_checkpoint(newer);
             }).find("format version 3, this build reads version 2"),
             std::string::npos);
@@ -109,7 +109,7 @@ TEST(Checkpoint, MismatchedShapesAreListedAndTheModelIsUntouched) {
   RunParts wide_run = build_run(wide);
   auto before = wide_run.method->networks()[0]->params().data().clone();
   const std::string msg =
-      error_of([&] { restore_checkpoint(read_checkpoint(path), *wide_run.method); });
+      checkpoint_error_of([&] { restore_checkpoint(read_checkpoint(path), *wide_run.method); });
   EXPECT_NE(
       msg.find(
           "parameter input.weight [32, 2] in the checkpoint, input.weight [64, 2] in the model"),

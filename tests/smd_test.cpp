@@ -13,7 +13,7 @@ using namespace scorelab;
 
 namespace {
 
-GaussianMixture fake_mixture() {
+GaussianMixture smd_fake_mixture() {
   return GaussianMixture(torch::tensor({0.6, 0.4}, torch::kDouble),
                          torch::tensor({{0.0, 0.0}, {1.5, -1.0}}, torch::kDouble),
                          torch::tensor({0.25, 0.09}, torch::kDouble));
@@ -33,7 +33,7 @@ TEST(Smd, ExactTeacherLeadsToTheLogDensityRatioAndTheFakeScore) {
   RunParts run = smd_run();
   auto& smd = dynamic_cast<SmdMethod&>(*run.method);
   const GaussianMixture p = *run.data->mixture();
-  const GaussianMixture q = fake_mixture();
+  const GaussianMixture q = smd_fake_mixture();
   smd.set_teacher([p](const torch::Tensor& x_t, const torch::Tensor& sigma) {
     // Tweedie: D_p = x_t + σ²·∇log p_σ(x_t).
     return x_t + sigma.square() * p.noised_score(x_t, sigma).to(torch::kFloat);

@@ -7,12 +7,12 @@
 namespace scorelab {
 
 namespace {
-constexpr uint64_t kDiscSeed = 800, kGenSeed = 900;
+constexpr uint64_t kGanDiscSeed = 800, kGanGenSeed = 900;
 }  // namespace
 
 GanMethod::GanMethod(const MethodContext& context)
-    : OneStepMethod(context, kGenSeed, "disc"),
-      disc_(make_discriminator(context, false, kDiscSeed)),
+    : OneStepMethod(context, kGanGenSeed, "disc"),
+      disc_(make_discriminator(context, false, kGanDiscSeed)),
       disc_net_("disc", disc_, score_hyper(context.config, context.config.method.score_steps)) {}
 
 torch::Tensor GanMethod::logit(const torch::Tensor& x) {

@@ -17,7 +17,7 @@ PairNoise draw_pair_noise(int64_t pairs, int64_t dim, const SigmaSampler& sigmas
 
 namespace {
 
-bool plain_cpu_float(const torch::Tensor& t) {
+bool plain_cpu_float_input(const torch::Tensor& t) {
   return t.is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous() && !t.requires_grad();
 }
 
@@ -63,11 +63,12 @@ MixturePairs raw_pairs(const torch::Tensor& x_r, const torch::Tensor& x_f, const
 MixturePairs make_mixture_pairs(const torch::Tensor& x_r, const torch::Tensor& x_f,
                                 const PairNoise& noise, double sigma_data) {
   const int64_t b = x_r.size(0);
-  const bool raw =
-      x_r.dim() == 2 && x_f.sizes() == x_r.sizes() && noise.eps_r.sizes() == x_r.sizes() &&
-      noise.eps_f.sizes() == x_r.sizes() && noise.sigma.numel() == b && noise.alpha.numel() == b &&
-      plain_cpu_float(x_r) && plain_cpu_float(x_f) && plain_cpu_float(noise.sigma) &&
-      plain_cpu_float(noise.alpha) && plain_cpu_float(noise.eps_r) && plain_cpu_float(noise.eps_f);
+  const bool raw = x_r.dim() == 2 && x_f.sizes() == x_r.sizes() &&
+                   noise.eps_r.sizes() == x_r.sizes() && noise.eps_f.sizes() == x_r.sizes() &&
+                   noise.sigma.numel() == b && noise.alpha.numel() == b &&
+                   plain_cpu_float_input(x_r) && plain_cpu_float_input(x_f) &&
+                   plain_cpu_float_input(noise.sigma) && plain_cpu_float_input(noise.alpha) &&
+                   plain_cpu_float_input(noise.eps_r) && plain_cpu_float_input(noise.eps_f);
   if (raw) return raw_pairs(x_r, x_f, noise, sigma_data);
   MixturePairs p;
   p.pairs = x_r.size(0);

@@ -11,7 +11,7 @@
 namespace scorelab {
 
 namespace {
-constexpr uint64_t kTeacherSeed = 0, kFakeSeed = 300, kDiscSeed = 400, kGenSeed = 500;
+constexpr uint64_t kSmdTeacherSeed = 0, kSmdFakeSeed = 300, kSmdDiscSeed = 400, kSmdGenSeed = 500;
 
 // log(α/(1−α)); ±inf at α = 0 and 1, where sigmoid(ℓ ± inf) is exactly 0 or 1.
 torch::Tensor alpha_logit(const torch::Tensor& alpha) {
@@ -20,11 +20,11 @@ torch::Tensor alpha_logit(const torch::Tensor& alpha) {
 }  // namespace
 
 SmdMethod::SmdMethod(const MethodContext& context)
-    : OneStepMethod(context, kGenSeed, "score"),
-      teacher_(make_score_net(context, {kTeacherSeed})),
-      teacher_ema_(make_score_net(context, {kTeacherSeed})),
-      fake_(make_score_net(context, {kFakeSeed})),
-      disc_(make_discriminator(context, true, kDiscSeed)),
+    : OneStepMethod(context, kSmdGenSeed, "score"),
+      teacher_(make_score_net(context, {kSmdTeacherSeed})),
+      teacher_ema_(make_score_net(context, {kSmdTeacherSeed})),
+      fake_(make_score_net(context, {kSmdFakeSeed})),
+      disc_(make_discriminator(context, true, kSmdDiscSeed)),
       teacher_net_("teacher", teacher_, score_hyper(context.config)),
       fake_net_("fake", fake_, score_hyper(context.config, context.config.method.score_steps)),
       disc_net_("disc", disc_, score_hyper(context.config, context.config.method.score_steps)),

@@ -10,7 +10,7 @@
 namespace scorelab {
 
 namespace {
-constexpr uint64_t kScoreSeed = 600, kGenSeed = 700;
+constexpr uint64_t kSmmScoreSeed = 600, kSmmGenSeed = 700;
 
 torch::Tensor schedule(const MethodConfig& m, torch::Device device) {
   const auto s = smm_sigmas(m.smm_steps, m.smm_beta_min, m.smm_beta_max);
@@ -24,9 +24,9 @@ torch::Tensor mse(const torch::Tensor& a, const torch::Tensor& b) {
 }  // namespace
 
 SmmMethod::SmmMethod(const MethodContext& context)
-    : OneStepMethod(context, kGenSeed, "score"),
+    : OneStepMethod(context, kSmmGenSeed, "score"),
       net_(make_score_net(context,
-                          {kScoreSeed, false, false,
+                          {kSmmScoreSeed, false, false,
                            context.config.method.smm_variant == 1 ? 0 : 2 * context.data->dim()})),
       score_net_("score", net_, score_hyper(context.config, context.config.method.score_steps)),
       sigmas_(schedule(context.config.method, context.device)) {}

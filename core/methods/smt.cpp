@@ -10,7 +10,7 @@
 namespace scorelab {
 
 namespace {
-constexpr uint64_t kScoreSeed = 100, kGenSeed = 200;
+constexpr uint64_t kSmtScoreSeed = 100, kSmtGenSeed = 200;
 }  // namespace
 
 torch::Tensor smt_direction(const torch::Tensor& p0, const torch::Tensor& p_alpha,
@@ -44,8 +44,8 @@ torch::Tensor direction_loss(const torch::Tensor& x, const torch::Tensor& direct
 }
 
 SmtMethod::SmtMethod(const MethodContext& context)
-    : OneStepMethod(context, kGenSeed, "score"),
-      score_(make_score_net(context, {kScoreSeed, true, true})),
+    : OneStepMethod(context, kSmtGenSeed, "score"),
+      score_(make_score_net(context, {kSmtScoreSeed, true, true})),
       score_net_("score", score_, score_hyper(context.config, context.config.method.score_steps)),
       sigmas_(context.config.noise, context.device),
       alphas_(context.config.method, context.device) {}

@@ -9,7 +9,7 @@ namespace {
 
 using torch::Tensor;
 
-bool plain_cpu_float(const Tensor& t) {
+bool plain_cpu_float_rows(const Tensor& t) {
   return t.is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous();
 }
 
@@ -68,8 +68,9 @@ Tensor weighted_row_mse(const Tensor& pred, const Tensor& target, const Tensor& 
                         double scale) {
   TORCH_CHECK(pred.sizes() == target.sizes(), "weighted_row_mse: pred and target differ in shape");
   TORCH_CHECK(weight.numel() == pred.size(0), "weighted_row_mse: one weight per row");
-  const bool raw = plain_cpu_float(pred) && plain_cpu_float(target) && plain_cpu_float(weight) &&
-                   !target.requires_grad() && !weight.requires_grad();
+  const bool raw = plain_cpu_float_rows(pred) && plain_cpu_float_rows(target) &&
+                   plain_cpu_float_rows(weight) && !target.requires_grad() &&
+                   !weight.requires_grad();
   if (raw) return WeightedRowMse::apply(pred, target, weight, scale);
   const int64_t rows = pred.size(0);
   auto err = (pred - target).reshape({rows, -1}).square().mean(1);
