@@ -88,6 +88,15 @@ void rewrite_header(const std::string& path, const std::function<void(nlohmann::
   write_file_atomically(path, out);
 }
 
+// The reader's refusal of the checkpoint `good` with its header changed by `edit`.
+std::string refusal_after_edit(const std::string& good, const TempDir& dir,
+                               const std::function<void(nlohmann::json&)>& edit) {
+  const std::string path = dir.file("bad.ckpt");
+  fs::copy_file(good, path, fs::copy_options::overwrite_existing);
+  rewrite_header(path, edit);
+  return error_of([&] { read_checkpoint(path); });
+}
+
 // A short CPU run of a toy preset into `dir` (exit code and output).
 scorelab::testing::CliResult train(const std::string& preset, const fs::path& dir,
                                    const std::string& extra = "") {
@@ -267,10 +276,7 @@ TEST(Hardening, CheckpointShapesBeyondTheFileAreRefusedBeforeAllocating) {
        "lies outside the data"},
   };
   for (const auto& c : cases) {
-    const std::string path = dir.file("bad.ckpt");
-    fs::copy_file(good, path, fs::copy_options::overwrite_existing);
-    rewrite_header(path, c.edit);
-    const std::string msg = error_of([&] { read_checkpoint(path); });
+    const std::string msg = refusal_after_edit(good, dir, c.edit);
     EXPECT_TRUE(contains(msg, c.expect)) << msg;
     EXPECT_TRUE(contains(msg, "bad.ckpt")) << msg;
   }
@@ -330,10 +336,7 @@ TEST(Hardening, ChangedOrSelfContradictingHeadersAreRefused) {
       {[](nlohmann::json& h) { h["networks"][0]["updates"] = -1; }, "-1 updates"},
   };
   for (const auto& c : cases) {
-    const std::string path = dir.file("bad.ckpt");
-    fs::copy_file(good, path, fs::copy_options::overwrite_existing);
-    rewrite_header(path, c.edit);
-    const std::string msg = error_of([&] { read_checkpoint(path); });
+    const std::string msg = refusal_after_edit(good, dir, c.edit);
     EXPECT_TRUE(contains(msg, c.expect)) << msg;
   }
   // A checkpoint without the EMA the model has (consistent in itself): the restore names it.
