@@ -12,12 +12,13 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz_build="${build}-fuzz"
 
 command -v clang++ > /dev/null || { echo "fuzz: clang++ is missing: scripts/install-deps.sh --fuzz"; exit 1; }
+mkdir -p "$fuzz_build"
 prefix=$(sed -n 's/^CMAKE_PREFIX_PATH:[A-Z]*=//p' "$build/CMakeCache.txt" 2> /dev/null || true)
 cmake -S "$root/tests/fuzz" -B "$fuzz_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DSCORELAB_CORE_LIBRARY="$(cd "$build" && pwd)/core/libscorelab_core.a" \
-  ${prefix:+-DCMAKE_PREFIX_PATH="$prefix"} > "$fuzz_build.configure.log" 2>&1 ||
-  { cat "$fuzz_build.configure.log"; exit 1; }
+  ${prefix:+-DCMAKE_PREFIX_PATH="$prefix"} > "$fuzz_build/configure.log" 2>&1 ||
+  { cat "$fuzz_build/configure.log"; exit 1; }
 cmake --build "$fuzz_build" -j "$(nproc)"
 
 mkdir -p "$fuzz_build/crashes"
@@ -37,8 +38,8 @@ for t in $targets; do
     -max_len=1048576 -print_final_stats=1 -artifact_prefix="$fuzz_build/crashes/$t-" > "$log" 2>&1
   rc=$?
   set -e
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  line=$(grep -E '^#[0-9]+ +(DONE|pulse|NEW|REDUCE|INITED)' "$log" | tail -1)
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 || true)
+  line=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$log" | tail -1 || true)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<< "$line")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<< "$line")
   result=clean

@@ -11,9 +11,10 @@ only="${SANITIZERS:-address thread}"
 prefix=$(sed -n 's/^CMAKE_PREFIX_PATH:[A-Z]*=//p' "$build/CMakeCache.txt" 2> /dev/null || true)
 
 configure_and_build() {  # folder, sanitizer
+  mkdir -p "$1"
   cmake -S "$root" -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCORELAB_SANITIZE="$2" \
-    -DSCORELAB_BUILD_BENCH=OFF ${prefix:+-DCMAKE_PREFIX_PATH="$prefix"} > "$1.configure.log" 2>&1 ||
-    { cat "$1.configure.log"; exit 1; }
+    -DSCORELAB_BUILD_BENCH=OFF ${prefix:+-DCMAKE_PREFIX_PATH="$prefix"} > "$1/configure.log" 2>&1 ||
+    { cat "$1/configure.log"; exit 1; }
   cmake --build "$1" -j "$(nproc)"
 }
 

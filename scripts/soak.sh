@@ -15,8 +15,8 @@ command -v xvfb-run > /dev/null || { echo "soak: xvfb-run is missing (apt-get in
 work="$(mktemp -d "${TMPDIR:-/tmp}/scorelab-soak.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-# One round is ~40 s of waits; enough rounds for the duration.
-rounds=$(( (minutes * 60 + 39) / 40 ))
+# One round takes ~90 s here (its waits plus the commands); enough rounds for the duration.
+rounds=$(( (minutes * 60 + 89) / 90 ))
 {
   echo "preset swissroll-smt"
   for ((i = 0; i < rounds; ++i)); do

@@ -214,7 +214,7 @@ class JsonReader : public PathVisitor {
     return it == parent->end() ? nullptr : &*it;
   }
   [[noreturn]] void fail(const char* k, const json& j, const std::string& expected) const {
-    std::string value = j.dump();
+    std::string value = j.dump(-1, ' ', false, json::error_handler_t::replace);
     if (value.size() > 80)
       value = value.substr(0, 60) + "… (" + std::to_string(value.size()) + " characters)";
     throw ConfigError(source_ + ": " + key(k) + " = " + value + " must be " + expected);
@@ -456,6 +456,12 @@ std::string setting_text(const json& v) {
 }
 
 json partial_setting(const std::string& key, const std::string& text) {
+  // JSON strings are UTF-8: a value that is not could be neither shown nor saved.
+  try {
+    (void)json(text).dump();
+  } catch (const json::type_error&) {
+    throw ConfigError(key + ": the value is not valid UTF-8 text");
+  }
   return partial_json(key, setting_value(key, text));
 }
 
