@@ -74,7 +74,8 @@ TEST(Checkpoint, CorruptFilesAreRejectedWithTheReason) {
 
   const std::string cut = temp_path("cut.ckpt");
   write_file_atomically(cut, bytes.substr(0, bytes.size() - 100));
-  EXPECT_NE(checkpoint_error_of([&] { read_checkpoint(cut); }).find("truncated"), std::string::npos);
+  EXPECT_NE(checkpoint_error_of([&] { read_checkpoint(cut); }).find("truncated"),
+            std::string::npos);
 
   std::string flipped_bytes = bytes;
   flipped_bytes[bytes.size() - 7] ^= 0x5a;
@@ -83,8 +84,9 @@ TEST(Checkpoint, CorruptFilesAreRejectedWithTheReason) {
   EXPECT_NE(checkpoint_error_of([&] { read_checkpoint(flipped); }).find("checksum mismatch"),
             std::string::npos);
 
-  EXPECT_NE(checkpoint_error_of([&] { read_checkpoint(temp_path("missing.ckpt")); }).find("missing.ckpt"),
-            std::string::npos);
+  EXPECT_NE(
+      checkpoint_error_of([&] { read_checkpoint(temp_path("missing.ckpt")); }).find("missing.ckpt"),
+      std::string::npos);
 
   // A newer format version is named, with the version this build reads.
   std::string v2 = bytes;
