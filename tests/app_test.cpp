@@ -26,10 +26,13 @@ struct AppRun {
 };
 
 // The app with `args`, run in `cwd` when given (where it writes its runs/ folder).
+// SCORELAB_TEST_APP_WRAPPER goes before the app only, not before xvfb-run (`make sanitize` uses
+// it to keep the GL driver loaded until the leak check).
 AppRun run_app(const std::string& args, const std::string& cwd = "") {
-  const std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") +
-                          "xvfb-run -a -s '-screen 0 1600x900x24' " SCORELAB_APP_PATH " " + args +
-                          " 2>&1";
+  const char* wrapper = std::getenv("SCORELAB_TEST_APP_WRAPPER");
+  const std::string cmd =
+      (cwd.empty() ? "" : "cd '" + cwd + "' && ") + "xvfb-run -a -s '-screen 0 1600x900x24' " +
+      (wrapper ? std::string(wrapper) + " " : "") + SCORELAB_APP_PATH " " + args + " 2>&1";
   AppRun r;
   std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
   char buf[4096];
