@@ -7,7 +7,7 @@
 set -euo pipefail
 build="${1:-build}"
 seconds="${FUZZ_SECONDS:-60}"
-targets="${FUZZ_TARGETS:-checkpoint config settings idx cifar features points script}"
+targets="${FUZZ_TARGETS:-checkpoint config settings idx cifar features points script runs image}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz_build="${build}-fuzz"
 

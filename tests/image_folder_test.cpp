@@ -150,3 +150,27 @@ TEST(ImageFolder, UnusableFoldersAreErrorsNamingTheFolder) {
   EXPECT_NE(all_bad.find("x.png"), std::string::npos) << all_bad;
   EXPECT_NE(message(dir.file("x.png")).find("not a folder"), std::string::npos);
 }
+
+// Hostile files in an image folder: only PNG, JPEG and BMP bytes reach the decoder (a PNM or
+// GIF named .png is left out by its first bytes), and an image too elongated to scale to the
+// square size is left out before its scaled copy is allocated.
+TEST(ImageFolder, OtherFormatsAndExtremeShapesAreLeftOutBeforeDecoding) {
+  std::vector<unsigned char> px(3 * 8 * 8);
+  const std::string pnm = "P5\n2 2\n255\n\x01\x02\x03\x04";
+  EXPECT_EQ(decode_image(pnm, 1, 8, px.data()),
+            "not a PNG, JPEG or BMP image (by its first bytes)");
+  EXPECT_EQ(decode_image("GIF89a", 3, 8, px.data()),
+            "not a PNG, JPEG or BMP image (by its first bytes)");
+  EXPECT_NE(decode_image("\x89PNG\r\n\x1a\n-cut-", 3, 8, px.data()), "");
+
+  scorelab::testing::TempDir dir("imgs-hostile");
+  // 1 × 2^20 (1 Mpixel): scaling the short side to 32 would make a 32 × 2^25 copy (1 Gpixel).
+  write_bmp(dir.file("a-line.bmp"), 1, 1 << 20, 10, 20, 30);
+  write_png(dir.file("b-fine.png"), 8, 8, [](int, int) { return Pixel{0, 0, 255}; });
+  std::ofstream(dir.file("c-gif.png"), std::ios::binary) << "GIF89a\x01\x00\x01\x00";
+  auto f = load_image_folder({dir.path().string(), 32, "rgb", ""});
+  ASSERT_EQ(f.set.images.size(0), 1);
+  ASSERT_EQ(f.skipped.size(), 2u);
+  EXPECT_EQ(f.skipped[0], "a-line.bmp: too elongated to scale (1x1048576)");
+  EXPECT_EQ(f.skipped[1], "c-gif.png: not a PNG, JPEG or BMP image (by its first bytes)");
+}

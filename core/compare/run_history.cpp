@@ -36,6 +36,11 @@ void flatten(const json& j, const std::string& prefix, std::map<std::string, std
   }
 }
 
+// A cell as an error message shows it: at most 40 bytes.
+std::string clipped(const std::string& cell) {
+  return cell.size() > 40 ? cell.substr(0, 40) + "…" : cell;
+}
+
 std::string format_x(double x, bool by_time) {
   char buf[32];
   std::snprintf(buf, sizeof buf, by_time ? "%.3f" : "%.0f", x);
@@ -67,21 +72,14 @@ std::string run_folder_name(const std::string& dir) {
   return name.empty() ? dir : name;
 }
 
-RunHistory read_run_history(const std::string& dir) {
-  namespace fs = std::filesystem;
-  RunHistory h;
-  h.dir = dir;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw IoError(dir + ": not a run folder (no such folder)");
-  const std::string csv_path = dir + "/metrics.csv";
-  if (!fs::exists(csv_path, ec)) throw IoError(dir + ": not a run folder (no metrics.csv)");
-  std::istringstream in(read_file(csv_path));
+void parse_metrics_csv(const std::string& text, const std::string& csv_path, RunHistory& h) {
+  std::istringstream in(text);
   std::string line;
   if (!std::getline(in, line) || line.rfind("step,", 0) != 0) {
     throw IoError(csv_path + ": line 1 is not the header step,wall_s,…");
   }
   h.columns = split_commas(line);
-  for (int line_no = 2; std::getline(in, line); ++line_no) {
+  for (int64_t line_no = 2; std::getline(in, line); ++line_no) {
     if (line.empty()) continue;
     auto cells = split_commas(line);
     // A run killed mid-write may leave a last line cut short: it is dropped, not an error.
@@ -102,12 +100,23 @@ RunHistory read_run_history(const std::string& dir) {
         row.push_back(std::stod(cells[i], &used));
         if (used != cells[i].size()) throw std::invalid_argument("trailing text");
       } catch (const std::exception&) {
-        throw IoError(csv_path + ": line " + std::to_string(line_no) + ", column " + h.columns[i] +
-                      ": \"" + cells[i] + "\" is not a number");
+        throw IoError(csv_path + ": line " + std::to_string(line_no) + ", column " +
+                      clipped(h.columns[i]) + ": \"" + clipped(cells[i]) + "\" is not a number");
       }
     }
     h.rows.push_back(std::move(row));
   }
+}
+
+RunHistory read_run_history(const std::string& dir) {
+  namespace fs = std::filesystem;
+  RunHistory h;
+  h.dir = dir;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw IoError(dir + ": not a run folder (no such folder)");
+  const std::string csv_path = dir + "/metrics.csv";
+  if (!fs::exists(csv_path, ec)) throw IoError(dir + ": not a run folder (no metrics.csv)");
+  parse_metrics_csv(read_file(csv_path, int64_t{1} << 30), csv_path, h);
   if (fs::exists(dir + "/config.json", ec)) {
     h.config = load_config_file(dir + "/config.json");
     h.has_config = true;

@@ -26,6 +26,10 @@ struct RunHistory {
 // The folder's own name ("runs/lr-sweep/" → "lr-sweep").
 std::string run_folder_name(const std::string& dir);
 
+// metrics.csv's text into h.columns and h.rows; IoError names `csv_path` and the line of anything
+// malformed. A last line cut short (a run killed mid-write) is dropped.
+void parse_metrics_csv(const std::string& text, const std::string& csv_path, RunHistory& h);
+
 // Reads dir/metrics.csv (required) and dir/config.json (when there); IoError names the file and
 // line of anything malformed.
 RunHistory read_run_history(const std::string& dir);

@@ -87,38 +87,75 @@ void write_cache(const std::string& path, const torch::Tensor& pixels,
 struct StbFree {
   void operator()(unsigned char* p) const { stbi_image_free(p); }
 };
+#endif
 
-// One image scaled so its shorter side is `size`, centre-cropped: [C, size, size] uint8.
-// Returns "" or why the file was left out.
-std::string decode(const std::string& file, int channels, int64_t size, unsigned char* dst) {
+// An image file is read whole before decoding; larger ones are left out unread.
+constexpr int64_t kMaxImageFileBytes = int64_t{256} << 20;
+
+// The file's decode into `dst`, or why it was left out.
+std::string read_and_decode(const std::string& file, int channels, int64_t size,
+                            unsigned char* dst) {
+  std::string bytes;
+  try {
+    bytes = read_file(file, kMaxImageFileBytes);
+  } catch (const IoError& e) {
+    return e.what();
+  }
+  return decode_image(bytes, channels, size, dst);
+}
+
+}  // namespace
+
+std::string decode_image(const std::string& bytes, int channels, int64_t size, unsigned char* dst) {
+  if (channels != 1 && channels != 3) throw ConfigError("decode_image: channels must be 1 or 3");
+  if (size < 1 || size > 4096) throw ConfigError("decode_image: size must be in [1, 4096]");
+  // Only the formats scorelab offers reach stb_image, known by their first bytes: it would also
+  // decode PSD, PIC, HDR, GIF, TGA and PNM from a file named .png, more decoder to trust.
+  const bool png = bytes.rfind("\x89PNG\r\n\x1a\n", 0) == 0;
+  const bool jpeg = bytes.rfind("\xff\xd8\xff", 0) == 0;
+  const bool bmp = bytes.rfind("BM", 0) == 0;
+  if (!png && !jpeg && !bmp) return "not a PNG, JPEG or BMP image (by its first bytes)";
+  if (bytes.size() > static_cast<size_t>(kMaxImageFileBytes)) return "too large a file";
+#ifndef SCORELAB_HAVE_STB
+  (void)dst;
+  return "this build has no stb_image to read images (install libstb-dev)";
+#else
+  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
+  const int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, comp = 0;
-  if (!stbi_info(file.c_str(), &w, &h, &comp)) {
+  if (!stbi_info_from_memory(data, len, &w, &h, &comp)) {
     return std::string("not a readable image (") + stbi_failure_reason() + ")";
   }
-  if (static_cast<int64_t>(w) * h > kMaxPixels) {
+  if (w < 1 || h < 1 || static_cast<int64_t>(w) * h > kMaxPixels) {
     return "too large (" + std::to_string(w) + "x" + std::to_string(h) + ")";
   }
-  std::unique_ptr<unsigned char, StbFree> img(stbi_load(file.c_str(), &w, &h, &comp, channels));
+  std::unique_ptr<unsigned char, StbFree> img(
+      stbi_load_from_memory(data, len, &w, &h, &comp, channels));
   if (!img) return std::string("cannot be decoded (") + stbi_failure_reason() + ")";
+  if (w < 1 || h < 1 || static_cast<int64_t>(w) * h > kMaxPixels) {
+    return "too large (" + std::to_string(w) + "x" + std::to_string(h) + ")";
+  }
+  // Scaled so the shorter side is `size`, then centre-cropped.
   const double scale = static_cast<double>(size) / std::min(w, h);
-  const int sw = std::max<int>(static_cast<int>(size), static_cast<int>(std::lround(w * scale)));
-  const int sh = std::max<int>(static_cast<int>(size), static_cast<int>(std::lround(h * scale)));
-  std::vector<unsigned char> scaled(static_cast<size_t>(sw) * sh * channels);
+  const int64_t sw = std::max<int64_t>(size, std::llround(w * scale));
+  const int64_t sh = std::max<int64_t>(size, std::llround(h * scale));
+  if (sw * sh > kMaxPixels)
+    return "too elongated to scale (" + std::to_string(w) + "x" + std::to_string(h) + ")";
+  std::vector<unsigned char> scaled(static_cast<size_t>(sw * sh * channels));
   if (sw == w && sh == h) {
     std::memcpy(scaled.data(), img.get(), scaled.size());
-  } else if (!stbir_resize_uint8(img.get(), w, h, 0, scaled.data(), sw, sh, 0, channels)) {
+  } else if (!stbir_resize_uint8(img.get(), w, h, 0, scaled.data(), static_cast<int>(sw),
+                                 static_cast<int>(sh), 0, channels)) {
     return "cannot be resized";
   }
-  const int x0 = (sw - static_cast<int>(size)) / 2, y0 = (sh - static_cast<int>(size)) / 2;
+  const int64_t x0 = (sw - size) / 2, y0 = (sh - size) / 2;
   for (int c = 0; c < channels; ++c)
     for (int64_t y = 0; y < size; ++y)
       for (int64_t x = 0; x < size; ++x)
         dst[(c * size + y) * size + x] = scaled[((y0 + y) * sw + x0 + x) * channels + c];
   return "";
-}
 #endif
-
-}  // namespace
+}
 
 std::vector<std::string> list_image_files(const std::string& dir) {
   std::vector<std::string> files;
@@ -173,7 +210,7 @@ ImageFolder load_image_folder(const ImageFolderOptions& o) {
   std::vector<unsigned char> pixels(files.size() * static_cast<size_t>(per));
   int64_t n = 0;
   for (const auto& f : files) {
-    const std::string why = decode(f, channels, o.size, pixels.data() + n * per);
+    const std::string why = read_and_decode(f, channels, o.size, pixels.data() + n * per);
     if (why.empty()) {
       ++n;
     } else {

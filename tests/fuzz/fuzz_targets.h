@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "common/error.h"
+#include "compare/run_history.h"
 #include "config/config_io.h"
 #include "data/idx_file.h"
 #include "data/image_datasets.h"
+#include "data/image_folder.h"
 #include "data/point_file.h"
 #include "metrics/frechet_distance.h"
 #include "script_parser.h"
@@ -65,6 +67,19 @@ inline const std::map<std::string, std::function<void(const std::string&)>>& tar
          }
        }},
       {"script", [](const std::string& b) { ui::parse_script(b, "fuzz.txt"); }},
+      // A run folder's metrics.csv (dropped on the app, compared, resumed).
+      {"runs",
+       [](const std::string& b) {
+         RunHistory h;
+         parse_metrics_csv(b, "fuzz/metrics.csv", h);
+       }},
+      // One file of an image folder, as gray and as RGB at the default size.
+      {"image",
+       [](const std::string& b) {
+         std::vector<unsigned char> px(3 * 32 * 32);
+         decode_image(b, 1, 32, px.data());
+         decode_image(b, 3, 32, px.data());
+       }},
   };
   return t;
 }
