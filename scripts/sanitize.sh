@@ -33,14 +33,14 @@ if [[ " $only " == *" address "* ]]; then
   if [[ -n "$dri" ]]; then
     export SCORELAB_TEST_APP_WRAPPER="env LD_PRELOAD=$(gcc -print-file-name=libasan.so):$dri"
   fi
-  (cd "$build-asan" && ctest --output-on-failure -j 2 --timeout 1800) || failed=1
+  (cd "$build-asan" && ctest --output-on-failure -j 2) || failed=1
   unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS SCORELAB_TEST_APP_WRAPPER
 fi
 if [[ " $only " == *" thread "* ]]; then
   echo "sanitize: TSan, the Trainer, the app (scripts) and the CLI"
   configure_and_build "$build-tsan" thread
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
-  (cd "$build-tsan" && ctest --output-on-failure -j 2 --timeout 1800 \
+  (cd "$build-tsan" && ctest --output-on-failure -j 2 \
     -R 'Trainer|App\.|Cli|Hardening|DistTraining') || failed=1
 fi
 [[ $failed -eq 0 ]] && echo "sanitize: clean" || { echo "sanitize: FAILED"; exit 1; }
