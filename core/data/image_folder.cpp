@@ -36,7 +36,7 @@ bool has_image_extension(const fs::path& p) {
 
 uint64_t folder_key(const ImageFolderOptions& o, const std::vector<std::string>& files) {
   std::string s = fs::absolute(o.path).lexically_normal().string() + "|" + std::to_string(o.size) +
-                  "|" + o.channels + "|v1";
+                  "|" + o.channels + "|v2";
   for (const auto& f : files) {
     std::error_code ec;
     const auto size = fs::file_size(f, ec);
@@ -135,24 +135,25 @@ std::string decode_image(const std::string& bytes, int channels, int64_t size, u
   if (w < 1 || h < 1 || static_cast<int64_t>(w) * h > kMaxPixels) {
     return "too large (" + std::to_string(w) + "x" + std::to_string(h) + ")";
   }
-  // Scaled so the shorter side is `size`, then centre-cropped.
-  const double scale = static_cast<double>(size) / std::min(w, h);
-  const int64_t sw = std::max<int64_t>(size, std::llround(w * scale));
-  const int64_t sh = std::max<int64_t>(size, std::llround(h * scale));
-  if (sw * sh > kMaxPixels)
-    return "too elongated to scale (" + std::to_string(w) + "x" + std::to_string(h) + ")";
-  std::vector<unsigned char> scaled(static_cast<size_t>(sw * sh * channels));
-  if (sw == w && sh == h) {
-    std::memcpy(scaled.data(), img.get(), scaled.size());
-  } else if (!stbir_resize_uint8(img.get(), w, h, 0, scaled.data(), static_cast<int>(sw),
-                                 static_cast<int>(sh), 0, channels)) {
+  // Centre-cropped to a square first, then scaled to size × size (the same as scaling the
+  // shorter side to `size` and cropping): the work stays bounded by the image and the output
+  // however elongated the image is (a 196620 × 9 strip would otherwise scale to 22 Mpixels).
+  const int side = std::min(w, h);
+  const int64_t stride = static_cast<int64_t>(w) * channels;
+  const unsigned char* square =
+      img.get() + ((h - side) / 2) * stride + static_cast<int64_t>((w - side) / 2) * channels;
+  std::vector<unsigned char> scaled(static_cast<size_t>(size * size * channels));
+  if (side == size) {
+    for (int64_t y = 0; y < size; ++y)
+      std::memcpy(scaled.data() + y * size * channels, square + y * stride, size * channels);
+  } else if (!stbir_resize_uint8(square, side, side, static_cast<int>(stride), scaled.data(),
+                                 static_cast<int>(size), static_cast<int>(size), 0, channels)) {
     return "cannot be resized";
   }
-  const int64_t x0 = (sw - size) / 2, y0 = (sh - size) / 2;
   for (int c = 0; c < channels; ++c)
     for (int64_t y = 0; y < size; ++y)
       for (int64_t x = 0; x < size; ++x)
-        dst[(c * size + y) * size + x] = scaled[((y0 + y) * sw + x0 + x) * channels + c];
+        dst[(c * size + y) * size + x] = scaled[(y * size + x) * channels + c];
   return "";
 #endif
 }
