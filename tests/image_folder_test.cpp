@@ -163,6 +163,20 @@ TEST(ImageFolder, OtherFormatsAreLeftOutAndStripsCroppedBeforeScaling) {
   EXPECT_EQ(decode_image("GIF89a", 3, 8, px.data()),
             "not a PNG, JPEG or BMP image (by its first bytes)");
   EXPECT_NE(decode_image("\x89PNG\r\n\x1a\n-cut-", 3, 8, px.data()), "");
+  // A BMP header claiming 79 × 592896 pixels in 81 bytes (found by fuzzing).
+  std::string bmp(81, '\0');
+  bmp.replace(0, 2, "BM");
+  const auto put32 = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) bmp[at + i] = static_cast<char>(v >> (8 * i));
+  };
+  put32(10, 54);
+  put32(14, 40);
+  put32(18, 79);
+  put32(22, 592896);
+  bmp[26] = 1;
+  bmp[28] = 24;
+  EXPECT_EQ(decode_image(bmp, 3, 8, px.data()),
+            "its header claims 79x592896 pixels, more than its 81 bytes can hold");
 
   scorelab::testing::TempDir dir("imgs-hostile");
   write_bmp(dir.file("a-tall.bmp"), 1, 1 << 20, 10, 20, 30);

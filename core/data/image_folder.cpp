@@ -129,6 +129,13 @@ std::string decode_image(const std::string& bytes, int channels, int64_t size, u
   if (w < 1 || h < 1 || static_cast<int64_t>(w) * h > kMaxPixels) {
     return "too large (" + std::to_string(w) + "x" + std::to_string(h) + ")";
   }
+  // No format read here packs more than ~1032 decoded bytes into one file byte (deflate's limit):
+  // a header claiming more pixels describes data the file does not hold, which stb would decode
+  // as zeros, slowly (an 81-byte BMP claiming 79 x 592896).
+  if (static_cast<int64_t>(w) * h > 1100 * static_cast<int64_t>(bytes.size())) {
+    return "its header claims " + std::to_string(w) + "x" + std::to_string(h) +
+           " pixels, more than its " + std::to_string(bytes.size()) + " bytes can hold";
+  }
   std::unique_ptr<unsigned char, StbFree> img(
       stbi_load_from_memory(data, len, &w, &h, &comp, channels));
   if (!img) return std::string("cannot be decoded (") + stbi_failure_reason() + ")";
