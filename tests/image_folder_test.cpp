@@ -8,8 +8,13 @@
 
 #include "common/atomic_file.h"
 #include "data/image_folder.h"
+#include "data/jpeg_decoder.h"
 #include "plot/png_writer.h"
 #include "temp_dir.h"
+
+#ifdef SCORELAB_HAVE_STB
+#include <stb_image_write.h>
+#endif
 
 using namespace scorelab;
 
@@ -190,3 +195,53 @@ TEST(ImageFolder, OtherFormatsAreLeftOutAndStripsCroppedBeforeScaling) {
   ASSERT_EQ(f.skipped.size(), 1u);
   EXPECT_EQ(f.skipped[0], "c-gif.png: not a PNG, JPEG or BMP image (by its first bytes)");
 }
+
+#ifdef SCORELAB_HAVE_STB
+// JPEG goes through libjpeg-turbo: a real JPEG (stb_image_write's encoder) decodes to its colours,
+// in RGB and in gray, and the JPEG on which stb_image's decoder read out of bounds is refused.
+TEST(ImageFolder, JpegFilesDecodeToTheirColoursAndTheFuzzFoundJpegIsRefused) {
+  if (!jpeg_supported()) GTEST_SKIP() << "built without libjpeg";
+  // 32 × 16: left half (200, 40, 40), right half (30, 60, 220); the centre 16 × 16 crop keeps
+  // 8 columns of each.
+  const int w = 32, h = 16;
+  std::vector<unsigned char> rgb(w * h * 3);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const Pixel p = x < w / 2 ? Pixel{200, 40, 40} : Pixel{30, 60, 220};
+      for (int c = 0; c < 3; ++c) rgb[(y * w + x) * 3 + c] = p[c];
+    }
+  std::string jpg;
+  ASSERT_TRUE(stbi_write_jpg_to_func(
+      [](void* ctx, void* data, int n) {
+        static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), n);
+      },
+      &jpg, w, h, 3, rgb.data(), 95));
+  std::vector<unsigned char> px(3 * 16 * 16);
+  ASSERT_EQ(decode_image(jpg, 3, 16, px.data()), "");
+  // Planar: channel c, row y, column x. Away from the edge (JPEG rings there), within 12 levels.
+  const auto at = [&](int c, int y, int x) { return int{px[(c * 16 + y) * 16 + x]}; };
+  for (int y = 0; y < 16; ++y) {
+    EXPECT_NEAR(at(0, y, 2), 200, 12);
+    EXPECT_NEAR(at(1, y, 2), 40, 12);
+    EXPECT_NEAR(at(2, y, 2), 40, 12);
+    EXPECT_NEAR(at(0, y, 13), 30, 12);
+    EXPECT_NEAR(at(1, y, 13), 60, 12);
+    EXPECT_NEAR(at(2, y, 13), 220, 12);
+  }
+  // Gray is the luma of each side: 0.299 R + 0.587 G + 0.114 B.
+  std::vector<unsigned char> grey(16 * 16);
+  ASSERT_EQ(decode_image(jpg, 1, 16, grey.data()), "");
+  EXPECT_NEAR(grey[5 * 16 + 2], 0.299 * 200 + 0.587 * 40 + 0.114 * 40, 12);
+  EXPECT_NEAR(grey[5 * 16 + 13], 0.299 * 30 + 0.587 * 60 + 0.114 * 220, 12);
+
+  // A cut-off JPEG header and the fuzz-found file: a reason, no crash.
+  EXPECT_NE(decode_image(jpg.substr(0, 20), 3, 16, px.data()), "");
+  const std::string dir = std::string(SCORELAB_TESTS_DIR) + "/fuzz/regressions/image/";
+  const std::string why = decode_image(read_file(dir + "jpeg-huff-overflow.jpg"), 3, 16, px.data());
+  EXPECT_EQ(why.rfind("cannot be decoded (", 0), 0u) << why;
+  // An 8 × 8 progressive JPEG whose last scan is repeated 1100 times: each scan re-reads the
+  // whole image, so the count is capped (libjpeg itself only warns about such a file).
+  EXPECT_EQ(decode_image(read_file(dir + "jpeg-1100-scans.jpg"), 1, 8, px.data()),
+            "cannot be decoded (more than 1000 scans)");
+}
+#endif

@@ -13,6 +13,7 @@
 #include "common/atomic_file.h"
 #include "common/checksum.h"
 #include "common/error.h"
+#include "data/jpeg_decoder.h"
 
 #ifdef SCORELAB_HAVE_STB
 #include <stb_image.h>
@@ -36,7 +37,7 @@ bool has_image_extension(const fs::path& p) {
 
 uint64_t folder_key(const ImageFolderOptions& o, const std::vector<std::string>& files) {
   std::string s = fs::absolute(o.path).lexically_normal().string() + "|" + std::to_string(o.size) +
-                  "|" + o.channels + "|v2";
+                  "|" + o.channels + "|v3";
   for (const auto& f : files) {
     std::error_code ec;
     const auto size = fs::file_size(f, ec);
@@ -104,65 +105,98 @@ std::string read_and_decode(const std::string& file, int channels, int64_t size,
   return decode_image(bytes, channels, size, dst);
 }
 
-}  // namespace
+// No format read here packs more than ~1032 decoded bytes into one file byte (deflate's limit):
+// a header claiming more pixels describes data the file does not hold, which a decoder would
+// fill with zeros, slowly (an 81-byte BMP claiming 79 x 592896).
+constexpr int64_t kMaxPixelsPerFileByte = 1100;
 
-std::string decode_image(const std::string& bytes, int channels, int64_t size, unsigned char* dst) {
-  if (channels != 1 && channels != 3) throw ConfigError("decode_image: channels must be 1 or 3");
-  if (size < 1 || size > 4096) throw ConfigError("decode_image: size must be in [1, 4096]");
-  // Only the formats scorelab offers reach stb_image, known by their first bytes: it would also
-  // decode PSD, PIC, HDR, GIF, TGA and PNM from a file named .png, more decoder to trust.
-  const bool png = bytes.rfind("\x89PNG\r\n\x1a\n", 0) == 0;
-  const bool jpeg = bytes.rfind("\xff\xd8\xff", 0) == 0;
-  const bool bmp = bytes.rfind("BM", 0) == 0;
-  if (!png && !jpeg && !bmp) return "not a PNG, JPEG or BMP image (by its first bytes)";
-  if (bytes.size() > static_cast<size_t>(kMaxImageFileBytes)) return "too large a file";
-#ifndef SCORELAB_HAVE_STB
-  (void)dst;
-  return "this build has no stb_image to read images (install libstb-dev)";
-#else
-  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
-  const int len = static_cast<int>(bytes.size());
-  int w = 0, h = 0, comp = 0;
-  if (!stbi_info_from_memory(data, len, &w, &h, &comp)) {
-    return std::string("not a readable image (") + stbi_failure_reason() + ")";
-  }
-  if (w < 1 || h < 1 || static_cast<int64_t>(w) * h > kMaxPixels) {
+// Why a w × h image from a file of `file_bytes` is left out, or "".
+std::string check_image_size(int w, int h, size_t file_bytes) {
+  const int64_t pixels = static_cast<int64_t>(w) * h;
+  if (w < 1 || h < 1 || pixels > kMaxPixels) {
     return "too large (" + std::to_string(w) + "x" + std::to_string(h) + ")";
   }
-  // No format read here packs more than ~1032 decoded bytes into one file byte (deflate's limit):
-  // a header claiming more pixels describes data the file does not hold, which stb would decode
-  // as zeros, slowly (an 81-byte BMP claiming 79 x 592896).
-  if (static_cast<int64_t>(w) * h > 1100 * static_cast<int64_t>(bytes.size())) {
+  if (pixels > kMaxPixelsPerFileByte * static_cast<int64_t>(file_bytes)) {
     return "its header claims " + std::to_string(w) + "x" + std::to_string(h) +
-           " pixels, more than its " + std::to_string(bytes.size()) + " bytes can hold";
+           " pixels, more than its " + std::to_string(file_bytes) + " bytes can hold";
   }
-  std::unique_ptr<unsigned char, StbFree> img(
-      stbi_load_from_memory(data, len, &w, &h, &comp, channels));
-  if (!img) return std::string("cannot be decoded (") + stbi_failure_reason() + ")";
-  if (w < 1 || h < 1 || static_cast<int64_t>(w) * h > kMaxPixels) {
-    return "too large (" + std::to_string(w) + "x" + std::to_string(h) + ")";
-  }
-  // Centre-cropped to a square first, then scaled to size × size (the same as scaling the
-  // shorter side to `size` and cropping): the work stays bounded by the image and the output
-  // however elongated the image is (a 196620 × 9 strip would otherwise scale to 22 Mpixels).
+  return "";
+}
+
+// Centre-cropped to a square first, then scaled to size × size (the same as scaling the shorter
+// side to `size` and cropping): the work stays bounded by the image and the output however
+// elongated the image is (a 196620 × 9 strip would otherwise scale to 22 Mpixels). `dst` gets
+// channels × size × size, planar.
+std::string crop_and_scale(const unsigned char* pixels, int w, int h, int channels, int64_t size,
+                           unsigned char* dst) {
   const int side = std::min(w, h);
   const int64_t stride = static_cast<int64_t>(w) * channels;
   const unsigned char* square =
-      img.get() + ((h - side) / 2) * stride + static_cast<int64_t>((w - side) / 2) * channels;
+      pixels + ((h - side) / 2) * stride + static_cast<int64_t>((w - side) / 2) * channels;
   std::vector<unsigned char> scaled(static_cast<size_t>(size * size * channels));
   if (side == size) {
     for (int64_t y = 0; y < size; ++y)
       std::memcpy(scaled.data() + y * size * channels, square + y * stride, size * channels);
-  } else if (!stbir_resize_uint8(square, side, side, static_cast<int>(stride), scaled.data(),
-                                 static_cast<int>(size), static_cast<int>(size), 0, channels)) {
-    return "cannot be resized";
+  } else {
+#ifdef SCORELAB_HAVE_STB
+    if (!stbir_resize_uint8(square, side, side, static_cast<int>(stride), scaled.data(),
+                            static_cast<int>(size), static_cast<int>(size), 0, channels)) {
+      return "cannot be resized";
+    }
+#else
+    return "this build has no stb_image_resize to scale images (install libstb-dev)";
+#endif
   }
   for (int c = 0; c < channels; ++c)
     for (int64_t y = 0; y < size; ++y)
       for (int64_t x = 0; x < size; ++x)
         dst[(c * size + y) * size + x] = scaled[(y * size + x) * channels + c];
   return "";
+}
+
+}  // namespace
+
+std::string decode_image(const std::string& bytes, int channels, int64_t size, unsigned char* dst) {
+  if (channels != 1 && channels != 3) throw ConfigError("decode_image: channels must be 1 or 3");
+  if (size < 1 || size > 4096) throw ConfigError("decode_image: size must be in [1, 4096]");
+  // Only the formats scorelab offers reach a decoder, known by their first bytes: stb_image
+  // would also decode PSD, PIC, HDR, GIF, TGA and PNM from a file named .png, more to trust.
+  const bool png = bytes.rfind("\x89PNG\r\n\x1a\n", 0) == 0;
+  const bool jpeg = bytes.rfind("\xff\xd8\xff", 0) == 0;
+  const bool bmp = bytes.rfind("BM", 0) == 0;
+  if (!png && !jpeg && !bmp) return "not a PNG, JPEG or BMP image (by its first bytes)";
+  if (bytes.size() > static_cast<size_t>(kMaxImageFileBytes)) return "too large a file";
+
+  // The decoded pixels (height × width × channels) and who owns them.
+  int w = 0, h = 0;
+  const unsigned char* pixels = nullptr;
+  JpegImage jpeg_image;
+  if (jpeg) {
+    std::string why = decode_jpeg(bytes, channels, kMaxPixels, kMaxPixelsPerFileByte, jpeg_image);
+    if (!why.empty()) return why;
+    w = jpeg_image.width;
+    h = jpeg_image.height;
+    pixels = jpeg_image.pixels.data();
+  }
+#ifndef SCORELAB_HAVE_STB
+  if (!jpeg) return "this build has no stb_image to read PNG and BMP files (install libstb-dev)";
+#else
+  std::unique_ptr<unsigned char, StbFree> stb_image;
+  if (!jpeg) {
+    const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
+    const int len = static_cast<int>(bytes.size());
+    int comp = 0;
+    if (!stbi_info_from_memory(data, len, &w, &h, &comp)) {
+      return std::string("not a readable image (") + stbi_failure_reason() + ")";
+    }
+    if (std::string why = check_image_size(w, h, bytes.size()); !why.empty()) return why;
+    stb_image.reset(stbi_load_from_memory(data, len, &w, &h, &comp, channels));
+    if (!stb_image) return std::string("cannot be decoded (") + stbi_failure_reason() + ")";
+    if (std::string why = check_image_size(w, h, bytes.size()); !why.empty()) return why;
+    pixels = stb_image.get();
+  }
 #endif
+  return crop_and_scale(pixels, w, h, channels, size, dst);
 }
 
 std::vector<std::string> list_image_files(const std::string& dir) {
@@ -208,9 +242,6 @@ ImageFolder load_image_folder(const ImageFolderOptions& o) {
   out.set.source = o.path;
   const uint64_t key = folder_key(o, files);
   if (!o.cache_dir.empty() && read_cache(cache_file(o, key), out)) return out;
-#ifndef SCORELAB_HAVE_STB
-  throw IoError(o.path + ": this build has no stb_image to read images (install libstb-dev)");
-#else
   // Decoded as RGB unless gray is asked for; auto keeps one channel when every image is gray in
   // fact (R = G = B everywhere), as scans saved as RGB often are.
   const int channels = o.channels == "gray" ? 1 : 3;
@@ -241,7 +272,6 @@ ImageFolder load_image_folder(const ImageFolderOptions& o) {
   }
   out.set.images = t.to(torch::kFloat).div_(127.5).sub_(1.0);
   return out;
-#endif
 }
 
 }  // namespace scorelab
