@@ -6,7 +6,7 @@ set -euo pipefail
 
 core_pkgs=(build-essential cmake pkg-config libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libstb-dev libbenchmark-dev
-  zlib1g-dev libjpeg62-turbo-dev gzip dataset-fashion-mnist libgloo-dev)
+  zlib1g-dev libjpeg62-turbo-dev libpng-dev gzip dataset-fashion-mnist libgloo-dev)
 gui_pkgs=(libimgui-dev libglfw3-dev python3-glad xvfb xauth libgl1-mesa-dri fonts-dejavu-core)
 fuzz_pkgs=(clang libclang-rt-dev)
 

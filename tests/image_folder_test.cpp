@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "common/atomic_file.h"
+#include "data/image_decoders.h"
 #include "data/image_folder.h"
-#include "data/jpeg_decoder.h"
 #include "plot/png_writer.h"
 #include "temp_dir.h"
 
@@ -243,5 +243,42 @@ TEST(ImageFolder, JpegFilesDecodeToTheirColoursAndTheFuzzFoundJpegIsRefused) {
   // whole image, so the count is capped (libjpeg itself only warns about such a file).
   EXPECT_EQ(decode_image(read_file(dir + "jpeg-1100-scans.jpg"), 1, 8, px.data()),
             "cannot be decoded (more than 1000 scans)");
+}
+#endif
+
+#ifdef SCORELAB_HAVE_STB
+// PNG goes through libpng: transparency is composited onto black, and the PNG whose IDAT chunk
+// data misled stb_image into reserving 2 GB (a 174-byte file, found by fuzzing) is refused.
+TEST(ImageFolder, PngAlphaBecomesBlackAndTheFuzzFoundPngIsRefused) {
+  if (!png_supported()) GTEST_SKIP() << "built without libpng";
+  // 4 × 4 RGBA: the left half opaque (250, 100, 0), the right half white but fully transparent.
+  std::vector<unsigned char> rgba(4 * 4 * 4);
+  for (int i = 0; i < 16; ++i) {
+    const bool left = i % 4 < 2;
+    const unsigned char p[4] = {
+        static_cast<unsigned char>(left ? 250 : 255), static_cast<unsigned char>(left ? 100 : 255),
+        static_cast<unsigned char>(left ? 0 : 255), static_cast<unsigned char>(left ? 255 : 0)};
+    std::copy(p, p + 4, rgba.begin() + 4 * i);
+  }
+  std::string png;
+  ASSERT_TRUE(stbi_write_png_to_func(
+      [](void* ctx, void* data, int n) {
+        static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), n);
+      },
+      &png, 4, 4, 4, rgba.data(), 16));
+  std::vector<unsigned char> px(3 * 4 * 4);
+  ASSERT_EQ(decode_image(png, 3, 4, px.data()), "");
+  const auto at = [&](int c, int y, int x) { return int{px[(c * 4 + y) * 4 + x]}; };
+  for (int y = 0; y < 4; ++y) {
+    EXPECT_EQ(at(0, y, 0), 250);
+    EXPECT_EQ(at(1, y, 1), 100);
+    EXPECT_EQ(at(2, y, 0), 0);
+    for (int c = 0; c < 3; ++c) EXPECT_EQ(at(c, y, 3), 0) << "transparent white is black";
+  }
+
+  const std::string dir = std::string(SCORELAB_TESTS_DIR) + "/fuzz/regressions/image/";
+  const std::string why = decode_image(read_file(dir + "png-idat-claims-2gb.png"), 3, 8, px.data());
+  EXPECT_EQ(why.rfind("cannot be decoded (", 0), 0u) << why;
+  EXPECT_NE(why.find("IDAT"), std::string::npos) << "libpng names the broken chunk: " << why;
 }
 #endif

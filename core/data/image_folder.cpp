@@ -13,7 +13,7 @@
 #include "common/atomic_file.h"
 #include "common/checksum.h"
 #include "common/error.h"
-#include "data/jpeg_decoder.h"
+#include "data/image_decoders.h"
 
 #ifdef SCORELAB_HAVE_STB
 #include <stb_image.h>
@@ -110,18 +110,7 @@ std::string read_and_decode(const std::string& file, int channels, int64_t size,
 // fill with zeros, slowly (an 81-byte BMP claiming 79 x 592896).
 constexpr int64_t kMaxPixelsPerFileByte = 1100;
 
-// Why a w × h image from a file of `file_bytes` is left out, or "".
-std::string check_image_size(int w, int h, size_t file_bytes) {
-  const int64_t pixels = static_cast<int64_t>(w) * h;
-  if (w < 1 || h < 1 || pixels > kMaxPixels) {
-    return "too large (" + std::to_string(w) + "x" + std::to_string(h) + ")";
-  }
-  if (pixels > kMaxPixelsPerFileByte * static_cast<int64_t>(file_bytes)) {
-    return "its header claims " + std::to_string(w) + "x" + std::to_string(h) +
-           " pixels, more than its " + std::to_string(file_bytes) + " bytes can hold";
-  }
-  return "";
-}
+constexpr DecodeLimits kImageLimits{kMaxPixels, kMaxPixelsPerFileByte};
 
 // Centre-cropped to a square first, then scaled to size × size (the same as scaling the shorter
 // side to `size` and cropping): the work stays bounded by the image and the output however
@@ -159,8 +148,8 @@ std::string crop_and_scale(const unsigned char* pixels, int w, int h, int channe
 std::string decode_image(const std::string& bytes, int channels, int64_t size, unsigned char* dst) {
   if (channels != 1 && channels != 3) throw ConfigError("decode_image: channels must be 1 or 3");
   if (size < 1 || size > 4096) throw ConfigError("decode_image: size must be in [1, 4096]");
-  // Only the formats scorelab offers reach a decoder, known by their first bytes: stb_image
-  // would also decode PSD, PIC, HDR, GIF, TGA and PNM from a file named .png, more to trust.
+  // Only the formats scorelab offers reach a decoder, known by their first bytes (stb_image
+  // would also decode PSD, PIC, HDR, GIF, TGA and PNM from a file named .bmp, more to trust).
   const bool png = bytes.rfind("\x89PNG\r\n\x1a\n", 0) == 0;
   const bool jpeg = bytes.rfind("\xff\xd8\xff", 0) == 0;
   const bool bmp = bytes.rfind("BM", 0) == 0;
@@ -170,29 +159,30 @@ std::string decode_image(const std::string& bytes, int channels, int64_t size, u
   // The decoded pixels (height × width × channels) and who owns them.
   int w = 0, h = 0;
   const unsigned char* pixels = nullptr;
-  JpegImage jpeg_image;
-  if (jpeg) {
-    std::string why = decode_jpeg(bytes, channels, kMaxPixels, kMaxPixelsPerFileByte, jpeg_image);
+  DecodedImage decoded;
+  if (jpeg || png) {
+    std::string why = jpeg ? decode_jpeg(bytes, channels, kImageLimits, decoded)
+                           : decode_png(bytes, channels, kImageLimits, decoded);
     if (!why.empty()) return why;
-    w = jpeg_image.width;
-    h = jpeg_image.height;
-    pixels = jpeg_image.pixels.data();
+    w = decoded.width;
+    h = decoded.height;
+    pixels = decoded.pixels.data();
   }
 #ifndef SCORELAB_HAVE_STB
-  if (!jpeg) return "this build has no stb_image to read PNG and BMP files (install libstb-dev)";
+  if (bmp) return "this build has no stb_image to read BMP files (install libstb-dev)";
 #else
   std::unique_ptr<unsigned char, StbFree> stb_image;
-  if (!jpeg) {
+  if (bmp) {
     const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
     const int len = static_cast<int>(bytes.size());
     int comp = 0;
     if (!stbi_info_from_memory(data, len, &w, &h, &comp)) {
       return std::string("not a readable image (") + stbi_failure_reason() + ")";
     }
-    if (std::string why = check_image_size(w, h, bytes.size()); !why.empty()) return why;
+    if (auto why = check_decode_limits(w, h, bytes.size(), kImageLimits); !why.empty()) return why;
     stb_image.reset(stbi_load_from_memory(data, len, &w, &h, &comp, channels));
     if (!stb_image) return std::string("cannot be decoded (") + stbi_failure_reason() + ")";
-    if (std::string why = check_image_size(w, h, bytes.size()); !why.empty()) return why;
+    if (auto why = check_decode_limits(w, h, bytes.size(), kImageLimits); !why.empty()) return why;
     pixels = stb_image.get();
   }
 #endif

@@ -1,4 +1,4 @@
-#include "data/jpeg_decoder.h"
+#include "data/image_decoders.h"
 
 #ifdef SCORELAB_HAVE_LIBJPEG
 #include <jpeglib.h>
@@ -14,7 +14,7 @@ bool jpeg_supported() {
   return false;
 }
 
-std::string decode_jpeg(const std::string&, int, int64_t, int64_t, JpegImage&) {
+std::string decode_jpeg(const std::string&, int, const DecodeLimits&, DecodedImage&) {
   return "this build has no libjpeg to read JPEG files (install libjpeg62-turbo-dev and rebuild)";
 }
 
@@ -71,7 +71,7 @@ struct JpegState {
 // Decodes into `out`; returns "" or the reason. No object with a destructor is alive in this
 // frame across a libjpeg call, so a longjmp out of libjpeg skips nothing.
 std::string run_jpeg_decode(JpegState& s, const std::string& bytes, int channels,
-                            int64_t max_pixels, int64_t max_pixels_per_byte, JpegImage& out) {
+                            const DecodeLimits& limits, DecodedImage& out) {
   s.cinfo.err = jpeg_std_error(&s.errors.pub);
   s.errors.pub.error_exit = jpeg_error_exit;
   s.errors.pub.output_message = jpeg_quiet;
@@ -87,13 +87,7 @@ std::string run_jpeg_decode(JpegState& s, const std::string& bytes, int channels
                static_cast<unsigned long>(bytes.size()));
   if (jpeg_read_header(&s.cinfo, TRUE) != JPEG_HEADER_OK) return "no JPEG image in the file";
   const int64_t w = s.cinfo.image_width, h = s.cinfo.image_height;
-  if (w < 1 || h < 1 || w * h > max_pixels) {
-    return "too large (" + std::to_string(w) + "x" + std::to_string(h) + ")";
-  }
-  if (w * h > max_pixels_per_byte * static_cast<int64_t>(bytes.size())) {
-    return "its header claims " + std::to_string(w) + "x" + std::to_string(h) +
-           " pixels, more than its " + std::to_string(bytes.size()) + " bytes can hold";
-  }
+  if (std::string why = check_decode_limits(w, h, bytes.size(), limits); !why.empty()) return why;
   s.cinfo.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_start_decompress(&s.cinfo);
   if (s.cinfo.output_components != channels || s.cinfo.output_width != w ||
@@ -113,13 +107,13 @@ std::string run_jpeg_decode(JpegState& s, const std::string& bytes, int channels
 
 }  // namespace
 
-std::string decode_jpeg(const std::string& bytes, int channels, int64_t max_pixels,
-                        int64_t max_pixels_per_byte, JpegImage& out) {
-  out = JpegImage{};
+std::string decode_jpeg(const std::string& bytes, int channels, const DecodeLimits& limits,
+                        DecodedImage& out) {
+  out = DecodedImage{};
   if (channels != 1 && channels != 3) return "channels must be 1 or 3";
   JpegState state;
-  std::string why = run_jpeg_decode(state, bytes, channels, max_pixels, max_pixels_per_byte, out);
-  if (!why.empty()) out = JpegImage{};
+  std::string why = run_jpeg_decode(state, bytes, channels, limits, out);
+  if (!why.empty()) out = DecodedImage{};
   return why;
 }
 
