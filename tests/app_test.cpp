@@ -164,7 +164,8 @@ TEST(App, StepperShowsAnnealedLangevinRecoveringTheTwoModesWeights) {
   if (!have_xvfb()) GTEST_SKIP() << "xvfb-run is not installed";
   const auto dir = temp_dir("stepper");
   const auto script = dir / "s.txt";
-  std::ofstream(script) << "preset twomodes-dsm\npause\nlangevin-exact\nquit\n";
+  // Seconds normally; minutes under TSan.
+  std::ofstream(script) << "preset twomodes-dsm\npause\ntimeout 3600\nlangevin-exact\nquit\n";
   const AppRun r = run_app("--width 1000 --height 600 --script " + script.string());
   ASSERT_EQ(r.status, 0) << r.output;
   const std::string annealed = line_starting(r.output, "annealed Langevin (exact score)");
@@ -212,6 +213,11 @@ TEST(App, BadScriptsConfigsAndOptionsFailWithStatusOne) {
       {"--script " + script("d.txt", "wait nan\n"), "d.txt:1: wait: \"nan\""},
       {"--script " + script("e.txt", "wait 1e308\n"), "e.txt:1: wait: \"1e308\""},
       {"--script " + script("f.txt", "frames -1\n"), "f.txt:1: frames: \"-1\""},
+      {"--script " + script("g.txt", "timeout 0\n"), "g.txt:1: timeout: a timeout of 0 s"},
+      {"--script " + script("h.txt", "timeout abc\n"), "h.txt:1: timeout: \"abc\""},
+      // A step that cannot finish in the script's timeout fails the script with its line.
+      {"--preset gauss8-dsm --script " + script("i.txt", "pause\ntimeout 0.5\nstep 100000000\n"),
+       "i.txt:3: step: did not finish within 0.5 s"},
       {"--script " + (dir.path() / "missing.txt").string(), "missing.txt: no such file"},
       {"--script /dev/zero", "/dev/zero: it is a character device"},
       {"--config " + script("bad.json", "{\"optim\": {\"lr_score\": 1e999}}"),

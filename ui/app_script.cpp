@@ -27,7 +27,6 @@ bool same_value(const std::string& key, const nlohmann::json& have, const std::s
   return have == want;
 }
 
-constexpr double kTimeoutSeconds = 180;
 }  // namespace
 
 ScriptRunner::ScriptRunner(std::vector<ScriptLine> lines, std::string source)
@@ -41,7 +40,7 @@ void ScriptRunner::fail(const ScriptLine& l, const std::string& why) {
 
 void ScriptRunner::start(ScriptHost& host, const ScriptLine& l) {
   deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                 std::chrono::duration<double>(kTimeoutSeconds));
+                                 std::chrono::duration<double>(timeout_seconds_));
   if (!trainer_command(host, l) && !timing_command(host, l) && !output_command(host, l)) {
     throw ConfigError("unknown command");
   }
@@ -129,6 +128,8 @@ bool ScriptRunner::timing_command(ScriptHost& host, const ScriptLine& l) {
     const auto until = Clock::now() + seconds;
     deadline_ += seconds;  // the command's timeout counts from the end of the wait
     waiting_ = [until] { return Clock::now() >= until; };
+  } else if (c == "timeout") {
+    timeout_seconds_ = parse_script_timeout(l.args[0]);
   } else if (c == "frames") {
     auto left = std::make_shared<int64_t>(parse_script_count(l.args[0], 1, kMaxScriptCount));
     waiting_ = [left] { return --*left <= 0; };
@@ -242,8 +243,9 @@ bool ScriptRunner::tick(ScriptHost& host) {
       const ScriptLine& l = lines_[next_ - 1];
       if (!waiting_()) {
         if (Clock::now() > deadline_) {
-          fail(l,
-               "did not finish within " + std::to_string(static_cast<int>(kTimeoutSeconds)) + " s");
+          std::ostringstream limit;
+          limit << timeout_seconds_;
+          fail(l, "did not finish within " + limit.str() + " s (the script's `timeout`)");
           return false;
         }
         return true;

@@ -5,6 +5,7 @@
 //   set KEY VALUE | set! KEY VALUE    change a setting live (set! also resets when it must)
 //   play | pause | reset | step N     as the buttons; step waits until the N steps are done
 //   wait SECONDS | frames N | until-step N
+//   timeout SECONDS                   how long each later command may wait (default 180)
 //   screenshot FILE.png | screenshot-panel PANEL FILE.png (PANEL: samples, score-field, …)
 //   save FILE.ckpt
 //   langevin | langevin-exact         run the sampling stepper (with the network's score, or
@@ -90,6 +91,7 @@ class ScriptRunner {
   size_t next_ = 0;
   std::function<bool()> waiting_;  // true when the running command is done
   Clock::time_point deadline_;
+  double timeout_seconds_ = 180;  // how long one waiting command may take (`timeout`)
   std::string error_;
 };
 

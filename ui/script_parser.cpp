@@ -24,7 +24,7 @@ const std::map<std::string, size_t>& arity() {
       {"drop", 1},           {"stroke", 2},         {"branch", 2},
       {"open-run", 1},       {"overlay", 1},        {"overlay-by", 1},
       {"overlay-metric", 1}, {"print-overlay", 0},  {"save-samples", 1},
-      {"print-stats", 0}};
+      {"print-stats", 0},    {"timeout", 1}};
   return a;
 }
 
@@ -34,6 +34,7 @@ void check_numbers(const ScriptLine& l) {
   if (c == "step" || c == "until-step") parse_script_count(l.args[0], 0, kMaxScriptCount);
   if (c == "frames") parse_script_count(l.args[0], 1, kMaxScriptCount);
   if (c == "wait") parse_script_seconds(l.args[0]);
+  if (c == "timeout") parse_script_timeout(l.args[0]);
 }
 
 }  // namespace
@@ -57,6 +58,12 @@ double parse_script_seconds(const std::string& text) {
     throw ConfigError("\"" + text + "\" is not a number of seconds in [0, " +
                       std::to_string(static_cast<int64_t>(kMaxScriptWaitSeconds)) + "]");
   }
+  return v;
+}
+
+double parse_script_timeout(const std::string& text) {
+  const double v = parse_script_seconds(text);
+  if (v <= 0) throw ConfigError("a timeout of 0 s would fail every waiting command");
   return v;
 }
 

@@ -24,5 +24,7 @@ constexpr int64_t kMaxScriptCount = 1000000000;
 int64_t parse_script_count(const std::string& text, int64_t lo, int64_t hi);
 // Seconds in [0, kMaxScriptWaitSeconds]: a finite decimal number and nothing after it.
 double parse_script_seconds(const std::string& text);
+// A `timeout`'s seconds: as parse_script_seconds, above 0.
+double parse_script_timeout(const std::string& text);
 
 }  // namespace scorelab::ui
