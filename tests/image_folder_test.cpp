@@ -63,6 +63,13 @@ void write_bmp(const std::string& path, int w, int h, unsigned char r, unsigned 
 
 using Pixel = std::array<unsigned char, 3>;
 
+#ifdef SCORELAB_HAVE_STB
+// stb_image_write's sink: the encoded bytes go to the std::string at `ctx`.
+void append_bytes(void* ctx, void* data, int n) {
+  static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), n);
+}
+#endif
+
 }  // namespace
 
 TEST(ImageFolder, ScalesTheShorterSideAndCropsTheCentre) {
@@ -211,11 +218,7 @@ TEST(ImageFolder, JpegFilesDecodeToTheirColoursAndTheFuzzFoundJpegIsRefused) {
       for (int c = 0; c < 3; ++c) rgb[(y * w + x) * 3 + c] = p[c];
     }
   std::string jpg;
-  ASSERT_TRUE(stbi_write_jpg_to_func(
-      [](void* ctx, void* data, int n) {
-        static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), n);
-      },
-      &jpg, w, h, 3, rgb.data(), 95));
+  ASSERT_TRUE(stbi_write_jpg_to_func(append_bytes, &jpg, w, h, 3, rgb.data(), 95));
   std::vector<unsigned char> px(3 * 16 * 16);
   ASSERT_EQ(decode_image(jpg, 3, 16, px.data()), "");
   // Planar: channel c, row y, column x. Away from the edge (JPEG rings there), within 12 levels.
@@ -261,11 +264,7 @@ TEST(ImageFolder, PngAlphaBecomesBlackAndTheFuzzFoundPngIsRefused) {
     std::copy(p, p + 4, rgba.begin() + 4 * i);
   }
   std::string png;
-  ASSERT_TRUE(stbi_write_png_to_func(
-      [](void* ctx, void* data, int n) {
-        static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), n);
-      },
-      &png, 4, 4, 4, rgba.data(), 16));
+  ASSERT_TRUE(stbi_write_png_to_func(append_bytes, &png, 4, 4, 4, rgba.data(), 16));
   std::vector<unsigned char> px(3 * 4 * 4);
   ASSERT_EQ(decode_image(png, 3, 4, px.data()), "");
   const auto at = [&](int c, int y, int x) { return int{px[(c * 4 + y) * 4 + x]}; };
