@@ -213,7 +213,8 @@ TEST(App, BadScriptsConfigsAndOptionsFailWithStatusOne) {
       {"--script " + script("d.txt", "wait nan\n"), "d.txt:1: wait: \"nan\""},
       {"--script " + script("e.txt", "wait 1e308\n"), "e.txt:1: wait: \"1e308\""},
       {"--script " + script("f.txt", "frames -1\n"), "f.txt:1: frames: \"-1\""},
-      {"--script " + script("g.txt", "timeout 0\n"), "g.txt:1: timeout: a timeout of 0 s"},
+      {"--script " + script("g.txt", "timeout 0\n"),
+       "g.txt:1: timeout: \"0\" is not a number of seconds in (0, 86400]"},
       {"--script " + script("h.txt", "timeout abc\n"), "h.txt:1: timeout: \"abc\""},
       // A step that cannot finish in the script's timeout fails the script with its line.
       {"--preset gauss8-dsm --script " + script("i.txt", "pause\ntimeout 0.5\nstep 100000000\n"),

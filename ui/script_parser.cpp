@@ -37,6 +37,20 @@ void check_numbers(const ScriptLine& l) {
   if (c == "timeout") parse_script_timeout(l.args[0]);
 }
 
+// A finite decimal number of seconds and nothing after it, at most kMaxScriptWaitSeconds; 0 only
+// where allowed.
+double parse_seconds(const std::string& text, bool zero_allowed) {
+  char* end = nullptr;
+  const double v = text.empty() ? -1 : std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v < 0 ||
+      (v == 0 && !zero_allowed) || v > kMaxScriptWaitSeconds) {
+    throw ConfigError("\"" + text + "\" is not a number of seconds in " +
+                      (zero_allowed ? "[0, " : "(0, ") +
+                      std::to_string(static_cast<int64_t>(kMaxScriptWaitSeconds)) + "]");
+  }
+  return v;
+}
+
 }  // namespace
 
 int64_t parse_script_count(const std::string& text, int64_t lo, int64_t hi) {
@@ -51,20 +65,11 @@ int64_t parse_script_count(const std::string& text, int64_t lo, int64_t hi) {
 }
 
 double parse_script_seconds(const std::string& text) {
-  char* end = nullptr;
-  const double v = text.empty() ? -1 : std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v < 0 ||
-      v > kMaxScriptWaitSeconds) {
-    throw ConfigError("\"" + text + "\" is not a number of seconds in [0, " +
-                      std::to_string(static_cast<int64_t>(kMaxScriptWaitSeconds)) + "]");
-  }
-  return v;
+  return parse_seconds(text, true);
 }
 
 double parse_script_timeout(const std::string& text) {
-  const double v = parse_script_seconds(text);
-  if (v <= 0) throw ConfigError("a timeout of 0 s would fail every waiting command");
-  return v;
+  return parse_seconds(text, false);
 }
 
 std::vector<ScriptLine> parse_script(const std::string& text, const std::string& source) {
