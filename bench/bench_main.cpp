@@ -4,9 +4,12 @@
 // sample-quality table of the one-step presets after a short and a long run instead.
 //   scorelab-bench [--seconds S] [--device auto|cpu|cuda]
 //   scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] [--device D]
-//   scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--reference]
-//                  (one SMT figure, e.g. under perf; --reference: the autograd path)
+//   scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--reference] [--phases]
+//                  [--cuda-graph auto|on|off]
+//                  (one SMT figure, e.g. under perf; --reference: the autograd path;
+//                  --phases: the time of each section of a step)
 //   scorelab-bench --images [--seconds S] [--presets a,b] [--device D] [--precision P]
+//                  [--phases] [--cuda-graph auto|on|off]   (each phase of a method apart)
 //   scorelab-bench --image-quality [--seconds S] [--samples N] [--presets a,b] [--grids DIR]
 //                  [--device D] [--precision fp32|bf16] [--no-start-fid]
 //   scorelab-bench --sync-check [--presets a,b] [--precision P]   (CUDA builds: no host syncs)
@@ -179,6 +182,10 @@ int main(int argc, char** argv) {
       claims_options.seeds = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--allreduce") && has_value) {
       allreduce_preset = argv[++i];
+    } else if (!std::strcmp(argv[i], "--phases")) {
+      img.phases = true;
+    } else if (!std::strcmp(argv[i], "--cuda-graph") && has_value) {
+      img.cuda_graph = argv[++i];
     } else if (!std::strcmp(argv[i], "--no-start-fid")) {
       img.start_fid = false;
     } else {
@@ -188,9 +195,9 @@ int main(int argc, char** argv) {
           "       scorelab-bench --quality [--short S] [--long S] [--presets a,b,...] "
           "[--device D]\n"
           "       scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--device D] "
-          "[--reference]\n"
+          "[--reference] [--phases] [--cuda-graph auto|on|off]\n"
           "       scorelab-bench --images [--seconds S] [--presets a,b] [--device D] "
-          "[--precision fp32|bf16]\n"
+          "[--precision fp32|bf16] [--phases] [--cuda-graph auto|on|off]\n"
           "       scorelab-bench --image-quality [--seconds S] [--samples N] "
           "[--presets a,b] [--grids DIR] [--device D] [--precision fp32|bf16] "
           "[--no-start-fid]\n"
@@ -203,6 +210,11 @@ int main(int argc, char** argv) {
   }
   if (smt_only_width < 0 || smt_only_threads < 1) {
     std::fprintf(stderr, "scorelab-bench: need --smt WIDTH > 0 and --threads >= 1\n");
+    return 2;
+  }
+  if (img.cuda_graph != "auto" && img.cuda_graph != "on" && img.cuda_graph != "off") {
+    std::fprintf(stderr, "scorelab-bench: --cuda-graph is auto, on or off, not %s\n",
+                 img.cuda_graph.c_str());
     return 2;
   }
   if (img.precision != "fp32" && img.precision != "bf16") {
@@ -252,14 +264,14 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (smt_only_width > 0) {
-      const SmtSpeed m =
-          smt_speed(device, smt_only_width, smt_only_threads, seconds, !smt_reference);
+      const SmtSpeed m = smt_speed(device, smt_only_width, smt_only_threads, seconds,
+                                   !smt_reference, img.cuda_graph, img.phases);
       std::printf(
-          "SMT train, score MLP 3x%lld, K=5, %d thread(s)%s: %.1f gen steps/s  %.1f score "
-          "steps/s  %.1f GFLOP/s\n",
+          "SMT train, score MLP 3x%lld, K=5, %d thread(s)%s on %s: %.1f gen steps/s  %.1f score "
+          "steps/s  %.1f GFLOP/s  (steps: %s)\n",
           static_cast<long long>(smt_only_width), smt_only_threads,
-          smt_reference ? ", autograd path" : "", m.gen_steps_per_s, m.score_steps_per_s,
-          m.gflops());
+          smt_reference ? ", autograd path" : "", device.c_str(), m.gen_steps_per_s,
+          m.score_steps_per_s, m.gflops(), m.step_mode.c_str());
       return 0;
     }
     const torch::Device dev = resolve_device(device);

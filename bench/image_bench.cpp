@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "bench_util.h"
 #include "common/device.h"
@@ -13,29 +14,58 @@
 #include "metrics/fid_evaluator.h"
 #include "plot/image_grid.h"
 #include "sample/draw_samples.h"
+#include "phase_table.h"
 #include "train/run_parts.h"
+#include "train/step_runner.h"
 
 namespace scorelab::bench {
 
 namespace {
 
-RunParts build(const std::string& preset, const ImageBenchOptions& o) {
+Config preset_config(const std::string& preset, const ImageBenchOptions& o) {
   Config c = load_preset(preset);
   c.run.device = o.device;
   c.run.precision = o.precision;
-  return build_run(c);
+  c.run.cuda_graph = o.cuda_graph;
+  return c;
 }
 
-// Trains for `seconds` of step time; returns the seconds actually spent.
-double train_for(RunParts& run, double seconds) {
+RunParts build(const std::string& preset, const ImageBenchOptions& o) {
+  return build_run(preset_config(preset, o));
+}
+
+// Trains for `seconds` of step time, or until the method's step kind is no longer `kind` (when
+// given); returns the seconds actually spent.
+double train_for(RunParts& run, StepRunner& runner, double seconds, const std::string& kind = "") {
   std::vector<torch::Tensor> losses;
   const auto t0 = Clock::now();
-  while (since(t0) < seconds) {
-    for (int i = 0; i < 5; ++i) run.method->step(losses);
+  while (since(t0) < seconds && (kind.empty() || run.method->step_kind() == kind)) {
+    for (int i = 0; i < 5; ++i) runner.step(losses);
     if (!losses.empty()) losses.front().item<double>();  // one readback per 5 steps, as the app
   }
   sync(run.device);
   return since(t0);
+}
+
+// The phases of a preset's method, each as a config that starts in it: the generator's
+// pretraining, SMD's teacher, then training proper ("main") with both skipped.
+std::vector<std::pair<std::string, Config>> phase_configs(const Config& c) {
+  std::vector<std::pair<std::string, Config>> out;
+  Config main = c;
+  main.method.pretrain_steps = 0;
+  if (c.method.pretrain_steps > 0) out.emplace_back("pretrain", c);
+  if (c.method.name == "smd" && c.method.teacher.empty()) {
+    out.emplace_back("teacher", main);
+    main.method.teacher_steps = 1;  // its one update runs in the warm-up
+  }
+  out.emplace_back("main", main);
+  return out;
+}
+
+const char* phase_label(const std::string& kind) {
+  if (kind == "pretrain") return "pretraining";
+  if (kind == "teacher") return "teacher";
+  return "main";
 }
 
 struct Rate {
@@ -71,21 +101,51 @@ void print_image_throughput(const ImageBenchOptions& o) {
   std::printf("image throughput  libtorch %s  device %s  %s  %.0f s of training per preset\n",
               TORCH_VERSION, describe_device(dev).c_str(), o.precision.c_str(), o.seconds);
   for (const auto& name : o.presets) {
-    RunParts run = build(name, o);
-    train_for(run, std::min(3.0, o.seconds));  // warm-up: allocator, kernels
-    auto nets = run.method->networks();
-    std::vector<int64_t> before;
-    for (auto* n : nets) before.push_back(n->updates());
-    const double t = train_for(run, o.seconds);
-    std::printf("%s (%s, batch %lld):\n", name.c_str(), run.method->name().c_str(),
-                static_cast<long long>(run.config.optim.batch));
-    for (size_t i = 0; i < nets.size(); ++i) {
-      const double per_s = (nets[i]->updates() - before[i]) / t;
-      if (per_s == 0) continue;
-      const bool score = nets[i]->name() != "gen";
-      std::printf("  %-8s %8.2f steps/s  %9.1f images/s\n", nets[i]->name().c_str(), per_s,
-                  per_s * run.config.optim.batch * (score && run.method->has_generator() ? 2 : 1));
+    const Config preset = preset_config(name, o);
+    std::printf("%s (%s, batch %lld):\n", name.c_str(), preset.method.name.c_str(),
+                static_cast<long long>(preset.optim.batch));
+    // Each phase from a run that starts in it, so a pretraining rate is never the method's.
+    std::optional<RunParts> main_run;
+    for (auto& [kind, config] : phase_configs(preset)) {
+      RunParts run = build_run(config);
+      StepRunner runner(*run.method, run.device, config.run.cuda_graph);
+      train_for(run, runner, std::min(3.0, o.seconds));  // warm-up: allocator, kernels, graph
+      if (run.method->step_kind() != kind) {
+        std::printf("  %-11s (over within the warm-up)\n", phase_label(kind));
+        continue;
+      }
+      auto nets = run.method->networks();
+      std::vector<int64_t> before;
+      for (auto* n : nets) before.push_back(n->updates());
+      const double t = train_for(run, runner, o.seconds, kind);
+      for (size_t i = 0; i < nets.size(); ++i) {
+        const double per_s = (nets[i]->updates() - before[i]) / t;
+        if (per_s == 0) continue;
+        const bool score = nets[i]->name() != "gen" && kind == "main";
+        std::printf("  %-11s %-8s %8.2f steps/s  %9.1f images/s\n", phase_label(kind),
+                    nets[i]->name().c_str(), per_s,
+                    per_s * run.config.optim.batch *
+                        (score && run.method->has_generator() ? 2 : 1));
+      }
+      std::printf("  %-11s steps: %s\n", phase_label(kind), runner.describe().c_str());
+      if (o.phases) {
+        PhaseTimer timer(run.device);
+        run.method->set_phase_timer(&timer);
+        std::vector<torch::Tensor> losses;
+        int64_t eager = 0;
+        const auto t1 = Clock::now();
+        while ((since(t1) < o.seconds / 3 || eager < 3) && run.method->step_kind() == kind) {
+          run.method->step(losses);
+          ++eager;
+        }
+        run.method->set_phase_timer(nullptr);
+        print_phase_table(timer, {{phase_label(kind), eager}},
+                          phase_marks_are_events(run.device) ? "CUDA events" : "steady clock");
+      }
+      if (kind == "main") main_run.emplace(std::move(run));
     }
+    if (!main_run) continue;
+    RunParts& run = *main_run;
     if (run.method->has_generator()) {
       const Rate r = sampling_rate(run, "onestep", o.sample_n);
       std::printf("  sampling %lld images one-step:              %10.1f images/s (1 evaluation)\n",
@@ -133,7 +193,9 @@ void print_image_quality(const ImageBenchOptions& o) {
       start = fid_now(nullptr, nullptr).first;
     }
     std::fprintf(stderr, "  %s: training %.0f s ...\n", name.c_str(), o.seconds);
-    train_for(run, o.seconds);
+    StepRunner runner(*run.method, run.device, run.config.run.cuda_graph);
+    train_for(run, runner, o.seconds);
+    std::fprintf(stderr, "  %s: steps: %s\n", name.c_str(), runner.describe().c_str());
     double sample_s = 0;
     int64_t nfe = 0;
     const auto [end, samples] = fid_now(&sample_s, &nfe);

@@ -17,6 +17,8 @@ struct ImageBenchOptions {
   int64_t samples = 10000;         // quality: images per FID figure
   int64_t sample_n = 1000;         // throughput: images per sampling figure
   std::string grid_dir = ".";      // quality: where PRESET-grid.png goes
+  std::string cuda_graph = "auto";  // run.cuda_graph for the training steps
+  bool phases = false;              // throughput: also the time of each section of a step
 };
 
 void print_image_throughput(const ImageBenchOptions& options);

@@ -8,7 +8,9 @@
 #include "bench_util.h"
 #include "common/process_setup.h"
 #include "config/config.h"
+#include "phase_table.h"
 #include "train/run_parts.h"
+#include "train/step_runner.h"
 
 namespace scorelab::bench {
 
@@ -38,7 +40,7 @@ double gflop_per_gen_step(const Config& c) {
 }  // namespace
 
 SmtSpeed smt_speed(const std::string& device, int64_t score_width, int threads, double seconds,
-                   bool fast_mlp) {
+                   bool fast_mlp, const std::string& cuda_graph, bool phases) {
   set_compute_threads(threads);
   Config c;
   c.data.name = "swissroll";
@@ -51,20 +53,38 @@ SmtSpeed smt_speed(const std::string& device, int64_t score_width, int threads, 
   c.optim.batch = 256;
   c.run.device = device;
   c.run.fast_mlp = fast_mlp;
+  c.run.cuda_graph = cuda_graph;
   RunParts run = build_run(c);
+  StepRunner runner(*run.method, run.device, cuda_graph);
   std::vector<torch::Tensor> losses;
-  for (int i = 0; i < 10; ++i) run.method->step(losses);
+  for (int i = 0; i < 10; ++i) runner.step(losses);
   sync(run.device);
   int64_t n = 0;
   const auto t0 = Clock::now();
   while (since(t0) < seconds) {
-    for (int i = 0; i < 10; ++i) run.method->step(losses);
+    for (int i = 0; i < 10; ++i) runner.step(losses);
     n += 10;
     losses[0].item<double>();  // one readback per 10 steps, as the Trainer does
   }
   sync(run.device);
   const double t = since(t0);
+  if (phases) {
+    PhaseTimer timer(run.device);
+    run.method->set_phase_timer(&timer);
+    int64_t eager = 0;
+    const auto t1 = Clock::now();
+    while (since(t1) < seconds / 3 || eager < 10) {
+      run.method->step(losses);
+      ++eager;
+    }
+    run.method->set_phase_timer(nullptr);
+    print_phase_table(timer, {{"main", eager}},
+                      phase_marks_are_events(run.device) ? "CUDA events" : "steady clock");
+    std::printf("    %-12s %-10s %10.3f   (the measured rate above, %s)\n", "main", "step",
+                1e3 * t / static_cast<double>(n), runner.describe().c_str());
+  }
   SmtSpeed s;
+  s.step_mode = runner.describe();
   s.gen_steps_per_s = n / t;
   s.score_steps_per_s = n * c.method.score_steps / t;
   s.gflop_per_gen_step = gflop_per_gen_step(c);

@@ -10,11 +10,15 @@ struct SmtSpeed {
   double score_steps_per_s = 0;
   double gflop_per_gen_step = 0;  // matmul FLOPs of one generator step with its K score steps
   double gflops() const { return gen_steps_per_s * gflop_per_gen_step; }
+  std::string step_mode;  // "eager: ..." or "CUDA graph (...)"
 };
 
 // fast_mlp: the hand-written MLP path (run.fast_mlp); false = libtorch autograd, the reference.
+// cuda_graph: run.cuda_graph. phases: afterwards, eager steps for a third of `seconds` timed by
+// section (CUDA events on the GPU), printed as a table.
 SmtSpeed smt_speed(const std::string& device, int64_t score_width, int threads, double seconds,
-                   bool fast_mlp = true);
+                   bool fast_mlp = true, const std::string& cuda_graph = "auto",
+                   bool phases = false);
 
 // The same step written in PyTorch-in-Python (bench/python/smt_step.py), 1 thread: generator
 // steps/s, or 0 when no python3 here imports torch.

@@ -134,3 +134,80 @@ TEST(FlatAdamW, LearningRateScheduleWarmsUpThenFollowsTheCosine) {
         .lr(h.lr * warm * cosine);
   });
 }
+
+// The device path (every coefficient computed from device tensors, as CUDA graphs need) runs
+// on the CPU too: the same checks against libtorch's AdamW.
+TEST(FlatAdamWDevicePath, MatchesTorchAdamWWithScheduleAndALiveLearningRateChange) {
+  auto a = make_net(), b = make_net();
+  AdamWHyper h;
+  h.lr = 1e-2;
+  h.weight_decay = 0.05;
+  h.warmup = 4;
+  h.cosine = true;
+  h.decay_steps = 30;
+  TrainableNetwork flat("net", std::static_pointer_cast<torch::nn::Module>(a->ptr()), h);
+  flat.use_device_path(true);
+  ASSERT_TRUE(flat.optimizer().device_path());
+  torch::optim::AdamW ref((*b)->parameters(), torch::optim::AdamWOptions(h.lr)
+                                                  .betas({h.beta1, h.beta2})
+                                                  .weight_decay(h.weight_decay)
+                                                  .eps(h.eps));
+  double base_lr = h.lr;
+  expect_same_training(a, flat, b, ref, 20, 4, [&](int update) {
+    if (update == 11) {
+      // A live change: the device tensor is rewritten, the next update uses it.
+      base_lr = 3e-3;
+      AdamWHyper changed = h;
+      changed.lr = base_lr;
+      flat.optimizer().set_hyper(changed);
+    }
+    const double warm = std::min(1.0, update / 4.0);
+    const double cosine = 0.5 * (1 + std::cos(M_PI * std::min(1.0, update / 30.0)));
+    static_cast<torch::optim::AdamWOptions&>(ref.param_groups()[0].options())
+        .lr(base_lr * warm * cosine);
+  });
+  EXPECT_EQ(flat.updates(), 20);
+  EXPECT_EQ(flat.optimizer().device_steps().item<double>(), 20.0);
+}
+
+TEST(FlatAdamWDevicePath, GradientClipBoundsTheNormAndOffLeavesItAlone) {
+  for (double clip : {0.1, 0.0}) {
+    auto a = make_net();
+    AdamWHyper h;
+    h.grad_clip = clip;
+    h.weight_decay = 0;
+    TrainableNetwork flat("net", std::static_pointer_cast<torch::nn::Module>(a->ptr()), h);
+    flat.use_device_path(true);
+    flat.zero_grad();
+    ((*a)->forward(torch::ones({4, 3})) * 1000).sum().backward();
+    const double raw = flat.params().grad().norm().item<double>();
+    ASSERT_GT(raw, 1.0);
+    flat.step();
+    EXPECT_NEAR(flat.params().grad().norm().item<double>(), clip > 0 ? clip : raw, 1e-4 * raw)
+        << clip;
+  }
+}
+
+TEST(FlatAdamWDevicePath, EmaFollowsItsFormulaAndSetStepsReachesTheDevice) {
+  auto a = make_net(), shadow = make_net();
+  TrainableNetwork net("net", std::static_pointer_cast<torch::nn::Module>(a->ptr()), AdamWHyper{});
+  net.use_device_path(true);
+  net.attach_ema(std::static_pointer_cast<torch::nn::Module>(shadow->ptr()), 0.9);
+  Rng rng(3, torch::kCPU);
+  auto ema = net.params().data().clone();
+  for (int t = 1; t <= 30; ++t) {
+    if (t == 20) net.set_ema_decay(0.5);
+    net.zero_grad();
+    (*a)->forward(rng.randn({8, 3})).pow(2).sum().backward();
+    net.step();
+    const double d = std::min(t >= 20 ? 0.5 : 0.9, (1.0 + t) / (10.0 + t));
+    ema = d * ema + (1 - d) * net.params().data();
+  }
+  EXPECT_LT((net.ema()->data() - ema).abs().max().item<double>(), 1e-6);
+  net.optimizer().set_steps(7);
+  EXPECT_EQ(net.optimizer().device_steps().item<double>(), 7.0);
+  // The host count alone (a graph's capture and replays) leaves the device's.
+  net.optimizer().set_host_steps(9);
+  EXPECT_EQ(net.updates(), 9);
+  EXPECT_EQ(net.optimizer().device_steps().item<double>(), 7.0);
+}

@@ -216,6 +216,7 @@ void print_summary(const Snapshot& s) {
             std::to_string(r.updates) + " updates in " + fmt("%.1f", s.train_seconds) + " s)";
   }
   std::printf("%s\n", line.c_str());
+  if (!s.step_mode.empty()) std::printf("steps: %s\n", s.step_mode.c_str());
 }
 
 // A rank of a launched run (RANK, WORLD_SIZE, … set): its GPU is cuda:LOCAL_RANK where CUDA is
@@ -320,6 +321,9 @@ Runner add_train_command(CLI::App& app) {
     if (leader) {
       std::printf("training %s on %s (%s) on %s; run folder %s\n", snap->method.c_str(),
                   c.data.name.c_str(), run_name.c_str(), snap->device.c_str(), out.c_str());
+      if (!snap->device_reason.empty()) {
+        std::printf("device: %s (%s)\n", snap->device.c_str(), snap->device_reason.c_str());
+      }
       if (comm) {
         std::printf("%d ranks (%s); effective batch %lld x %d = %lld\n", env.world,
                     comm->backend().c_str(), static_cast<long long>(c.optim.batch), env.world,

@@ -119,6 +119,7 @@ struct RunConfig {
   std::string device = "auto";
   int64_t threads = 1;
   std::string precision = "fp32";
+  std::string cuda_graph = "auto";
   bool fast_mlp = true;
   int64_t steps = 0;
   double seconds = 0;

@@ -217,6 +217,9 @@ void describe(RunConfig& c, V& v) {
             "intra-op CPU threads; 1 leaves the other core to the UI");
   v.choice("precision", c.precision, {"fp32", "bf16"}, Live::reset,
            "bf16: training steps under CUDA bf16 autocast (CUDA only)");
+  v.choice("cuda_graph", c.cuda_graph, {"auto", "on", "off"}, Live::yes,
+           "CUDA: each training step as one captured CUDA graph; auto = when the device and "
+           "libtorch allow it, off = eager steps (the reference)");
   v.flag("fast_mlp", c.fast_mlp, Live::reset,
          "MLPs through a hand-written forward/backward; off = libtorch autograd (the reference)");
   v.integer("steps", c.steps, {0, 1e12}, Live::yes, "stop after N steps, 0 = no limit");

@@ -157,7 +157,23 @@ torch::Tensor GaussianMixture::score(const torch::Tensor& x_in) const {
   return parts.empty() ? torch::zeros({0, dim()}, x.options()) : torch::cat(parts);
 }
 
+const GaussianMixture::SampleTables& GaussianMixture::sample_tables(torch::Device device) const {
+  std::lock_guard<std::mutex> lock(sample_cache_->mutex);
+  auto& t = sample_cache_->by_device[device.str()];
+  if (!t.weights.defined()) {
+    t.weights = weights_.to(device, torch::kFloat);
+    t.means = means_.to(device, torch::kFloat);
+    t.sd = variances_.sqrt().to(device, torch::kFloat).unsqueeze(1);
+  }
+  return t;  // std::map never moves its elements
+}
+
 torch::Tensor GaussianMixture::sample(int64_t n, const Rng& rng) const {
+  if (!rng.device().is_cpu()) {
+    const SampleTables& t = sample_tables(rng.device());
+    auto idx = rng.multinomial(t.weights, n);
+    return t.means.index_select(0, idx) + t.sd.index_select(0, idx) * rng.randn({n, dim()});
+  }
   auto idx = rng.multinomial(weights_, n);
   auto m = means_.to(rng.device()).index_select(0, idx).to(torch::kFloat);
   auto sd = variances_.to(rng.device()).sqrt().index_select(0, idx).to(torch::kFloat).unsqueeze(1);

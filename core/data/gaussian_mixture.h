@@ -5,6 +5,11 @@
 // α·p + (1−α)·q of two mixtures. These are the closed forms the tests and overlays compare to.
 #include <torch/types.h>
 
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
 namespace scorelab {
 
 class Rng;
@@ -52,6 +57,17 @@ class GaussianMixture {
   void require_positive_variance(const char* what) const;
   torch::Tensor weights_, means_, variances_;  // float64
   torch::Tensor log_weights_, mean_sq_;        // cached for joint_log
+  // float32 copies of weights, means and standard deviations per device, made on the first
+  // draw there: a training step then copies nothing from the host (and can be a CUDA graph).
+  struct SampleTables {
+    torch::Tensor weights, means, sd;
+  };
+  struct SampleCache {
+    std::mutex mutex;
+    std::map<std::string, SampleTables> by_device;
+  };
+  const SampleTables& sample_tables(torch::Device device) const;
+  std::shared_ptr<SampleCache> sample_cache_ = std::make_shared<SampleCache>();
 };
 
 }  // namespace scorelab

@@ -19,6 +19,8 @@ class Bf16Method final : public Method {
   torch::Tensor generate(int64_t n, const Rng& rng) override { return inner_->generate(n, rng); }
   std::string phase() const override { return inner_->phase(); }
   void set_batch_mean(BatchMean across) override { inner_->set_batch_mean(std::move(across)); }
+  std::string step_kind() override { return inner_->step_kind(); }
+  void set_phase_timer(PhaseTimer* timer) override { inner_->set_phase_timer(timer); }
 
  protected:
   torch::Tensor score_of(const ScoreQuery& q) override {

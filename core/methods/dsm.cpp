@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "common/phase_timer.h"
 #include "common/rng.h"
 #include "methods/network_factory.h"
 #include "methods/weighted_mse.h"
@@ -32,6 +33,7 @@ torch::Tensor DsmMethod::loss(const torch::Tensor& x, const torch::Tensor& sigma
 }
 
 void DsmMethod::step(std::vector<torch::Tensor>& losses) {
+  PhaseScope timed(timer(), "critic");
   const int64_t b = ctx_.config.optim.batch;
   const Rng& rng = *ctx_.rng;
   auto x = ctx_.data->sample(b, rng);

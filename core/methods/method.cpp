@@ -34,6 +34,11 @@ torch::Tensor Method::score(const std::string& which, const torch::Tensor& x, do
   return score_of(q);
 }
 
+void Method::set_phase_timer(PhaseTimer* timer) {
+  timer_ = timer;
+  for (auto* net : networks()) net->set_phase_timer(timer);
+}
+
 std::unique_ptr<Method> make_method(const MethodContext& context) {
   auto method = method_traits(context.config.method.name).make(context);
   if (context.config.run.precision == "fp32") return method;

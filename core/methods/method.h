@@ -20,6 +20,7 @@ namespace scorelab {
 
 class Rng;
 class Dataset;
+class PhaseTimer;
 
 // What a method is built from. The references outlive the method (the Trainer owns them).
 struct MethodContext {
@@ -60,6 +61,12 @@ class Method {
 
   // Score models that can be evaluated, e.g. {"score"}.
   virtual std::vector<std::string> score_models() const { return traits_->score_models; }
+  // Which branch the next step() takes ("pretrain", "teacher", "main", ...): a step of another
+  // kind than the one before runs eagerly, and a CUDA graph replays only the kind it captured.
+  virtual std::string step_kind() { return "main"; }
+  // Times the step's sections (critic, generator, gan, optimizer, ema) when set; null = off.
+  virtual void set_phase_timer(PhaseTimer* timer);
+
   // What the method is doing when it is not yet training proper ("pretraining the generator:
   // step i/N", SMD's teacher); "" otherwise. Read on the training thread, after step().
   virtual std::string phase() const { return {}; }
@@ -92,9 +99,11 @@ class Method {
   torch::Tensor whole_batch_mean(const torch::Tensor& local_mean) const {
     return batch_mean_ ? batch_mean_(local_mean) : local_mean;
   }
+  PhaseTimer* timer() const { return timer_; }
 
  private:
   BatchMean batch_mean_;
+  PhaseTimer* timer_ = nullptr;
   const MethodTraits* traits_;
   torch::Device device_;
 };

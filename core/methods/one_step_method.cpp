@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "common/error.h"
+#include "common/phase_timer.h"
 #include "common/rng.h"
 #include "data/dataset.h"
 
@@ -41,9 +42,9 @@ bool OneStepMethod::pretrain_step(LossRow& row) {
   // Counted from the update counters, so a resumed checkpoint continues where it stopped; once a
   // critic has been trained, pretraining is over for good (a live increase does not restart it).
   pretraining_ = false;
-  if (gen_.network().updates() >= ctx_.config.method.pretrain_steps) return false;
-  for (auto* c : critics())
-    if (c->updates() > 0) return false;
+  if (!will_pretrain()) return false;
+  set_phase(timer(), "pretraining");
+  PhaseScope timed(timer(), "generator");
   auto x = ctx_.data->sample(ctx_.config.optim.batch, *ctx_.rng);
   torch::Tensor loss;
   if (ScoreNetImpl* denoiser = gen_.module()->denoiser()) {
@@ -78,6 +79,7 @@ std::vector<TrainableNetwork*> OneStepMethod::networks() {
 
 torch::Tensor OneStepMethod::critic_update(const torch::Tensor& fake, const torch::Tensor& real,
                                            LossRow& row) {
+  PhaseScope timed(timer(), "critic");
   auto x_r = real.defined() ? real : ctx_.data->sample(ctx_.config.optim.batch, *ctx_.rng);
   auto x_f = fake.defined() ? fake : gen_.draw(x_r.size(0));
   auto loss = critic_loss(x_r, x_f, row);
@@ -94,16 +96,32 @@ torch::Tensor OneStepMethod::critic_step(const torch::Tensor& fake, const torch:
 }
 
 void OneStepMethod::step(std::vector<torch::Tensor>& losses) {
+  PhaseScope whole(timer(), "other");
   LossRow row(loss_names(), device());
   if (!pretrain_step(row) && !phase_step(row)) {
+    set_phase(timer(), "main");
     torch::Tensor critic;
     for (int64_t k = 0; k < ctx_.config.method.score_steps; ++k)
       critic = critic_update({}, {}, row);
     row.set(critic_loss_name_, critic);
+    PhaseScope timed(timer(), "generator");
     auto x = gen_.forward(generator_batch(ctx_.config.optim));
     gen_.step(generator_loss(x, row));
   }
   losses = row.take();
+}
+
+bool OneStepMethod::will_pretrain() {
+  if (gen_.network().updates() >= ctx_.config.method.pretrain_steps) return false;
+  for (auto* c : critics())
+    if (c->updates() > 0) return false;
+  return true;
+}
+
+std::string OneStepMethod::step_kind() {
+  if (will_pretrain()) return "pretrain";
+  const std::string own = phase_kind();
+  return own.empty() ? "main" : own;
 }
 
 void OneStepMethod::update_hyperparams(const Config& config) {

@@ -33,6 +33,7 @@ class OneStepMethod : public Method {
   void update_hyperparams(const Config& config) final;
   torch::Tensor generate(int64_t n, const Rng& rng) final { return gen_.generate(n, rng); }
   std::string phase() const override;
+  std::string step_kind() override;
 
   // One critic update on `real` rows (drawn from the data when undefined) and `fake` rows (from
   // the live generator when undefined); returns the critic's loss. Tests hand in samples of
@@ -64,6 +65,8 @@ class OneStepMethod : public Method {
   // A step before the critic/generator turns (SMD's teacher), after the generator's pretraining;
   // true when it took one.
   virtual bool phase_step(LossRow&) { return false; }
+  // The kind of step phase_step() takes next ("teacher"), "" when it takes none.
+  virtual std::string phase_kind() const { return {}; }
   // Live settings of the method's own (noise and α samplers); config() is already the new one.
   virtual void apply_hyperparams(const Config&) {}
 
@@ -76,6 +79,7 @@ class OneStepMethod : public Method {
   torch::Tensor critic_update(const torch::Tensor& fake, const torch::Tensor& real, LossRow& row);
   // One generator pretraining update while method.pretrain_steps asks for more; false after.
   bool pretrain_step(LossRow& row);
+  bool will_pretrain();
 
   MethodContext ctx_;
   OneStepGenerator gen_;

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "common/phase_timer.h"
 #include "common/rng.h"
 #include "data/dataset.h"
 #include "methods/dsm.h"
@@ -79,6 +80,7 @@ torch::Tensor SmdMethod::critic_loss(const torch::Tensor& x_r, const torch::Tens
 torch::Tensor SmdMethod::generator_direction(const torch::Tensor& x, const torch::Tensor& x_t,
                                              const torch::Tensor& sigma,
                                              const torch::Tensor& alpha) {
+  PhaseScope timed(timer(), "direction");
   torch::NoGradGuard no_grad;
   auto d_p = teacher_denoise(x_t, sigma);
   auto d_fake = fake_->denoise(x_t, sigma);
@@ -96,6 +98,7 @@ torch::Tensor SmdMethod::generator_loss(const torch::Tensor& x, LossRow& row) {
   auto loss = direction_loss(x, generator_direction(x.detach(), x.detach() + noise, sigma, alpha));
   row.set("gen", loss);
   if (m.gan_lambda <= 0) return loss;
+  PhaseScope timed(timer(), "gan");
   // Eq. (11) with ℓ ≈ log p_σ/q_σ, at α = ½ (log term 0) as in SMT.
   auto gan_loss = torch::softplus(-disc_->discriminate(x + noise, sigma)).mean();
   row.set("gen_gan", gan_loss);
@@ -111,8 +114,14 @@ std::string SmdMethod::phase() const {
   return p;
 }
 
+std::string SmdMethod::phase_kind() const {
+  return teacher_ready() ? "" : "teacher";
+}
+
 bool SmdMethod::phase_step(LossRow& row) {
   if (!teacher_ready()) {
+    set_phase(timer(), "teacher");
+    PhaseScope timed(timer(), "critic");
     const int64_t b = config().optim.batch;
     auto x = context().data->sample(b, rng());
     auto loss = dsm_loss(*teacher_, x, sigmas_.sample(b, rng()), rng().randn(x.sizes()),

@@ -45,6 +45,7 @@ class SmdMethod : public OneStepMethod {
                             LossRow& row) override;
   torch::Tensor generator_loss(const torch::Tensor& x, LossRow& row) override;
   bool phase_step(LossRow& row) override;
+  std::string phase_kind() const override;
   void apply_hyperparams(const Config& config) override;
   torch::Tensor score_of(const ScoreQuery& q) override;
 

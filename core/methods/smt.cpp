@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "common/phase_timer.h"
 #include "common/rng.h"
 #include "data/dataset.h"
 #include "methods/network_factory.h"
@@ -76,6 +77,7 @@ torch::Tensor SmtMethod::critic_loss(const torch::Tensor& x_r, const torch::Tens
 torch::Tensor SmtMethod::generator_direction(const torch::Tensor& x, const torch::Tensor& x_t,
                                              const torch::Tensor& sigma,
                                              const torch::Tensor& alpha) {
+  PhaseScope timed(timer(), "direction");
   torch::NoGradGuard no_grad;
   EvalModeScope deterministic(*score_, !config().method.direction_dropout);
   const int64_t b = x.size(0);
@@ -100,6 +102,7 @@ torch::Tensor SmtMethod::generator_loss(const torch::Tensor& x, LossRow& row) {
   row.set("gen", loss);
   if (m.gan_lambda <= 0) return loss;
   // Eq. (11) at α = ½ (log term 0): gradients flow through the score network into x only.
+  PhaseScope timed(timer(), "gan");
   auto logit = score_->logit(x + (x_t - x.detach()), sigma, torch::full_like(alpha, 0.5));
   auto gan_loss = torch::softplus(-logit).mean();
   row.set("gen_gan", gan_loss);

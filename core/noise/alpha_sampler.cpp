@@ -58,8 +58,10 @@ torch::Tensor AlphaSampler::pick(const torch::Tensor& values, int64_t n, const R
 }
 
 torch::Tensor AlphaSampler::beta_draw(int64_t n, const Rng& rng) const {
-  auto a = rng.gamma(torch::full({n, 1}, config_.alpha_beta_a, torch::kFloat));
-  auto b = rng.gamma(torch::full({n, 1}, config_.alpha_beta_b, torch::kFloat));
+  // Made on the draw's device: a host-to-device copy would stop a CUDA graph's capture.
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat).device(rng.device());
+  auto a = rng.gamma(torch::full({n, 1}, config_.alpha_beta_a, opts));
+  auto b = rng.gamma(torch::full({n, 1}, config_.alpha_beta_b, opts));
   return a / (a + b).clamp_min(1e-30);
 }
 

@@ -23,7 +23,37 @@ FlatAdamW::FlatAdamW(FlatParameters& params, const AdamWHyper& hyper)
     : params_(params),
       hyper_(hyper),
       m_(torch::zeros_like(params.data())),
-      v_(torch::zeros_like(params.data())) {}
+      v_(torch::zeros_like(params.data())) {
+  use_device_path(!params.data().is_cpu());
+}
+
+void FlatAdamW::use_device_path(bool on) {
+  device_path_ = on;
+  if (!on || t_.defined()) return;
+  const auto opts = params_.data().options().dtype(torch::kDouble);
+  t_ = torch::full({}, static_cast<double>(steps_), opts);
+  hyper_t_ = torch::zeros({8}, opts);
+  write_hyper();
+}
+
+void FlatAdamW::set_hyper(const AdamWHyper& hyper) {
+  hyper_ = hyper;
+  if (device_path_) write_hyper();
+}
+
+void FlatAdamW::set_steps(int64_t steps) {
+  steps_ = steps;
+  if (t_.defined()) t_.fill_(static_cast<double>(steps));
+}
+
+void FlatAdamW::write_hyper() {
+  // In place: a captured graph keeps reading this tensor's memory.
+  const double decay = hyper_.cosine && hyper_.decay_steps > 0 ? hyper_.decay_steps : 0;
+  hyper_t_.copy_(torch::tensor({hyper_.lr, hyper_.beta1, hyper_.beta2, hyper_.weight_decay,
+                                hyper_.eps, hyper_.grad_clip, static_cast<double>(hyper_.warmup),
+                                decay},
+                               torch::kDouble));
+}
 
 namespace {
 // The one-pass CPU kernel serves float32 buffers on an AVX2 CPU.
@@ -35,6 +65,49 @@ bool one_pass(const torch::Tensor& p, const torch::Tensor& g) {
 
 void FlatAdamW::step() {
   torch::NoGradGuard no_grad;
+  if (device_path_) {
+    device_step();
+  } else {
+    host_step();
+  }
+}
+
+void FlatAdamW::device_step() {
+  auto& p = params_.data();
+  auto& g = params_.grad();
+  ++steps_;
+  t_.add_(1);
+  // The same formulas as the host path, as float64 scalars on the device.
+  const auto& h = hyper_t_;
+  const auto lr = h.select(0, 0), b1 = h.select(0, 1), b2 = h.select(0, 2),
+             wd = h.select(0, 3), eps = h.select(0, 4), clip = h.select(0, 5),
+             warmup = h.select(0, 6), decay = h.select(0, 7);
+  const auto one = torch::ones_like(t_);
+  auto factor = torch::where(t_ < warmup, t_ / warmup.clamp_min(1), one);
+  const auto cosine =
+      0.5 * (1 + torch::cos(M_PI * torch::clamp_max(t_ / decay.clamp_min(1), 1.0)));
+  factor = factor * torch::where(decay > 0, cosine, one);
+  const auto lr_t = lr * factor;
+  const auto bc1 = 1 - torch::pow(b1, t_), bc2 = 1 - torch::pow(b2, t_);
+  // scale = min(1, clip / (‖g‖ + 1e-6)) when clipping; NaN when the norm is.
+  const auto scale =
+      torch::where(clip > 0, torch::clamp_max(clip / (g.norm().to(torch::kDouble) + 1e-6), 1.0),
+                   one);
+  const auto f32 = [](const torch::Tensor& t) { return t.to(torch::kFloat); };
+  g.mul_(f32(scale));
+  m_.lerp_(g, f32(1 - b1));
+  v_.lerp_(g.square(), f32(1 - b2));
+  torch::Tensor before;
+  if (track_) before = p.clone();
+  p.mul_(f32(1 - lr_t * wd));
+  p.sub_(m_ / (v_ / f32(bc2)).sqrt_().add_(f32(eps)) * f32(lr_t / bc1));
+  if (track_) {
+    last_update_norm_ = (p - before).norm();
+    track_ = false;
+  }
+}
+
+void FlatAdamW::host_step() {
   auto& p = params_.data();
   auto& g = params_.grad();
   if (one_pass(p, g)) {

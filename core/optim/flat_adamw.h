@@ -1,6 +1,12 @@
 #pragma once
 // AdamW with gradient-norm clipping over one FlatParameters buffer. Hyperparameters can change
 // between any two steps (the app's live controls); the state is two moment tensors and a count.
+//
+// Off the CPU every number an update needs (learning rate with its schedule, betas, bias
+// corrections, clip) is computed on the device from a step counter and a hyperparameter tensor
+// that live there: an update is then a fixed sequence of kernels with no host values baked in,
+// so a CUDA graph captured once replays every later update, and a live change of a
+// hyperparameter is a write into that tensor, not a re-capture.
 #include <torch/types.h>
 
 #include "optim/flat_parameters.h"
@@ -34,24 +40,44 @@ class FlatAdamW {
   const AdamWHyper& hyper() const { return hyper_; }
   // The learning rate of the latest update (the schedule applied).
   double current_lr() const { return hyper_.lr * lr_factor(hyper_, steps_ > 0 ? steps_ : 1); }
-  void set_hyper(const AdamWHyper& hyper) { hyper_ = hyper; }
+  // Takes effect at the next update; on the device path it is written into the device tensor
+  // the updates read (never call it while a CUDA graph is being captured).
+  void set_hyper(const AdamWHyper& hyper);
 
   int64_t steps() const { return steps_; }
   torch::Tensor& exp_avg() { return m_; }
   torch::Tensor& exp_avg_sq() { return v_; }
-  void set_steps(int64_t steps) { steps_ = steps; }
+  // The update count, on the host and (device path) the device.
+  void set_steps(int64_t steps);
+  // The host count alone: a CUDA graph's capture counts updates it did not run, its replays run
+  // updates the host did not count (the device counter is the graph's).
+  void set_host_steps(int64_t steps) { steps_ = steps; }
 
   // When on, the next step() records ‖Δθ‖ (as a device tensor) for diagnostics.
   void track_next_update() { track_ = true; }
   const torch::Tensor& last_update_norm() const { return last_update_norm_; }
 
+  // The device path: forced on for tests on the CPU, always on off the CPU.
+  void use_device_path(bool on);
+  bool device_path() const { return device_path_; }
+  // The update count as a device scalar (float64), read by the EMA of the device path.
+  const torch::Tensor& device_steps() const { return t_; }
+
  private:
+  void host_step();
+  void device_step();
+  void write_hyper();
+
   FlatParameters& params_;
   AdamWHyper hyper_;
   torch::Tensor m_, v_;
   int64_t steps_ = 0;
   bool track_ = false;
   torch::Tensor last_update_norm_;
+  bool device_path_ = false;
+  // Device path: [lr, beta1, beta2, weight_decay, eps, grad_clip, warmup, cosine decay steps]
+  // and the update count, float64 on the parameters' device.
+  torch::Tensor hyper_t_, t_;
 };
 
 }  // namespace scorelab

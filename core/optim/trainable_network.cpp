@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common/phase_timer.h"
+
 namespace scorelab {
 
 TrainableNetwork::TrainableNetwork(std::string name, std::shared_ptr<torch::nn::Module> module,
@@ -12,21 +14,45 @@ TrainableNetwork::TrainableNetwork(std::string name, std::shared_ptr<torch::nn::
     : name_(std::move(name)),
       module_(std::move(module)),
       params_(*module_),
-      optimizer_(params_, hyper) {}
+      optimizer_(params_, hyper) {
+  use_device_path(optimizer_.device_path());
+}
 
 }  // namespace scorelab
 
 namespace scorelab {
 
 void TrainableNetwork::step() {
-  if (gradient_sync_) gradient_sync_(params_.grad(), name_);
-  optimizer_.step();
-  if (ema_) {
-    torch::NoGradGuard no_grad;
-    // Warm-up: early on the average forgets the random initialisation faster.
-    const double t = static_cast<double>(optimizer_.steps());
-    const double decay = std::min(ema_decay_, (1 + t) / (10 + t));
-    ema_->data().lerp_(params_.data(), 1.0 - decay);
+  {
+    PhaseScope timed(timer_, "optimizer");
+    if (gradient_sync_) gradient_sync_(params_.grad(), name_);
+    optimizer_.step();
+  }
+  if (!ema_) return;
+  PhaseScope timed(timer_, "ema");
+  torch::NoGradGuard no_grad;
+  if (optimizer_.device_path()) {
+    // The same warm-up from the device's update count: nothing host-side is baked into a graph.
+    const auto& t = optimizer_.device_steps();
+    const auto decay = torch::minimum((1 + t) / (10 + t), ema_decay_t_);
+    ema_->data().lerp_(params_.data(), (1 - decay).to(torch::kFloat));
+    return;
+  }
+  // Warm-up: early on the average forgets the random initialisation faster.
+  const double t = static_cast<double>(optimizer_.steps());
+  const double decay = std::min(ema_decay_, (1 + t) / (10 + t));
+  ema_->data().lerp_(params_.data(), 1.0 - decay);
+}
+
+void TrainableNetwork::set_ema_decay(double decay) {
+  ema_decay_ = decay;
+  if (ema_decay_t_.defined()) ema_decay_t_.fill_(decay);  // in place: graphs read it
+}
+
+void TrainableNetwork::use_device_path(bool on) {
+  optimizer_.use_device_path(on);
+  if (on && !ema_decay_t_.defined()) {
+    ema_decay_t_ = torch::full({}, ema_decay_, params_.data().options().dtype(torch::kDouble));
   }
 }
 
@@ -38,7 +64,7 @@ void TrainableNetwork::attach_ema(std::shared_ptr<torch::nn::Module> shadow, dou
   }
   torch::NoGradGuard no_grad;
   ema_->data().copy_(params_.data());
-  ema_decay_ = decay;
+  set_ema_decay(decay);
 }
 
 }  // namespace scorelab

@@ -13,6 +13,8 @@
 
 namespace scorelab {
 
+class PhaseTimer;
+
 class TrainableNetwork {
  public:
   // The module must already be on its device.
@@ -34,11 +36,16 @@ class TrainableNetwork {
   // there is a shadow.
   void step();
   int64_t updates() const { return optimizer_.steps(); }
+  // The optimizer's and the EMA's device path (flat_adamw.h): on by itself off the CPU; tests
+  // force it on the CPU to compare it with the host path.
+  void use_device_path(bool on);
+  // Times the update's optimizer and EMA sections when set.
+  void set_phase_timer(PhaseTimer* timer) { timer_ = timer; }
 
   // Attaches a shadow module of identical structure (its buffers equal to the module's) whose
   // weights track the EMA of this network's; decay 0 makes it a plain copy.
   void attach_ema(std::shared_ptr<torch::nn::Module> shadow, double decay);
-  void set_ema_decay(double decay) { ema_decay_ = decay; }
+  void set_ema_decay(double decay);
   bool has_ema() const { return ema_ != nullptr; }
   FlatParameters* ema() { return ema_.get(); }
 
@@ -50,7 +57,9 @@ class TrainableNetwork {
   std::shared_ptr<torch::nn::Module> shadow_;
   std::unique_ptr<FlatParameters> ema_;
   double ema_decay_ = 0;
+  torch::Tensor ema_decay_t_;  // device path: the decay as a float64 device scalar
   GradientSync gradient_sync_;
+  PhaseTimer* timer_ = nullptr;
 };
 
 }  // namespace scorelab

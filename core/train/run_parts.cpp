@@ -1,6 +1,8 @@
 #include "train/run_parts.h"
 
 #include "common/device.h"
+#include "train/device_choice.h"
+#include "train/step_runner.h"
 #include "common/error.h"
 #include "config/config_io.h"
 #include "sample/draw_samples.h"
@@ -53,7 +55,15 @@ RunParts build_run(const Config& config) {
   validate(config);
   RunParts r;
   r.config = config;
-  r.device = resolve_device(config.run.device);
+  const DeviceChoice where = choose_device(config);
+  r.device = where.device;
+  r.device_reason = where.reason;
+  if (config.run.cuda_graph == "on" && (!r.device.is_cuda() || !cuda_graphs_available())) {
+    throw ConfigError(std::string("run.cuda_graph = \"on\" needs a CUDA device and a CUDA build of "
+                                  "libtorch (this run: ") +
+                      describe_device(r.device) +
+                      (cuda_graphs_available() ? "" : ", libtorch without CUDA") + "); use auto or off");
+  }
   r.data = make_dataset(config.data, r.device);
   r.rng = std::make_unique<Rng>(static_cast<uint64_t>(config.run.seed), r.device);
   MethodContext ctx;
@@ -120,6 +130,7 @@ void Run::publish_into(Snapshot& s) const {
   }
   s.method = method->name();
   s.device = describe_device(device);
+  s.device_reason = device_reason;
   s.loss_names = method->loss_names();
   s.score_models = method->score_models();
   s.data_score_model = method->data_score_model();

@@ -23,7 +23,8 @@ struct RunParts {
   std::shared_ptr<const Dataset> data;
   std::unique_ptr<Rng> rng;
   std::unique_ptr<Method> method;
-  double sigma_data = 1;     // EDM's σ_data the networks were built with
+  std::string device_reason;  // why run.device = auto picked the device ("" when named)
+  double sigma_data = 1;      // EDM's σ_data the networks were built with
   int64_t step = 0;          // the checkpoint's step, when loaded from one
   double train_seconds = 0;  // and its training time
 };

@@ -55,6 +55,8 @@ struct Snapshot {
   std::string data_notice;       // what the user should know about it (files skipped, ...)
   std::string method;
   std::string device;
+  std::string device_reason;  // why run.device = auto picked it ("" when named)
+  std::string step_mode;      // how steps run: "CUDA graph (main, captured 1x)", "eager: ..."
   std::vector<std::string> loss_names;
   std::vector<std::string> score_models;  // what eval_field can draw (Method::score_models)
   std::string data_score_model;           // the one estimating the data score; "" = none

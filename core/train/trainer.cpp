@@ -23,6 +23,7 @@
 #include "train/replicated_commands.h"
 #include "train/run_log.h"
 #include "train/run_parts.h"
+#include "train/step_runner.h"
 
 namespace scorelab {
 
@@ -41,6 +42,7 @@ struct Trainer::Impl {
   double wall_seconds = 0;
   std::string error, message;
   std::vector<torch::Tensor> step_losses;  // filled by the method's step
+  std::unique_ptr<StepRunner> runner;      // eager or CUDA-graph steps of run.method
   int applied_threads = 0;
 
   // The copy of the model the probes read: remade when the run or its weights changed.
@@ -77,8 +79,11 @@ struct Trainer::Impl {
                         0x9E3779B97F4A7C15ull * static_cast<uint64_t>(r.step);
       r.rng->reseed(Rng::stream_seed(base, rank()));
     }
+    runner.reset();
     run = std::move(r);
     if (distributed()) make_data_parallel(*run.method, *comm);
+    runner = std::make_unique<StepRunner>(*run.method, run.device, run.config.run.cuda_graph,
+                                          distributed());
     step_count = run.step;
     pending_steps = 0;
     train_seconds = run.train_seconds;
@@ -241,7 +246,7 @@ struct Trainer::Impl {
       for (auto* net : run.method->networks()) net->optimizer().track_next_update();
     }
     if (!guarded("step " + std::to_string(step_count + 1) + " failed",
-                 [&] { run.method->step(step_losses); })) {
+                 [&] { runner->step(step_losses); })) {
       return;
     }
     ++step_count;
@@ -455,6 +460,9 @@ struct Trainer::Impl {
       run.method->update_hyperparams(run.config);
       throw;
     }
+    runner->config_changed(run.config, next);
+    if (next.run.cuda_graph != run.config.run.cuda_graph)
+      runner->set_mode(next.run.cuda_graph, distributed());
     run.config = next;
     apply_threads();
     weights_changed();  // the probes' copy carries the config too
@@ -523,6 +531,7 @@ struct Trainer::Impl {
     s->wall_seconds = wall_seconds;
     s->error = error;
     s->message = message;
+    s->step_mode = runner ? runner->describe() : "";
     run.publish_into(*s);
     log.publish_into(*s);
     eval.publish_into(*s);

@@ -29,6 +29,13 @@ void draw_status_bar(AppContext& ctx) {
   ImGui::Text("| %s on %s | step %lld | %.0f steps/s | frame %.1f ms | %s | %.0f MiB",
               s.method.c_str(), s.config.data.name.c_str(), static_cast<long long>(s.step), rate,
               ctx.frame_ms, s.device.c_str(), resident_mib());
+  if (!s.device_reason.empty() && ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("%s\nsteps: %s", s.device_reason.c_str(), s.step_mode.c_str());
+  }
+  if (!s.device_reason.empty()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("| %s", s.device_reason.c_str());
+  }
   if (!s.phase.empty()) {
     ImGui::SameLine();
     ImGui::TextColored(ImVec4(.55f, .8f, 1, 1), "| %s", s.phase.c_str());
