@@ -4,7 +4,7 @@ CMAKE_FLAGS ?=
 JOBS        ?= $(shell nproc)
 
 .PHONY: all deps configure build run demo test bench bench-dist bench-quality claims claims-quick format clean \
-	fuzz sanitize soak
+	fuzz sanitize soak cuda-check
 
 all: build
 
@@ -60,6 +60,11 @@ sanitize: deps
 # The app under Xvfb for SOAK_MINUTES (30) with live changes, then 50 SIGKILLs of the CLI.
 soak: build
 	@scripts/soak.sh $(BUILD_DIR)
+
+# On a machine with a CUDA libtorch (PyTorch's): build against it, run the CUDA tests and print
+# the GPU figures (~8 min). See scripts/cuda-check.sh for SCORELAB_DEPS, SCORELAB_FASHION_MNIST.
+cuda-check:
+	@scripts/cuda-check.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.h')

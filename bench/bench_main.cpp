@@ -9,12 +9,14 @@
 //                  (one SMT figure, e.g. under perf; --reference: the autograd path;
 //                  --phases: the time of each section of a step)
 //   scorelab-bench --images [--seconds S] [--presets a,b] [--device D] [--precision P]
-//                  [--phases] [--cuda-graph auto|on|off]   (each phase of a method apart)
+//                  [--phases] [--cuda-graph auto|on|off] [--tf32] [--only-phase K]
+//                  (each phase of a method apart: pretrain, teacher, main)
 //   scorelab-bench --image-quality [--seconds S] [--samples N] [--presets a,b] [--grids DIR]
 //                  [--device D] [--precision fp32|bf16] [--no-start-fid]
 //   scorelab-bench --sync-check [--presets a,b] [--precision P]   (CUDA builds: no host syncs)
 //   scorelab-bench --claims [--quick] [--seeds N] [--seconds S] [--device D]   (papers' claims)
 //   scorelab-bench --allreduce PRESET [--seconds S] [--device D]   (as ranks: one all-reduce)
+#include <ATen/Context.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -182,6 +184,14 @@ int main(int argc, char** argv) {
       claims_options.seeds = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--allreduce") && has_value) {
       allreduce_preset = argv[++i];
+    } else if (!std::strcmp(argv[i], "--tf32")) {
+      // TF32 tensor cores for float32 matmuls and convolutions (CUDA; no effect elsewhere).
+      at::globalContext().setAllowTF32CuBLAS(true);
+      at::globalContext().setAllowTF32CuDNN(true);
+    } else if (!std::strcmp(argv[i], "--sample-n") && has_value) {
+      img.sample_n = std::max<int64_t>(1, std::atoll(argv[++i]));
+    } else if (!std::strcmp(argv[i], "--only-phase") && has_value) {
+      img.only_phase = argv[++i];
     } else if (!std::strcmp(argv[i], "--phases")) {
       img.phases = true;
     } else if (!std::strcmp(argv[i], "--cuda-graph") && has_value) {
@@ -197,7 +207,8 @@ int main(int argc, char** argv) {
           "       scorelab-bench --smt WIDTH [--threads T] [--seconds S] [--device D] "
           "[--reference] [--phases] [--cuda-graph auto|on|off]\n"
           "       scorelab-bench --images [--seconds S] [--presets a,b] [--device D] "
-          "[--precision fp32|bf16] [--phases] [--cuda-graph auto|on|off]\n"
+          "[--precision fp32|bf16] [--phases] [--cuda-graph auto|on|off] [--tf32] "
+          "[--only-phase pretrain|teacher|main] [--sample-n N]\n"
           "       scorelab-bench --image-quality [--seconds S] [--samples N] "
           "[--presets a,b] [--grids DIR] [--device D] [--precision fp32|bf16] "
           "[--no-start-fid]\n"

@@ -107,6 +107,7 @@ void print_image_throughput(const ImageBenchOptions& o) {
     // Each phase from a run that starts in it, so a pretraining rate is never the method's.
     std::optional<RunParts> main_run;
     for (auto& [kind, config] : phase_configs(preset)) {
+      if (!o.only_phase.empty() && kind != o.only_phase) continue;
       RunParts run = build_run(config);
       StepRunner runner(*run.method, run.device, config.run.cuda_graph);
       train_for(run, runner, std::min(3.0, o.seconds));  // warm-up: allocator, kernels, graph

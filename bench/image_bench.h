@@ -19,6 +19,7 @@ struct ImageBenchOptions {
   std::string grid_dir = ".";      // quality: where PRESET-grid.png goes
   std::string cuda_graph = "auto";  // run.cuda_graph for the training steps
   bool phases = false;              // throughput: also the time of each section of a step
+  std::string only_phase;           // throughput: measure this phase alone ("" = every phase)
 };
 
 void print_image_throughput(const ImageBenchOptions& options);

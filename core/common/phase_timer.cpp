@@ -4,7 +4,8 @@
 
 #include "common/clock.h"
 
-#if __has_include(<ATen/cuda/CUDAEvent.h>) && __has_include(<cuda_runtime_api.h>)
+#if !defined(SCORELAB_NO_CUDA_GRAPHS) && __has_include(<ATen/cuda/CUDAEvent.h>) && \
+    __has_include(<cuda_runtime_api.h>)
 #include <ATen/cuda/CUDAEvent.h>
 #define SCORELAB_CUDA_EVENTS 1
 #else

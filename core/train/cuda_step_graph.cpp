@@ -4,7 +4,8 @@
 
 #include "methods/method.h"
 
-#if __has_include(<ATen/cuda/CUDAGraph.h>) && __has_include(<cuda_runtime_api.h>)
+#if !defined(SCORELAB_NO_CUDA_GRAPHS) && __has_include(<ATen/cuda/CUDAGraph.h>) && \
+    __has_include(<cuda_runtime_api.h>)
 #include <ATen/autocast_mode.h>
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDAFunctions.h>
