@@ -12,34 +12,67 @@
 #include "models/fused_mlp_cpu.h"
 #include "models/fused_mlp_workspace.h"
 
+#if !defined(SCORELAB_NO_CUDA_GRAPHS) && __has_include(<c10/cuda/CUDAGraphsC10Utils.h>) && \
+    __has_include(<cuda_runtime_api.h>)
+#include <c10/cuda/CUDAGraphsC10Utils.h>
+#define SCORELAB_GRAPH_AWARE 1
+#else
+#define SCORELAB_GRAPH_AWARE 0
+#endif
+
 namespace scorelab {
 
 using fused_detail::signature;
 using fused_detail::Workspace;
 using torch::Tensor;
 
+namespace {
+// Whether x's stream is being captured into a CUDA graph (never on the CPU).
+bool capturing(const Tensor& x) {
+#if SCORELAB_GRAPH_AWARE
+  return x.is_cuda() &&
+         c10::cuda::currentStreamCaptureStatusMayInitCtx() != c10::cuda::CaptureStatus::None;
+#else
+  (void)x;
+  return false;
+#endif
+}
+}  // namespace
+
 // Free workspaces, a few batch sizes' worth: training alternates between a handful of shapes.
+// A captured CUDA graph keeps writing into the workspaces its calls used, so a capture takes
+// only workspaces made during a capture, and those are never freed.
 class MlpWorkspacePool {
  public:
   std::unique_ptr<Workspace> take(const FusedMlpCall& c, const Tensor& x) {
     auto key = signature(c, x);
+    const bool capture = capturing(x);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       for (auto it = free_.begin(); it != free_.end(); ++it) {
-        if ((*it)->key == key) {
+        if ((*it)->key == key && (!capture || (*it)->pinned)) {
           auto ws = std::move(*it);
           free_.erase(it);
           return ws;
         }
       }
     }
-    return std::make_unique<Workspace>(c, x, std::move(key));
+    auto ws = std::make_unique<Workspace>(c, x, std::move(key));
+    ws->pinned = capture;
+    return ws;
   }
 
   void give(std::unique_ptr<Workspace> ws) {
     std::lock_guard<std::mutex> lock(mutex_);
     free_.push_back(std::move(ws));
-    if (free_.size() > kKeep) free_.erase(free_.begin());  // the least recently used
+    if (free_.size() <= kKeep) return;
+    // The least recently used one that no graph writes into.
+    for (auto it = free_.begin(); it != free_.end(); ++it) {
+      if (!(*it)->pinned) {
+        free_.erase(it);
+        return;
+      }
+    }
   }
 
  private:

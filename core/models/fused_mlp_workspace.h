@@ -37,6 +37,9 @@ struct Workspace {
   Tensor colsum_cond;                // [H0]
   Tensor bias_cond;                  // [H0]: the projections' biases summed (raw CPU path)
   bool raw = false;  // the raw CPU path ran the forward (silu layers keep silu'(z) in z then)
+  // Allocated while a CUDA graph was being captured: the graph writes into these buffers at
+  // every replay, so the pool never frees them (models/fused_mlp.cpp).
+  bool pinned = false;
 
   Workspace(const FusedMlpCall& c, const Tensor& x, std::vector<int64_t> k) : key(std::move(k)) {
     const auto opts = x.options().requires_grad(false);
