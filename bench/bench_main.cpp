@@ -10,6 +10,7 @@
 //                  --phases: the time of each section of a step)
 //   scorelab-bench --images [--seconds S] [--presets a,b] [--device D] [--precision P]
 //                  [--phases] [--cuda-graph auto|on|off] [--tf32] [--only-phase K]
+//                  [--cudnn-benchmark] [--sample-n N]
 //                  (each phase of a method apart: pretrain, teacher, main)
 //   scorelab-bench --image-quality [--seconds S] [--samples N] [--presets a,b] [--grids DIR]
 //                  [--device D] [--precision fp32|bf16] [--no-start-fid]
@@ -188,6 +189,8 @@ int main(int argc, char** argv) {
       // TF32 tensor cores for float32 matmuls and convolutions (CUDA; no effect elsewhere).
       at::globalContext().setAllowTF32CuBLAS(true);
       at::globalContext().setAllowTF32CuDNN(true);
+    } else if (!std::strcmp(argv[i], "--cudnn-benchmark")) {
+      at::globalContext().setBenchmarkCuDNN(true);  // cuDNN times its algorithms per shape
     } else if (!std::strcmp(argv[i], "--sample-n") && has_value) {
       img.sample_n = std::max<int64_t>(1, std::atoll(argv[++i]));
     } else if (!std::strcmp(argv[i], "--only-phase") && has_value) {
@@ -208,7 +211,7 @@ int main(int argc, char** argv) {
           "[--reference] [--phases] [--cuda-graph auto|on|off]\n"
           "       scorelab-bench --images [--seconds S] [--presets a,b] [--device D] "
           "[--precision fp32|bf16] [--phases] [--cuda-graph auto|on|off] [--tf32] "
-          "[--only-phase pretrain|teacher|main] [--sample-n N]\n"
+          "[--only-phase pretrain|teacher|main] [--sample-n N] [--cudnn-benchmark]\n"
           "       scorelab-bench --image-quality [--seconds S] [--samples N] "
           "[--presets a,b] [--grids DIR] [--device D] [--precision fp32|bf16] "
           "[--no-start-fid]\n"

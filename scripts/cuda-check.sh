@@ -4,7 +4,7 @@
 # and without CUDA graphs and on this machine's CPU, the time per section of a step, the image
 # presets' steps/s by phase, eager against graph, fp32 against TF32 and bf16).
 #
-# Usage: scripts/cuda-check.sh            (make cuda-check)
+# Usage: scripts/cuda-check.sh [--build-only]      (make cuda-check)
 # Where the machine has PyTorch but no Debian packages, say where the rest is:
 #   SCORELAB_DEPS=DIR            a prefix holding include/nlohmann and share/cmake/nlohmann_json
 #                                (copies of /usr/include/nlohmann and /usr/share/cmake/nlohmann_json)
@@ -61,6 +61,7 @@ if ! cmake --build "$build/scorelab" -j "$jobs" >"$build/build.log" 2>&1; then
   configure OFF && cmake --build "$build/scorelab" -j "$jobs" >"$build/build.log" 2>&1 ||
     { grep -E "error" "$build/build.log" | head -20; fail "build"; }
 fi
+[[ "${1:-}" == "--build-only" ]] && { say "built in $build/scorelab"; exit 0; }
 cli="$build/scorelab/scorelab-cli"
 bench="$build/scorelab/scorelab-bench"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null

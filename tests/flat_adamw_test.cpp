@@ -211,3 +211,47 @@ TEST(FlatAdamWDevicePath, EmaFollowsItsFormulaAndSetStepsReachesTheDevice) {
   EXPECT_EQ(net.updates(), 9);
   EXPECT_EQ(net.optimizer().device_steps().item<double>(), 7.0);
 }
+
+// On CUDA the device path is libtorch's fused AdamW kernel where the build has it: the same
+// checks against libtorch's own AdamW there, with a schedule, clipping and a live lr change.
+TEST(FlatAdamWDevicePath, OnCudaMatchesTorchAdamW) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  auto a = make_net(), b = make_net();
+  (*a)->to(torch::kCUDA);
+  AdamWHyper h;
+  h.lr = 1e-2;
+  h.weight_decay = 0.05;
+  h.warmup = 3;
+  h.grad_clip = 0.5;
+  TrainableNetwork flat("net", std::static_pointer_cast<torch::nn::Module>(a->ptr()), h);
+  ASSERT_TRUE(flat.optimizer().device_path());
+  torch::optim::AdamW ref((*b)->parameters(), torch::optim::AdamWOptions(h.lr)
+                                                  .betas({h.beta1, h.beta2})
+                                                  .weight_decay(h.weight_decay)
+                                                  .eps(h.eps));
+  Rng rng(5, torch::kCPU);
+  double base = h.lr;
+  for (int k = 1; k <= 12; ++k) {
+    if (k == 7) {
+      base = 3e-3;
+      AdamWHyper changed = h;
+      changed.lr = base;
+      flat.optimizer().set_hyper(changed);
+    }
+    auto x = rng.randn({32, 3});
+    auto y = rng.randn({32, 2});
+    flat.zero_grad();
+    ((*a)->forward(x.cuda()) - y.cuda()).pow(2).mean().backward();
+    flat.step();
+    ref.zero_grad();
+    ((*b)->forward(x) - y).pow(2).mean().backward();
+    torch::nn::utils::clip_grad_norm_((*b)->parameters(), h.grad_clip);
+    static_cast<torch::optim::AdamWOptions&>(ref.param_groups()[0].options())
+        .lr(base * std::min(1.0, k / 3.0));
+    ref.step();
+  }
+  auto pa = (*a)->parameters(), pb = (*b)->parameters();
+  for (size_t i = 0; i < pa.size(); ++i) {
+    EXPECT_LT((pa[i].cpu() - pb[i]).abs().max().item<double>(), 1e-5) << i;
+  }
+}

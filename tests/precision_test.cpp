@@ -57,6 +57,7 @@ TEST(Precision, Bf16ImageStepsTrainOnTheGpuWithFloat32Parameters) {
     c.run.precision = "bf16";
     c.data.limit = 1000;
     c.optim.batch = 16;
+    c.method.pretrain_steps = 0;  // every network trains within the 5 steps
     RunParts run = build_run(c);
     std::vector<torch::Tensor> losses;
     for (int i = 0; i < 5; ++i) run.method->step(losses);

@@ -124,8 +124,9 @@ TEST(StepRunner, LiveChangesOfDeviceHeldValuesKeepTheGraph) {
   b.optim.lr_score *= 0.5;
   b.optim.lr_gen *= 2;
   b.optim.ema_gen = 0.9;
-  b.optim.grad_clip = 3;
+  b.optim.ema = 0.5;
   b.run.log_every = 7;
+  b.run.steps = 12345;
   b.sampler.eps *= 2;
   EXPECT_TRUE(only_device_held_changes(a, b));
   Config c = a;
@@ -137,6 +138,14 @@ TEST(StepRunner, LiveChangesOfDeviceHeldValuesKeepTheGraph) {
   c = a;
   c.method.gan_lambda += 0.1;
   EXPECT_FALSE(only_device_held_changes(a, c));
+  c = a;
+  c.optim.beta2 = a.optim.beta2 == 0.9 ? 0.99 : 0.9;  // baked into the fused AdamW kernel
+  EXPECT_FALSE(only_device_held_changes(a, c));
+  c = a;
+  c.optim.lr_decay_gen = "cosine";  // then run.steps is the schedule's length
+  Config d = c;
+  d.run.steps = c.run.steps + 100;
+  EXPECT_FALSE(only_device_held_changes(c, d));
 }
 
 TEST(StepRunner, StepsEagerlyOnTheCpuAndSaysWhy) {

@@ -1,11 +1,20 @@
 #include "optim/flat_adamw.h"
 
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "common/cpu_kernels.h"
+
+// libtorch's fused AdamW kernel with the learning rate as a tensor (CUDA builds, 2.4 and later).
+#if !defined(SCORELAB_NO_CUDA_GRAPHS) && __has_include(<cuda_runtime_api.h>) && \
+    (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4))
+#define SCORELAB_FUSED_ADAMW 1
+#else
+#define SCORELAB_FUSED_ADAMW 0
+#endif
 
 namespace scorelab {
 
@@ -31,7 +40,9 @@ void FlatAdamW::use_device_path(bool on) {
   device_path_ = on;
   if (!on || t_.defined()) return;
   const auto opts = params_.data().options().dtype(torch::kDouble);
-  t_ = torch::full({}, static_cast<double>(steps_), opts);
+  // float32: the fused kernel's step count (exact to 2^24 updates).
+  t_ = torch::full({}, static_cast<double>(steps_), opts.dtype(torch::kFloat));
+  lr32_ = torch::zeros({}, opts.dtype(torch::kFloat));
   hyper_t_ = torch::zeros({8}, opts);
   write_hyper();
 }
@@ -53,6 +64,7 @@ void FlatAdamW::write_hyper() {
                                 hyper_.eps, hyper_.grad_clip, static_cast<double>(hyper_.warmup),
                                 decay},
                                torch::kDouble));
+  lr32_.fill_(hyper_.lr);
 }
 
 namespace {
@@ -72,39 +84,73 @@ void FlatAdamW::step() {
   }
 }
 
+torch::Tensor FlatAdamW::device_lr() const {
+  const bool schedule = hyper_.warmup > 0 || (hyper_.cosine && hyper_.decay_steps > 0);
+  if (!schedule) return lr32_;
+  // lr · warm-up · cosine at update t, as lr_factor computes it on the host.
+  const auto& h = hyper_t_;
+  const auto warmup = h.select(0, 6), decay = h.select(0, 7);
+  const auto one = torch::ones_like(warmup);
+  auto factor = torch::where(t_ < warmup, t_ / warmup.clamp_min(1), one);
+  const auto cosine =
+      0.5 * (1 + torch::cos(M_PI * torch::clamp_max(t_ / decay.clamp_min(1), 1.0)));
+  factor = factor * torch::where(decay > 0, cosine, one);
+  return h.select(0, 0) * factor;
+}
+
+bool FlatAdamW::fused_step(torch::Tensor& p, torch::Tensor& g) {
+#if SCORELAB_FUSED_ADAMW
+  if (!fused_ok_ || !p.is_cuda() || p.scalar_type() != torch::kFloat) return false;
+  const torch::Tensor lr = device_lr().to(torch::kFloat);
+  if (hyper_.grad_clip > 0) {
+    g.mul_(torch::clamp_max(hyper_.grad_clip / (g.norm() + 1e-6), 1.0));
+  }
+  try {
+    // One kernel for the moments, the bias corrections (from the device step count), the decay
+    // and the update; betas, weight decay and eps are baked in (a change re-captures a graph).
+    at::_fused_adamw_({p}, {g}, {m_}, {v_}, {}, {t_}, lr, hyper_.beta1, hyper_.beta2,
+                      hyper_.weight_decay, hyper_.eps, /*amsgrad=*/false, /*maximize=*/false);
+  } catch (const c10::Error&) {
+    fused_ok_ = false;  // this build's kernel refused: the formulas below from now on (clipping
+    return false;       // again is a no-op: the norm is at most the clip now)
+  }
+  return true;
+#else
+  (void)p, (void)g;
+  return false;
+#endif
+}
+
 void FlatAdamW::device_step() {
   auto& p = params_.data();
   auto& g = params_.grad();
   ++steps_;
   t_.add_(1);
-  // The same formulas as the host path, as float64 scalars on the device.
-  const auto& h = hyper_t_;
-  const auto lr = h.select(0, 0), b1 = h.select(0, 1), b2 = h.select(0, 2),
-             wd = h.select(0, 3), eps = h.select(0, 4), clip = h.select(0, 5),
-             warmup = h.select(0, 6), decay = h.select(0, 7);
-  const auto one = torch::ones_like(t_);
-  auto factor = torch::where(t_ < warmup, t_ / warmup.clamp_min(1), one);
-  const auto cosine =
-      0.5 * (1 + torch::cos(M_PI * torch::clamp_max(t_ / decay.clamp_min(1), 1.0)));
-  factor = factor * torch::where(decay > 0, cosine, one);
-  const auto lr_t = lr * factor;
-  const auto bc1 = 1 - torch::pow(b1, t_), bc2 = 1 - torch::pow(b2, t_);
-  // scale = min(1, clip / (‖g‖ + 1e-6)) when clipping; NaN when the norm is.
-  const auto scale =
-      torch::where(clip > 0, torch::clamp_max(clip / (g.norm().to(torch::kDouble) + 1e-6), 1.0),
-                   one);
-  const auto f32 = [](const torch::Tensor& t) { return t.to(torch::kFloat); };
-  g.mul_(f32(scale));
-  m_.lerp_(g, f32(1 - b1));
-  v_.lerp_(g.square(), f32(1 - b2));
   torch::Tensor before;
   if (track_) before = p.clone();
-  p.mul_(f32(1 - lr_t * wd));
-  p.sub_(m_ / (v_ / f32(bc2)).sqrt_().add_(f32(eps)) * f32(lr_t / bc1));
+  if (!fused_step(p, g)) formula_step(p, g);
   if (track_) {
     last_update_norm_ = (p - before).norm();
     track_ = false;
   }
+}
+
+void FlatAdamW::formula_step(torch::Tensor& p, torch::Tensor& g) {
+  // The same formulas as the host path, as float64 scalars on the device.
+  const auto& h = hyper_t_;
+  const auto b1 = h.select(0, 1), b2 = h.select(0, 2), wd = h.select(0, 3), eps = h.select(0, 4),
+             clip = h.select(0, 5);
+  const auto lr_t = device_lr();
+  const auto bc1 = 1 - torch::pow(b1, t_), bc2 = 1 - torch::pow(b2, t_);
+  const auto f32 = [](const torch::Tensor& t) { return t.to(torch::kFloat); };
+  if (hyper_.grad_clip > 0) {
+    // scale = min(1, clip / (‖g‖ + 1e-6)); NaN when the norm is.
+    g.mul_(f32(torch::clamp_max(clip / (g.norm().to(torch::kDouble) + 1e-6), 1.0)));
+  }
+  m_.lerp_(g, f32(1 - b1));
+  v_.lerp_(g.square(), f32(1 - b2));
+  p.mul_(f32(1 - lr_t * wd));
+  p.sub_(m_ / (v_ / f32(bc2)).sqrt_().add_(f32(eps)) * f32(lr_t / bc1));
 }
 
 void FlatAdamW::host_step() {

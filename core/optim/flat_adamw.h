@@ -60,12 +60,18 @@ class FlatAdamW {
   // The device path: forced on for tests on the CPU, always on off the CPU.
   void use_device_path(bool on);
   bool device_path() const { return device_path_; }
-  // The update count as a device scalar (float64), read by the EMA of the device path.
+  // The update count as a device scalar (float32), read by the EMA of the device path.
   const torch::Tensor& device_steps() const { return t_; }
 
  private:
   void host_step();
   void device_step();
+  // The device path's update: libtorch's fused AdamW kernel (CUDA, libtorch >= 2.4; false when
+  // unavailable), else the formulas as device ops.
+  bool fused_step(torch::Tensor& p, torch::Tensor& g);
+  void formula_step(torch::Tensor& p, torch::Tensor& g);
+  // lr at the device's update count: lr32_ without a schedule, else computed there.
+  torch::Tensor device_lr() const;
   void write_hyper();
 
   FlatParameters& params_;
@@ -76,8 +82,10 @@ class FlatAdamW {
   torch::Tensor last_update_norm_;
   bool device_path_ = false;
   // Device path: [lr, beta1, beta2, weight_decay, eps, grad_clip, warmup, cosine decay steps]
-  // and the update count, float64 on the parameters' device.
-  torch::Tensor hyper_t_, t_;
+  // (float64), the update count (float32, as the fused kernel takes it) and lr (float32), on the
+  // parameters' device.
+  torch::Tensor hyper_t_, t_, lr32_;
+  bool fused_ok_ = true;
 };
 
 }  // namespace scorelab

@@ -33,9 +33,9 @@ void TrainableNetwork::step() {
   torch::NoGradGuard no_grad;
   if (optimizer_.device_path()) {
     // The same warm-up from the device's update count: nothing host-side is baked into a graph.
+    // 1 − min(decay, (1 + t)/(10 + t)) = max(1 − decay, 9/(10 + t)), in float32.
     const auto& t = optimizer_.device_steps();
-    const auto decay = torch::minimum((1 + t) / (10 + t), ema_decay_t_);
-    ema_->data().lerp_(params_.data(), (1 - decay).to(torch::kFloat));
+    ema_->data().lerp_(params_.data(), torch::maximum((t + 10).reciprocal_().mul_(9), ema_weight_t_));
     return;
   }
   // Warm-up: early on the average forgets the random initialisation faster.
@@ -46,13 +46,13 @@ void TrainableNetwork::step() {
 
 void TrainableNetwork::set_ema_decay(double decay) {
   ema_decay_ = decay;
-  if (ema_decay_t_.defined()) ema_decay_t_.fill_(decay);  // in place: graphs read it
+  if (ema_weight_t_.defined()) ema_weight_t_.fill_(1 - decay);  // in place: graphs read it
 }
 
 void TrainableNetwork::use_device_path(bool on) {
   optimizer_.use_device_path(on);
-  if (on && !ema_decay_t_.defined()) {
-    ema_decay_t_ = torch::full({}, ema_decay_, params_.data().options().dtype(torch::kDouble));
+  if (on && !ema_weight_t_.defined()) {
+    ema_weight_t_ = torch::full({}, 1 - ema_decay_, params_.data().options().dtype(torch::kFloat));
   }
 }
 

@@ -57,7 +57,7 @@ class TrainableNetwork {
   std::shared_ptr<torch::nn::Module> shadow_;
   std::unique_ptr<FlatParameters> ema_;
   double ema_decay_ = 0;
-  torch::Tensor ema_decay_t_;  // device path: the decay as a float64 device scalar
+  torch::Tensor ema_weight_t_;  // device path: 1 − decay as a float32 device scalar
   GradientSync gradient_sync_;
   PhaseTimer* timer_ = nullptr;
 };

@@ -88,16 +88,19 @@ std::string StepRunner::describe() const {
 bool only_device_held_changes(const Config& previous, const Config& next) {
   auto strip = [](const Config& c) {
     auto j = to_json(c);
-    // Read by the trainer between steps, never inside one.
+    // Read by the trainer between steps, never inside one; run.steps sets a cosine schedule's
+    // length when optim.lr_decay_steps does not.
+    const bool steps_shape_lr = (c.optim.lr_decay_gen == "cosine" ||
+                                 c.optim.lr_decay_score == "cosine") &&
+                                c.optim.lr_decay_steps == 0;
+    const auto steps = j["run"]["steps"];
     j.erase("run");
+    if (steps_shape_lr) j["run"]["steps"] = steps;
     j.erase("sampler");
     j.erase("description");
-    // Written into the optimizers' and EMAs' device tensors (flat_adamw.h).
-    for (const char* key : {"lr_score", "lr_gen", "beta1", "beta2", "weight_decay", "grad_clip",
-                            "lr_warmup", "lr_decay_gen", "lr_decay_score", "lr_decay_steps", "ema",
-                            "ema_gen"}) {
-      j["optim"].erase(key);
-    }
+    // Written into the optimizers' and EMAs' device tensors (flat_adamw.h); betas, weight decay,
+    // eps and clip are baked into libtorch's fused AdamW kernel.
+    for (const char* key : {"lr_score", "lr_gen", "ema", "ema_gen"}) j["optim"].erase(key);
     return j.dump();
   };
   return strip(previous) == strip(next);

@@ -3,8 +3,8 @@
 // CUDA by replaying the step captured as one CUDA graph (run.cuda_graph). A step of another kind
 // than the last (pretraining → main, core/methods/method.h) runs eagerly first; after
 // kWarmupSteps eager steps of one kind the next is captured and every later one replayed.
-// Live changes of values the step reads from device tensors (learning rates, betas, weight
-// decay, clip, EMA decays) keep the graph; any other change re-captures it.
+// Live changes of values the step reads from device tensors (learning rates, EMA decays) keep
+// the graph; any other change re-captures it.
 #include <torch/types.h>
 
 #include <memory>
