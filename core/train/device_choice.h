@@ -2,10 +2,11 @@
 // Where a run trains: run.device resolved, and for `auto` the device that trains this config
 // fastest, with the reason in words (the CLI's first lines and the app's status bar show it).
 //
-// The rule, from figures measured on an H200 against 2-core CPUs (docs/gpu.md): image networks
+// The rule, from figures measured on an H200 against CPU cores (docs/gpu.md): image networks
 // train many times faster on any CUDA GPU; 2-D networks are so small that an eager GPU step is
-// bound by kernel launches (79 SMT generator steps/s against 15–70 on one CPU core), so they go
-// to the GPU only when the step runs as one CUDA graph.
+// bound by kernel launches (59 SMT generator steps/s against 133 on one core of the same machine,
+// 15–70 on 2-core machines), so they go to the GPU only when the step runs as one CUDA graph
+// (481 steps/s there).
 #include <string>
 
 #include <torch/types.h>
