@@ -12,9 +12,9 @@
 #include "config/presets.h"
 #include "data/image_dataset.h"
 #include "metrics/fid_evaluator.h"
+#include "phase_table.h"
 #include "plot/image_grid.h"
 #include "sample/draw_samples.h"
-#include "phase_table.h"
 #include "train/run_parts.h"
 #include "train/step_runner.h"
 
@@ -123,10 +123,10 @@ void print_image_throughput(const ImageBenchOptions& o) {
         const double per_s = (nets[i]->updates() - before[i]) / t;
         if (per_s == 0) continue;
         const bool score = nets[i]->name() != "gen" && kind == "main";
-        std::printf("  %-11s %-8s %8.2f steps/s  %9.1f images/s\n", phase_label(kind),
-                    nets[i]->name().c_str(), per_s,
-                    per_s * run.config.optim.batch *
-                        (score && run.method->has_generator() ? 2 : 1));
+        std::printf(
+            "  %-11s %-8s %8.2f steps/s  %9.1f images/s\n", phase_label(kind),
+            nets[i]->name().c_str(), per_s,
+            per_s * run.config.optim.batch * (score && run.method->has_generator() ? 2 : 1));
       }
       std::printf("  %-11s steps: %s\n", phase_label(kind), runner.describe().c_str());
       if (o.phases) {

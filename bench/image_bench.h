@@ -11,12 +11,12 @@ namespace scorelab::bench {
 struct ImageBenchOptions {
   std::vector<std::string> presets;  // default: fmnist-smt-cpu, fmnist-dsm-cpu (throughput)
   std::string device = "cpu";
-  std::string precision = "fp32";  // bf16: training steps under CUDA bf16 autocast
-  bool start_fid = true;           // quality: also the untrained model's FID (costs a sampling)
-  double seconds = 20;             // throughput: training time per preset; quality: the budget
-  int64_t samples = 10000;         // quality: images per FID figure
-  int64_t sample_n = 1000;         // throughput: images per sampling figure
-  std::string grid_dir = ".";      // quality: where PRESET-grid.png goes
+  std::string precision = "fp32";   // bf16: training steps under CUDA bf16 autocast
+  bool start_fid = true;            // quality: also the untrained model's FID (costs a sampling)
+  double seconds = 20;              // throughput: training time per preset; quality: the budget
+  int64_t samples = 10000;          // quality: images per FID figure
+  int64_t sample_n = 1000;          // throughput: images per sampling figure
+  std::string grid_dir = ".";       // quality: where PRESET-grid.png goes
   std::string cuda_graph = "auto";  // run.cuda_graph for the training steps
   bool phases = false;              // throughput: also the time of each section of a step
   std::string only_phase;           // throughput: measure this phase alone ("" = every phase)

@@ -43,8 +43,7 @@ class ScriptedMarks : public PhaseMarks {
 TEST(PhaseTimer, NestedSectionsAreExclusiveAndPhasesApart) {
   // Nine boundaries, eight intervals: other 1 | critic 2 | optimizer 4 | critic 8 | other 16 |
   // (phase main) other 32 | critic 64 | other 128.
-  PhaseTimer t(
-      std::make_unique<ScriptedMarks>(std::deque<double>{1, 2, 4, 8, 16, 32, 64, 128}));
+  PhaseTimer t(std::make_unique<ScriptedMarks>(std::deque<double>{1, 2, 4, 8, 16, 32, 64, 128}));
   t.set_phase("pretraining");
   t.enter("other");
   t.enter("critic");

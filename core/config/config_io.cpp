@@ -339,7 +339,8 @@ void check_relations(const Config& c) {
     throw ConfigError("data.pad32 is for 28x28 images; CIFAR-10 is 32x32 already");
   }
   if (c.run.cuda_graph == "on" && c.run.device == "cpu") {
-    throw ConfigError("run.cuda_graph = \"on\" needs a CUDA device (run.device = cpu); use auto or off");
+    throw ConfigError(
+        "run.cuda_graph = \"on\" needs a CUDA device (run.device = cpu); use auto or off");
   }
   if (c.run.precision == "bf16" && c.run.device == "cpu") {
     throw ConfigError("run.precision = \"bf16\" needs a CUDA device (run.device = cpu); use fp32");

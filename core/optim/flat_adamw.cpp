@@ -60,10 +60,10 @@ void FlatAdamW::set_steps(int64_t steps) {
 void FlatAdamW::write_hyper() {
   // In place: a captured graph keeps reading this tensor's memory.
   const double decay = hyper_.cosine && hyper_.decay_steps > 0 ? hyper_.decay_steps : 0;
-  hyper_t_.copy_(torch::tensor({hyper_.lr, hyper_.beta1, hyper_.beta2, hyper_.weight_decay,
-                                hyper_.eps, hyper_.grad_clip, static_cast<double>(hyper_.warmup),
-                                decay},
-                               torch::kDouble));
+  hyper_t_.copy_(
+      torch::tensor({hyper_.lr, hyper_.beta1, hyper_.beta2, hyper_.weight_decay, hyper_.eps,
+                     hyper_.grad_clip, static_cast<double>(hyper_.warmup), decay},
+                    torch::kDouble));
   lr32_.fill_(hyper_.lr);
 }
 
@@ -92,8 +92,7 @@ torch::Tensor FlatAdamW::device_lr() const {
   const auto warmup = h.select(0, 6), decay = h.select(0, 7);
   const auto one = torch::ones_like(warmup);
   auto factor = torch::where(t_ < warmup, t_ / warmup.clamp_min(1), one);
-  const auto cosine =
-      0.5 * (1 + torch::cos(M_PI * torch::clamp_max(t_ / decay.clamp_min(1), 1.0)));
+  const auto cosine = 0.5 * (1 + torch::cos(M_PI * torch::clamp_max(t_ / decay.clamp_min(1), 1.0)));
   factor = factor * torch::where(decay > 0, cosine, one);
   return h.select(0, 0) * factor;
 }

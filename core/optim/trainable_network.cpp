@@ -35,7 +35,8 @@ void TrainableNetwork::step() {
     // The same warm-up from the device's update count: nothing host-side is baked into a graph.
     // 1 − min(decay, (1 + t)/(10 + t)) = max(1 − decay, 9/(10 + t)), in float32.
     const auto& t = optimizer_.device_steps();
-    ema_->data().lerp_(params_.data(), torch::maximum((t + 10).reciprocal_().mul_(9), ema_weight_t_));
+    ema_->data().lerp_(params_.data(),
+                       torch::maximum((t + 10).reciprocal_().mul_(9), ema_weight_t_));
     return;
   }
   // Warm-up: early on the average forgets the random initialisation faster.

@@ -100,7 +100,8 @@ void CudaStepGraph::capture(Method& method) {
   }
   const auto after = update_counts(method);
   impl_->updates_per_replay.clear();
-  for (size_t i = 0; i < after.size(); ++i) impl_->updates_per_replay.push_back(after[i] - before[i]);
+  for (size_t i = 0; i < after.size(); ++i)
+    impl_->updates_per_replay.push_back(after[i] - before[i]);
   set_host_counts(method, before);
   impl_->graph = std::move(graph);
 }

@@ -1,14 +1,14 @@
 #include "train/run_parts.h"
 
 #include "common/device.h"
-#include "train/device_choice.h"
-#include "train/step_runner.h"
 #include "common/error.h"
 #include "config/config_io.h"
 #include "sample/draw_samples.h"
 #include "train/checkpoint.h"
+#include "train/device_choice.h"
 #include "train/evaluator.h"
 #include "train/snapshot.h"
+#include "train/step_runner.h"
 
 namespace scorelab {
 
@@ -62,7 +62,8 @@ RunParts build_run(const Config& config) {
     throw ConfigError(std::string("run.cuda_graph = \"on\" needs a CUDA device and a CUDA build of "
                                   "libtorch (this run: ") +
                       describe_device(r.device) +
-                      (cuda_graphs_available() ? "" : ", libtorch without CUDA") + "); use auto or off");
+                      (cuda_graphs_available() ? "" : ", libtorch without CUDA") +
+                      "); use auto or off");
   }
   r.data = make_dataset(config.data, r.device);
   r.rng = std::make_unique<Rng>(static_cast<uint64_t>(config.run.seed), r.device);

@@ -25,8 +25,8 @@ struct RunParts {
   std::unique_ptr<Method> method;
   std::string device_reason;  // why run.device = auto picked the device ("" when named)
   double sigma_data = 1;      // EDM's σ_data the networks were built with
-  int64_t step = 0;          // the checkpoint's step, when loaded from one
-  double train_seconds = 0;  // and its training time
+  int64_t step = 0;           // the checkpoint's step, when loaded from one
+  double train_seconds = 0;   // and its training time
 };
 
 // Validates the config and builds everything; throws ConfigError naming the problem.

@@ -90,9 +90,9 @@ bool only_device_held_changes(const Config& previous, const Config& next) {
     auto j = to_json(c);
     // Read by the trainer between steps, never inside one; run.steps sets a cosine schedule's
     // length when optim.lr_decay_steps does not.
-    const bool steps_shape_lr = (c.optim.lr_decay_gen == "cosine" ||
-                                 c.optim.lr_decay_score == "cosine") &&
-                                c.optim.lr_decay_steps == 0;
+    const bool steps_shape_lr =
+        (c.optim.lr_decay_gen == "cosine" || c.optim.lr_decay_score == "cosine") &&
+        c.optim.lr_decay_steps == 0;
     const auto steps = j["run"]["steps"];
     j.erase("run");
     if (steps_shape_lr) j["run"]["steps"] = steps;
