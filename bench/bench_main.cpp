@@ -192,7 +192,7 @@ int main(int argc, char** argv) {
     } else if (!std::strcmp(argv[i], "--cudnn-benchmark")) {
       at::globalContext().setBenchmarkCuDNN(true);  // cuDNN times its algorithms per shape
     } else if (!std::strcmp(argv[i], "--sample-n") && has_value) {
-      img.sample_n = std::max<int64_t>(1, std::atoll(argv[++i]));
+      img.sample_n = std::atoll(argv[++i]);
     } else if (!std::strcmp(argv[i], "--only-phase") && has_value) {
       img.only_phase = argv[++i];
     } else if (!std::strcmp(argv[i], "--phases")) {
@@ -224,6 +224,16 @@ int main(int argc, char** argv) {
   }
   if (smt_only_width < 0 || smt_only_threads < 1) {
     std::fprintf(stderr, "scorelab-bench: need --smt WIDTH > 0 and --threads >= 1\n");
+    return 2;
+  }
+  if (img.sample_n < 1) {
+    std::fprintf(stderr, "scorelab-bench: need --sample-n >= 1\n");
+    return 2;
+  }
+  if (!img.only_phase.empty() && img.only_phase != "pretrain" && img.only_phase != "teacher" &&
+      img.only_phase != "main") {
+    std::fprintf(stderr, "scorelab-bench: --only-phase is pretrain, teacher or main, not %s\n",
+                 img.only_phase.c_str());
     return 2;
   }
   if (img.cuda_graph != "auto" && img.cuda_graph != "on" && img.cuda_graph != "off") {

@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/phase_timer.h"
+#include "config/config_io.h"
 #include "config/presets.h"
 #include "train/device_choice.h"
 #include "train/run_parts.h"
@@ -301,4 +302,22 @@ TEST(CudaGraph, AShapeChangeRecaptures) {
   const Trace graph = run_steps(c, "on", 20, change);
   EXPECT_EQ(graph.captures, 2);
   expect_close(graph, eager, "batch change");
+}
+
+TEST(StepRunner, ItsSettingRefusesNonsenseByName) {
+  const Config c = load_preset("swissroll-smt");
+  try {
+    apply_setting(c, "run.cuda_graph", "sometimes");
+    FAIL() << "run.cuda_graph = sometimes was accepted";
+  } catch (const ConfigError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("run.cuda_graph"), std::string::npos) << m;
+    EXPECT_NE(m.find("auto"), std::string::npos) << m;  // names the choices
+  }
+  Config on_cpu = c;
+  on_cpu.run.device = "cpu";
+  on_cpu.run.cuda_graph = "on";
+  EXPECT_THROW(validate(on_cpu), ConfigError);
+  on_cpu.run.cuda_graph = "off";
+  EXPECT_NO_THROW(validate(on_cpu));
 }
