@@ -12,7 +12,6 @@
 #include "common/rng.h"
 #include "config/config_io.h"
 #include "dist/communicator.h"
-#include "dist/data_parallel.h"
 #include "methods/method.h"
 #include "train/checkpoint.h"
 #include "train/commands.h"
@@ -20,7 +19,7 @@
 #include "train/mailbox.h"
 #include "train/nan_guard.h"
 #include "train/probe_worker.h"
-#include "train/replicated_commands.h"
+#include "train/replication.h"
 #include "train/run_log.h"
 #include "train/run_parts.h"
 #include "train/step_runner.h"
@@ -49,14 +48,10 @@ struct Trainer::Impl {
   uint64_t run_id = 0, model_version = 0;
   std::shared_ptr<const ModelCopy> model_copy;
 
-  // ---- data parallel: null or left when this process trains alone ----
-  std::shared_ptr<Communicator> comm;
-  bool left_group = false;  // the group failed, or rank 0 ended the run
-  bool finish_due = false;  // rank 0 reached a time limit: every rank finishes at the next sync
-
-  bool distributed() const { return comm && !left_group; }
-  int rank() const { return comm ? comm->rank() : 0; }
-  bool leader() const { return rank() == 0; }
+  // ---- data parallel: alone unless a group was given and holds ----
+  Replication ranks;
+  bool distributed() const { return ranks.active(); }
+  bool leader() const { return ranks.leader(); }
 
   // ---- shared with callers ----
   Mailbox<Command> commands;
@@ -73,15 +68,9 @@ struct Trainer::Impl {
     const bool keep_fid =
         run.data && same_images(r.config.data, run.config.data) && r.device == run.device;
     run.method.reset();  // the old networks go before the new ones are in use
-    if (distributed() && rank() > 0) {
-      // Rank 0 continues its stream (a checkpoint holds rank 0's); the others start theirs.
-      const auto base = static_cast<uint64_t>(r.config.run.seed) +
-                        0x9E3779B97F4A7C15ull * static_cast<uint64_t>(r.step);
-      r.rng->reseed(Rng::stream_seed(base, rank()));
-    }
     runner.reset();
+    ranks.join(r);
     run = std::move(r);
-    if (distributed()) make_data_parallel(*run.method, *comm);
     runner = std::make_unique<StepRunner>(*run.method, run.device, run.config.run.cuda_graph,
                                           distributed());
     step_count = run.step;
@@ -125,16 +114,13 @@ struct Trainer::Impl {
     while (true) {
       // Idle: wait for a command (up to 0.1 s at a time). Ranks > 0 wait on rank 0 instead,
       // which sends at least every 0.1 s.
-      const bool wait = !wants_to_train() && !(distributed() && !leader());
+      const bool wait = !wants_to_train() && !ranks.follows_leader();
       auto batch = commands.take(std::chrono::milliseconds(wait ? 100 : 0));
       bool quit = commands.closed();
       if (distributed()) quit = exchange_commands(batch, quit);
       if (quit) break;
       for (auto& c : batch) std::visit([this](auto& x) { on(x); }, c);
-      if (finish_due) {
-        finish_due = false;
-        if (state == RunState::running) finish();
-      }
+      if (ranks.take_finish() && state == RunState::running) finish();
       if (!batch.empty()) publish(true);
       if (wants_to_train()) {
         const auto t0 = Clock::now();
@@ -145,63 +131,27 @@ struct Trainer::Impl {
     }
   }
 
-  // Rank 0 sends the commands it took (with its finish and quit decisions); the other ranks put
-  // them in place of their own (keeping their probes). Returns whether to end the loop: rank 0
-  // when closed, the others when rank 0 ended, or after the group failed and they are closed.
+  // The commands every rank applies this round (Replication::exchange). Returns whether to end
+  // the loop: rank 0 when closed; another rank when rank 0 ended the run (it then trains alone,
+  // finished) or the group failed, and it is closed itself.
   bool exchange_commands(std::deque<Command>& batch, bool closed) {
     try {
-      const auto opts = torch::TensorOptions().dtype(torch::kLong);
-      if (leader()) {
-        const auto cmds = replicated_json(batch);
-        std::string text = cmds.empty() ? "" : cmds.dump();
-        auto head =
-            torch::tensor({static_cast<int64_t>(text.size()), int64_t{finish_due}, int64_t{closed}},
-                          opts)
-                .to(comm->device());
-        comm->broadcast(head, 0, "sending rank 0's commands");
-        if (!text.empty()) comm->broadcast_text(text, 0, "sending rank 0's commands");
-        return closed;
+      if (!ranks.exchange(batch, closed)) return leader() && closed;
+      leave_group();
+      if (state != RunState::finished && state != RunState::error) {
+        state = RunState::finished;
+        pending_steps = 0;
+        message = "rank 0 ended the run at step " + std::to_string(step_count);
       }
-      auto head = torch::zeros({3}, opts).to(comm->device());
-      comm->broadcast(head, 0, "waiting for rank 0's commands");
-      head = head.to(torch::kCPU);
-      const int64_t len = head[0].item<int64_t>();
-      finish_due = head[1].item<int64_t>() != 0;
-      std::deque<Command> next;
-      for (auto& c : batch)
-        if (std::holds_alternative<Probe>(c)) next.push_back(std::move(c));
-      if (len > 0) {
-        std::string text;
-        comm->broadcast_text(text, 0, "waiting for rank 0's commands");
-        for (auto& c : commands_from_json(nlohmann::json::parse(text)))
-          next.push_back(std::move(c));
-      }
-      batch = std::move(next);
-      if (head[2].item<int64_t>() != 0) {
-        leave_group();
-        if (state != RunState::finished && state != RunState::error) {
-          state = RunState::finished;
-          pending_steps = 0;
-          message = "rank 0 ended the run at step " + std::to_string(step_count);
-        }
-        publish(true);
-        return closed;
-      }
-      return false;
+      publish(true);
+      return closed;
     } catch (const std::exception& e) {
       lose_group(error_message(e));
       return closed;
     }
   }
 
-  // This rank trains alone from now on (the networks stop averaging gradients).
-  void leave_group() {
-    left_group = true;
-    if (run.method) {
-      for (auto* net : run.method->networks()) net->set_gradient_sync(nullptr);
-      run.method->set_batch_mean(nullptr);
-    }
-  }
+  void leave_group() { ranks.leave(run.method.get()); }
 
   // Another rank died or hung (or the collectives failed): back to the last checked state, which
   // a save then keeps, and stop with the reason.
@@ -283,7 +233,7 @@ struct Trainer::Impl {
     if (step_limit || (time_limit && !distributed())) {
       finish();
     } else if (time_limit) {
-      finish_due = true;
+      ranks.request_finish();
     }
   }
 
@@ -296,7 +246,7 @@ struct Trainer::Impl {
     auto rows = guard.read(nets, run.method->loss_names(), step_count, problem);
     if (distributed()) {
       try {
-        agree_on_readback(rows, problem);
+        ranks.agree_on_readback(rows, problem, step_count);
       } catch (const DistError& e) {
         lose_group(error_message(e));
         return false;
@@ -314,24 +264,6 @@ struct Trainer::Impl {
     log.update_rates(nets, train_seconds);
     guard.save(nets, step_count, train_seconds, *run.rng);
     return true;
-  }
-
-  // Every rank learns whether any found a NaN (then all restore, named by the first such rank's
-  // problem); otherwise the curves get the losses averaged over the ranks.
-  void agree_on_readback(std::optional<torch::Tensor>& rows, std::string& problem) {
-    const std::string at = " at step " + std::to_string(step_count);
-    const auto bad = comm->all_gather(rows ? 0 : 1, "checking the ranks for NaN" + at);
-    for (size_t r = 0; r < bad.size(); ++r) {
-      if (bad[r] == 0) continue;
-      comm->broadcast_text(problem, static_cast<int>(r),
-                           "reading rank " + std::to_string(r) + "'s problem" + at);
-      problem = "rank " + std::to_string(r) + ": " + problem;
-      rows.reset();
-      return;
-    }
-    auto t = rows->to(comm->device());
-    comm->average(t, "averaging the losses" + at);
-    rows = t.to(torch::kCPU);
   }
 
   void evaluate() {
@@ -547,24 +479,10 @@ struct Trainer::Impl {
   }
 };
 
-namespace {
-
-// Ranks > 0 write no folder; every rank must run the same config (device and threads may differ).
-std::string rank_run_dir(const Config& config, std::string run_dir, Communicator* comm) {
-  if (!comm) return run_dir;
-  auto identity = to_json(config);
-  identity["run"].erase("device");
-  identity["run"].erase("threads");
-  check_same_config(*comm, identity.dump());
-  return comm->rank() > 0 ? "" : run_dir;
-}
-
-}  // namespace
-
 Trainer::Trainer(const Config& config, std::string run_dir, std::shared_ptr<Communicator> comm)
     : impl_(std::make_unique<Impl>()) {
-  impl_->run_dir_path = rank_run_dir(config, std::move(run_dir), comm.get());
-  impl_->comm = std::move(comm);
+  impl_->ranks = Replication(std::move(comm));
+  impl_->run_dir_path = impl_->ranks.run_dir_for(config, run_dir);
   impl_->commit(open_run(config, impl_->run_dir_path));
   impl_->publish(true);
   impl_->worker = std::thread([this] { impl_->loop(); });
@@ -579,8 +497,8 @@ Trainer::Trainer(const Checkpoint& from, const Config& config, std::string run_d
                       ": cannot change this setting when continuing a run (it shapes the model, "
                       "its data or its random streams)");
   }
-  impl_->run_dir_path = rank_run_dir(config, std::move(run_dir), comm.get());
-  impl_->comm = std::move(comm);
+  impl_->ranks = Replication(std::move(comm));
+  impl_->run_dir_path = impl_->ranks.run_dir_for(config, run_dir);
   Run r = open_run(config, impl_->run_dir_path, from.step);
   restore_run(from, r);
   impl_->commit(std::move(r));
