@@ -9,8 +9,8 @@
 #include "common/device.h"
 #include "common/error.h"
 #include "config/presets.h"
-#include "dist/communicator.h"
-#include "dist/dist_env.h"
+#include "parallel/communicator.h"
+#include "parallel/dist_env.h"
 #include "train/run_parts.h"
 
 namespace scorelab::bench {

@@ -1,4 +1,4 @@
-// The fast path's BLAS entry (common/cpu_gemm.h) against a plain triple loop in double, for
+// The fast path's BLAS entry (kernels/cpu_gemm.h) against a plain triple loop in double, for
 // every transpose combination and both routes (direct BLAS and libtorch's addmm), and the
 // Fourier-embedding kernel against the C library's cos and sin.
 #include <gtest/gtest.h>
@@ -7,8 +7,8 @@
 #include <cmath>
 #include <vector>
 
-#include "common/cpu_gemm.h"
-#include "common/cpu_kernels.h"
+#include "kernels/cpu_gemm.h"
+#include "kernels/cpu_kernels.h"
 #include "common/rng.h"
 
 using namespace scorelab;

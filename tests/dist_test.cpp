@@ -7,8 +7,8 @@
 #include <optional>
 
 #include "common/error.h"
-#include "dist/communicator.h"
-#include "dist/data_parallel.h"
+#include "parallel/communicator.h"
+#include "parallel/data_parallel.h"
 #include "dist_launch.h"
 #include "optim/trainable_network.h"
 #include "temp_dir.h"

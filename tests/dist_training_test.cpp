@@ -11,8 +11,8 @@
 
 #include "common/rng.h"
 #include "config/presets.h"
-#include "dist/communicator.h"
-#include "dist/data_parallel.h"
+#include "parallel/communicator.h"
+#include "parallel/data_parallel.h"
 #include "dist_launch.h"
 #include "methods/method.h"
 #include "optim/trainable_network.h"

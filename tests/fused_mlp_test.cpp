@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "common/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 #include "common/rng.h"
 #include "config/config_io.h"
 #include "config/presets.h"

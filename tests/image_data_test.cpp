@@ -10,7 +10,7 @@
 
 #include "common/error.h"
 #include "data/idx_file.h"
-#include "data/image_datasets.h"
+#include "data/image_set_loaders.h"
 #include "plot/image_grid.h"
 #include "temp_dir.h"
 

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "common/rng.h"
-#include "data/image_datasets.h"
+#include "data/image_set_loaders.h"
 #include "metrics/feature_network.h"
 #include "models/generator_conv.h"
 #include "models/unet.h"

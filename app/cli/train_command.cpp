@@ -18,8 +18,8 @@
 #include "compare/run_history.h"
 #include "config/config_io.h"
 #include "config/presets.h"
-#include "dist/communicator.h"
-#include "dist/dist_env.h"
+#include "parallel/communicator.h"
+#include "parallel/dist_env.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
 

@@ -2,7 +2,7 @@
 // An image set as training data: the training images as rows [N, C·H·W] on the run's device,
 // drawn uniformly with the run's Rng, and the held-out images FID compares against.
 #include "data/dataset.h"
-#include "data/image_datasets.h"
+#include "data/image_set_loaders.h"
 
 namespace scorelab {
 

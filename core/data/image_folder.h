@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "data/image_datasets.h"
+#include "data/image_set_loaders.h"
 
 namespace scorelab {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/cache_dir.h"
-#include "data/image_datasets.h"
+#include "data/image_set_loaders.h"
 #include "models/feature_classifier.h"
 
 namespace scorelab {

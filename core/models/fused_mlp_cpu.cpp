@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "common/cpu_gemm.h"
-#include "common/cpu_kernels.h"
+#include "kernels/cpu_gemm.h"
+#include "kernels/cpu_kernels.h"
 
 namespace scorelab::fused_detail {
 

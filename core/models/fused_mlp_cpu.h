@@ -1,6 +1,6 @@
 #pragma once
 // The fused MLP's CPU float32 implementation over raw buffers: GEMMs straight into BLAS
-// (common/cpu_gemm.h), every element-wise pass one of the hand-vectorised kernels or a plain
+// (kernels/cpu_gemm.h), every element-wise pass one of the hand-vectorised kernels or a plain
 // loop, so a call costs no libtorch op beyond allocating its output. Internal to models/; the
 // libtorch implementation in fused_mlp.cpp serves everything else (float64, CUDA, no AVX2).
 #include <torch/types.h>

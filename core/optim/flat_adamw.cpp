@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "common/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 
 // libtorch's fused AdamW kernel with the learning rate as a tensor (CUDA builds, 2.4 and later).
 #if !defined(SCORELAB_NO_CUDA_GRAPHS) && __has_include(<cuda_runtime_api.h>) && \

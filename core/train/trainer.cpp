@@ -11,7 +11,7 @@
 #include "common/process_setup.h"
 #include "common/rng.h"
 #include "config/config_io.h"
-#include "dist/communicator.h"
+#include "parallel/communicator.h"
 #include "methods/method.h"
 #include "train/checkpoint.h"
 #include "train/commands.h"

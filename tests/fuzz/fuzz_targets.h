@@ -15,7 +15,7 @@
 #include "compare/run_history.h"
 #include "config/config_io.h"
 #include "data/idx_file.h"
-#include "data/image_datasets.h"
+#include "data/image_set_loaders.h"
 #include "data/image_folder.h"
 #include "data/point_file.h"
 #include "metrics/frechet_distance.h"

@@ -12,7 +12,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "common/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 
 namespace scorelab::cpu_kernels::simd {
 

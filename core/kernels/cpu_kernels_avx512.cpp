@@ -1,9 +1,9 @@
-#include "common/cpu_kernels_avx512.h"
+#include "kernels/cpu_kernels_avx512.h"
 
 #include <immintrin.h>
 
-#include "common/cpu_kernels_avx2.h"
-#include "common/cpu_kernels_simd.h"
+#include "kernels/cpu_kernels_avx2.h"
+#include "kernels/cpu_kernels_simd.h"
 
 namespace scorelab::cpu_kernels::avx512 {
 

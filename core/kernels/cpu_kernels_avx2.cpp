@@ -1,8 +1,8 @@
-#include "common/cpu_kernels_avx2.h"
+#include "kernels/cpu_kernels_avx2.h"
 
 #include <immintrin.h>
 
-#include "common/cpu_kernels_simd.h"
+#include "kernels/cpu_kernels_simd.h"
 
 namespace scorelab::cpu_kernels::avx2 {
 

@@ -1,12 +1,12 @@
-#include "common/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
 
-#include "common/cpu_kernels_avx2.h"
-#include "common/cpu_kernels_avx512.h"
+#include "kernels/cpu_kernels_avx2.h"
+#include "kernels/cpu_kernels_avx512.h"
 
 namespace scorelab::cpu_kernels {
 

@@ -1,4 +1,4 @@
-#include "common/cpu_gemm.h"
+#include "kernels/cpu_gemm.h"
 
 #include <dlfcn.h>
 #include <torch/torch.h>

@@ -1,7 +1,7 @@
 #pragma once
 // The AVX2 + FMA build of cpu_kernels (compiled with -mavx2 -mfma, on x86-64 only); reach it
 // through cpu_kernels, which checks the CPU first.
-#include "common/cpu_kernels.h"
+#include "kernels/cpu_kernels.h"
 
 #if SCORELAB_HAVE_AVX2_KERNELS
 namespace scorelab::cpu_kernels::avx2 {

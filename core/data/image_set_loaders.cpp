@@ -1,4 +1,4 @@
-#include "data/image_datasets.h"
+#include "data/image_set_loaders.h"
 
 #include <cstdlib>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "dist/dist_env.h"
+#include "parallel/dist_env.h"
 
 #include <cstdlib>
 

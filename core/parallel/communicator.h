@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "dist/dist_env.h"
+#include "parallel/dist_env.h"
 
 namespace scorelab {
 
