@@ -7,9 +7,9 @@
 #include <cmath>
 #include <vector>
 
+#include "common/rng.h"
 #include "kernels/cpu_gemm.h"
 #include "kernels/cpu_kernels.h"
-#include "common/rng.h"
 
 using namespace scorelab;
 

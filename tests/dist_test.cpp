@@ -7,10 +7,10 @@
 #include <optional>
 
 #include "common/error.h"
-#include "parallel/communicator.h"
-#include "parallel/data_parallel.h"
 #include "dist_launch.h"
 #include "optim/trainable_network.h"
+#include "parallel/communicator.h"
+#include "parallel/data_parallel.h"
 #include "temp_dir.h"
 
 using namespace scorelab;

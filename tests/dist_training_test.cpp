@@ -11,11 +11,11 @@
 
 #include "common/rng.h"
 #include "config/presets.h"
-#include "parallel/communicator.h"
-#include "parallel/data_parallel.h"
 #include "dist_launch.h"
 #include "methods/method.h"
 #include "optim/trainable_network.h"
+#include "parallel/communicator.h"
+#include "parallel/data_parallel.h"
 #include "temp_dir.h"
 #include "train/checkpoint.h"
 #include "train/run_parts.h"

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cpu_kernels.h"
 #include "common/rng.h"
 #include "config/config_io.h"
 #include "config/presets.h"
+#include "kernels/cpu_kernels.h"
 #include "models/generator_mlp.h"
 #include "models/score_mlp.h"
 #include "train/run_parts.h"

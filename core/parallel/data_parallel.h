@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "parallel/communicator.h"
 #include "methods/method.h"
 #include "optim/trainable_network.h"
+#include "parallel/communicator.h"
 
 namespace scorelab {
 

@@ -6,9 +6,9 @@
 
 #include "common/rng.h"
 #include "config/config_io.h"
+#include "methods/method.h"
 #include "parallel/communicator.h"
 #include "parallel/data_parallel.h"
-#include "methods/method.h"
 #include "train/replicated_commands.h"
 #include "train/run_parts.h"
 
