@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <deque>
+#include <functional>
 
 #include "common/error.h"
 #include "common/phase_timer.h"
@@ -241,6 +242,20 @@ void expect_close(const Trace& graph, const Trace& eager, const std::string& wha
   }
 }
 
+// Before step `at`, a live change of the settings as the Trainer applies one: the method takes
+// them, then the runner learns what changed.
+std::function<void(int, RunParts&, StepRunner&)> live_change_at(int at,
+                                                                std::function<void(Config&)> edit) {
+  return [at, edit](int step, RunParts& run, StepRunner& runner) {
+    if (step != at) return;
+    Config next = run.config;
+    edit(next);
+    run.method->update_hyperparams(next);
+    runner.config_changed(run.config, next);
+    run.config = next;
+  };
+}
+
 bool graphs_here() {
   return torch::cuda::is_available() && cuda_graphs_available();
 }
@@ -268,15 +283,10 @@ TEST(CudaGraph, ALiveLearningRateChangeTakesEffectWithoutRecapture) {
   if (!graphs_here()) GTEST_SKIP() << "no CUDA device or no CUDA graphs in this libtorch";
   Config c = load_preset("swissroll-smt");
   c.method.pretrain_steps = 0;
-  auto change = [](int step, RunParts& run, StepRunner& runner) {
-    if (step != 11) return;
-    Config next = run.config;
+  const auto change = live_change_at(11, [](Config& next) {
     next.optim.lr_gen *= 10;
     next.optim.lr_score *= 0.1;
-    runner.config_changed(run.config, next);
-    run.method->update_hyperparams(next);
-    run.config = next;
-  };
+  });
   const Trace eager = run_steps(c, "off", 20, change);
   const Trace graph = run_steps(c, "on", 20, change);
   EXPECT_EQ(graph.captures, 1);
@@ -290,14 +300,7 @@ TEST(CudaGraph, AShapeChangeRecaptures) {
   if (!graphs_here()) GTEST_SKIP() << "no CUDA device or no CUDA graphs in this libtorch";
   Config c = load_preset("swissroll-smt");
   c.method.pretrain_steps = 0;
-  auto change = [](int step, RunParts& run, StepRunner& runner) {
-    if (step != 11) return;
-    Config next = run.config;
-    next.optim.batch /= 2;
-    runner.config_changed(run.config, next);
-    run.method->update_hyperparams(next);
-    run.config = next;
-  };
+  const auto change = live_change_at(11, [](Config& next) { next.optim.batch /= 2; });
   const Trace eager = run_steps(c, "off", 20, change);
   const Trace graph = run_steps(c, "on", 20, change);
   EXPECT_EQ(graph.captures, 2);
