@@ -67,8 +67,8 @@ struct Trainer::Impl {
   void commit(Run r) {
     const bool keep_fid =
         run.data && same_images(r.config.data, run.config.data) && r.device == run.device;
+    runner.reset();      // its graph replays the old networks' kernels
     run.method.reset();  // the old networks go before the new ones are in use
-    runner.reset();
     ranks.join(r);
     run = std::move(r);
     runner = std::make_unique<StepRunner>(*run.method, run.device, run.config.run.cuda_graph,
