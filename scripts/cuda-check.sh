@@ -25,6 +25,8 @@ torch_prefix=${SCORELAB_TORCH_PREFIX:-$(python3 -c 'import torch;print(torch.uti
 [[ -n "$torch_prefix" ]] || fail "no libtorch: set SCORELAB_TORCH_PREFIX or install PyTorch"
 build=${CUDA_CHECK_BUILD:-/tmp/scorelab-cuda-build}
 secs=${CUDA_CHECK_SECONDS:-8}
+[[ "$secs" =~ ^[0-9]+$ && "$secs" -ge 2 && "$secs" -le 600 ]] ||
+  fail "CUDA_CHECK_SECONDS = '$secs': a whole number of seconds in [2, 600]"
 jobs=$(nproc)
 prefix="$torch_prefix"
 [[ -n "${SCORELAB_DEPS:-}" ]] && prefix="$prefix;$(cd "$SCORELAB_DEPS" && pwd)"
