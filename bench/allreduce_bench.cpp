@@ -8,7 +8,7 @@
 #include "bench_util.h"
 #include "common/device.h"
 #include "common/error.h"
-#include "config/presets.h"
+#include "settings/presets.h"
 #include "parallel/communicator.h"
 #include "parallel/dist_env.h"
 #include "train/run_parts.h"

@@ -30,7 +30,7 @@
 #include "claims.h"
 #include "common/device.h"
 #include "common/process_setup.h"
-#include "config/presets.h"
+#include "settings/presets.h"
 #include "image_bench.h"
 #include "quality_table.h"
 #include "sample/draw_samples.h"

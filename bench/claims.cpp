@@ -11,8 +11,8 @@
 
 #include "bench_util.h"
 #include "common/process_setup.h"
-#include "config/config_io.h"
-#include "config/presets.h"
+#include "settings/settings.h"
+#include "settings/presets.h"
 #include "data/gaussian_mixture.h"
 #include "metrics/toy_metrics.h"
 #include "sample/draw_samples.h"

@@ -9,7 +9,7 @@
 #include "bench_util.h"
 #include "common/device.h"
 #include "common/process_setup.h"
-#include "config/presets.h"
+#include "settings/presets.h"
 #include "data/image_dataset.h"
 #include "metrics/fid_evaluator.h"
 #include "phase_table.h"

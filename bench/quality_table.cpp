@@ -7,7 +7,7 @@
 
 #include "bench_util.h"
 #include "common/process_setup.h"
-#include "config/presets.h"
+#include "settings/presets.h"
 #include "data/toy_datasets.h"
 #include "metrics/toy_metrics.h"
 #include "sample/draw_samples.h"

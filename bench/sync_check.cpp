@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "common/error.h"
-#include "config/presets.h"
+#include "settings/presets.h"
 #include "train/run_parts.h"
 
 // The sync debug switch lives in c10's CUDA headers, present only in CUDA builds of libtorch.

@@ -10,8 +10,8 @@
 #include "common/atomic_file.h"
 #include "compare/run_archive.h"
 #include "compare/run_history.h"
-#include "config/config_io.h"
-#include "config/presets.h"
+#include "settings/settings.h"
+#include "settings/presets.h"
 #include "plot/line_chart_png.h"
 #include "temp_dir.h"
 

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
-#include "config/config_io.h"
-#include "config/presets.h"
+#include "settings/settings.h"
+#include "settings/presets.h"
 
 using namespace scorelab;
 

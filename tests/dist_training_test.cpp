@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "common/rng.h"
-#include "config/presets.h"
+#include "settings/presets.h"
 #include "dist_launch.h"
 #include "methods/method.h"
 #include "optim/trainable_network.h"

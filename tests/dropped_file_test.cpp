@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "common/error.h"
-#include "config/presets.h"
+#include "settings/presets.h"
 #include "dropped_file.h"
 #include "temp_dir.h"
 

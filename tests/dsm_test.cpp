@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "config/presets.h"
+#include "settings/presets.h"
 #include "data/toy_datasets.h"
 #include "methods/dsm.h"
 #include "train/run_parts.h"

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "common/rng.h"
-#include "config/config_io.h"
-#include "config/presets.h"
+#include "settings/settings.h"
+#include "settings/presets.h"
 #include "kernels/cpu_kernels.h"
 #include "models/generator_mlp.h"
 #include "models/score_mlp.h"

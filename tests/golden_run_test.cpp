@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
-#include "config/config_io.h"
-#include "config/presets.h"
+#include "settings/settings.h"
+#include "settings/presets.h"
 #include "train/run_parts.h"
 
 using namespace scorelab;

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "config/presets.h"
+#include "settings/presets.h"
 #include "data/toy_datasets.h"
 #include "metrics/toy_metrics.h"
 #include "noise/sigma_schedules.h"

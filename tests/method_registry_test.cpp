@@ -4,8 +4,8 @@
 #include <torch/torch.h>
 
 #include "common/error.h"
-#include "config/config_io.h"
-#include "config/config_schema.h"
+#include "settings/settings.h"
+#include "settings/settings.h"
 #include "methods/method_registry.h"
 #include "methods/one_step_method.h"
 #include "train/run_parts.h"

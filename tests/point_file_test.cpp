@@ -9,8 +9,8 @@
 
 #include "common/error.h"
 #include "common/rng.h"
-#include "config/config_io.h"
-#include "config/presets.h"
+#include "settings/settings.h"
+#include "settings/presets.h"
 #include "data/point_file.h"
 #include "data/point_set.h"
 #include "temp_dir.h"

@@ -9,7 +9,7 @@
 
 #include "common/autocast_scope.h"
 #include "common/error.h"
-#include "config/presets.h"
+#include "settings/presets.h"
 #include "data/image_dataset.h"
 #include "train/run_parts.h"
 

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "common/rng.h"
-#include "config/presets.h"
+#include "settings/presets.h"
 #include "data/toy_datasets.h"
 #include "methods/smt.h"
 #include "train/run_parts.h"

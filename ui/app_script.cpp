@@ -9,8 +9,8 @@
 
 #include "common/error.h"
 #include "compare/run_history.h"
-#include "config/config_io.h"
-#include "config/presets.h"
+#include "settings/settings.h"
+#include "settings/presets.h"
 #include "run_branch.h"
 #include "script_parser.h"
 

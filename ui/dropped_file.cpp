@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "common/error.h"
-#include "config/config_io.h"
-#include "config/presets.h"
+#include "settings/settings.h"
+#include "settings/presets.h"
 #include "data/image_dataset.h"
 
 namespace scorelab::ui {

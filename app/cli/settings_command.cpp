@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "config/config_io.h"
-#include "config/presets.h"
+#include "settings/settings.h"
+#include "settings/presets.h"
 #include "methods/method_registry.h"
 
 namespace scorelab::cli {

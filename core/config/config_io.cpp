@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/strict_json.h"
 #include "config/config_schema.h"
+#include "config/vocabulary.h"
 
 namespace scorelab {
 
@@ -49,9 +50,19 @@ std::string join_options(const std::vector<std::string>& options) {
   return s;
 }
 
+// For what needs no names of methods or data sources: writing JSON, a field's type and
+// whether it is live.
+const Vocabulary& no_vocabulary() {
+  static const Vocabulary none;
+  return none;
+}
+
 // Tracks the dotted path while descending into sections.
 class PathVisitor {
  public:
+  explicit PathVisitor(const Vocabulary& vocabulary) : vocabulary_(vocabulary) {}
+  const Vocabulary& vocabulary() const { return vocabulary_; }
+
   template <class F>
   void section(const char* key, F&& body) {
     const std::string saved = prefix_;
@@ -67,10 +78,14 @@ class PathVisitor {
   virtual void leave() {}
   std::string key(const char* k) const { return join_key(prefix_, k); }
   std::string prefix_;
+
+ private:
+  const Vocabulary& vocabulary_;
 };
 
 class JsonWriter : public PathVisitor {
  public:
+  JsonWriter() : PathVisitor(no_vocabulary()) {}
   json out = json::object();
   void number(const char* k, double& x, Range, Live, const char*) { cur()[k] = x; }
   void integer(const char* k, int64_t& x, Range, Live, const char*) { cur()[k] = x; }
@@ -96,7 +111,8 @@ class JsonWriter : public PathVisitor {
 
 class JsonReader : public PathVisitor {
  public:
-  JsonReader(const json& root, std::string source) : source_(std::move(source)) {
+  JsonReader(const json& root, std::string source, const Vocabulary& vocabulary)
+      : PathVisitor(vocabulary), source_(std::move(source)) {
     stack_.push_back(&root);
   }
 
@@ -226,6 +242,7 @@ class JsonReader : public PathVisitor {
 
 class Validator : public PathVisitor {
  public:
+  using PathVisitor::PathVisitor;
   void number(const char* k, double& x, Range r, Live, const char* doc) {
     if (!in_range(x, r)) {
       throw ConfigError(key(k) + " = " + format_number(x) + " is out of range " + format_range(r) +
@@ -260,6 +277,7 @@ class Validator : public PathVisitor {
 
 class Lister : public PathVisitor {
  public:
+  using PathVisitor::PathVisitor;
   std::vector<FieldInfo> fields;
   void number(const char* k, double&, Range r, Live l, const char* doc) {
     add(k, "number", doc, l);
@@ -299,7 +317,7 @@ class Lister : public PathVisitor {
   }
 };
 
-void check_relations(const Config& c) {
+void check_relations(const Config& c, const Vocabulary& vocabulary) {
   auto order = [](const char* lo_key, double lo, const char* hi_key, double hi) {
     if (!(lo < hi)) {
       throw ConfigError(std::string(lo_key) + " = " + format_number(lo) + " must be below " +
@@ -325,19 +343,6 @@ void check_relations(const Config& c) {
                       setting_text(json(c.method.alpha_fixed)) +
                       "]); with method.alpha_sampler = fixed the generator update needs one");
   }
-  check_sampler_fits(method_traits(c.method.name), c.sampler.kind);
-  if ((c.data.name == "mnist-idx" || c.data.name == "cifar10" || c.data.name == "points" ||
-       c.data.name == "image-folder") &&
-      c.data.path.empty()) {
-    const std::string what = c.data.name == "cifar10"        ? "the folder of batches"
-                             : c.data.name == "points"       ? "a CSV/TSV or .npy file of points"
-                             : c.data.name == "image-folder" ? "a folder of PNG/JPEG/BMP images"
-                                                             : "an IDX file";
-    throw ConfigError("data.name = " + c.data.name + " needs data.path (" + what + ")");
-  }
-  if (c.data.name == "cifar10" && c.data.pad32) {
-    throw ConfigError("data.pad32 is for 28x28 images; CIFAR-10 is 32x32 already");
-  }
   if (c.run.cuda_graph == "on" && c.run.device == "cpu") {
     throw ConfigError(
         "run.cuda_graph = \"on\" needs a CUDA device (run.device = cpu); use auto or off");
@@ -351,6 +356,19 @@ void check_relations(const Config& c) {
                   (d.rfind("cuda:", 0) == 0 && d.size() > 5 &&
                    d.find_first_not_of("0123456789", 5) == std::string::npos);
   if (!ok) throw ConfigError("run.device = \"" + d + "\" is not one of auto, cpu, cuda, cuda:N");
+  if (vocabulary.check) vocabulary.check(c);
+}
+
+// Every field with no choices for method.name and data.name: types and live flags.
+const std::vector<FieldInfo>& schema_fields() {
+  static const std::vector<FieldInfo> fields = list_fields(no_vocabulary());
+  return fields;
+}
+
+const FieldInfo* find_schema_field(const std::string& key) {
+  for (const auto& f : schema_fields())
+    if (f.key == key) return &f;
+  return nullptr;
 }
 
 }  // namespace
@@ -376,11 +394,12 @@ json with_current_names(json j) {
 
 // The settings of j read over base: unknown keys and wrong types throw; ranges and relations
 // are left to validate().
-Config read_json(const Config& base, const json& j_in, const std::string& source) {
+Config read_json(const Config& base, const json& j_in, const std::string& source,
+                 const Vocabulary& vocabulary) {
   if (!j_in.is_object()) throw ConfigError(source + ": expected a JSON object of settings");
   const json j = with_current_names(j_in);
   Config c = base;
-  JsonReader r(j, source);
+  JsonReader r(j, source, vocabulary);
   describe(c, r);
   r.check_unknown(j, "");
   return c;
@@ -388,21 +407,22 @@ Config read_json(const Config& base, const json& j_in, const std::string& source
 
 }  // namespace
 
-Config merge_json(const Config& base, const json& j_in, const std::string& source) {
-  Config c = read_json(base, j_in, source);
+Config merge_json(const Config& base, const json& j_in, const std::string& source,
+                  const Vocabulary& vocabulary) {
+  Config c = read_json(base, j_in, source, vocabulary);
   try {
-    validate(c);
+    validate(c, vocabulary);
   } catch (const ConfigError& e) {
     throw ConfigError(source + ": " + e.what());
   }
   return c;
 }
 
-void validate(const Config& config) {
+void validate(const Config& config, const Vocabulary& vocabulary) {
   Config copy = config;
-  Validator v;
+  Validator v(vocabulary);
   describe(copy, v);
-  check_relations(copy);
+  check_relations(copy, vocabulary);
 }
 
 json partial_json(const std::string& key, const json& value) {
@@ -425,7 +445,7 @@ json partial_json(const std::string& key, const json& value) {
 }
 
 json setting_value(const std::string& key, const std::string& text) {
-  const FieldInfo* f = find_field(key);
+  const FieldInfo* f = find_schema_field(key);
   if (f && (f->type == "text" || f->type == "choice")) return text;
   try {
     json v = json::parse(text);
@@ -469,20 +489,23 @@ json partial_setting(const std::string& key, const std::string& text) {
   return partial_json(key, setting_value(key, text));
 }
 
-Config apply_setting(const Config& base, const std::string& key, const std::string& value) {
-  return merge_json(base, partial_setting(key, value), "--set " + key);
+Config apply_setting(const Config& base, const std::string& key, const std::string& value,
+                     const Vocabulary& vocabulary) {
+  return merge_json(base, partial_setting(key, value), "--set " + key, vocabulary);
 }
 
-Config apply_setting(const Config& base, const std::string& assignment) {
+Config apply_setting(const Config& base, const std::string& assignment,
+                     const Vocabulary& vocabulary) {
   const size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
     throw ConfigError("--set " + assignment + ": expected key=value, e.g. optim.lr_score=3e-4");
   }
-  return apply_setting(base, assignment.substr(0, eq), assignment.substr(eq + 1));
+  return apply_setting(base, assignment.substr(0, eq), assignment.substr(eq + 1), vocabulary);
 }
 
-Config apply_settings(const Config& base, const std::vector<std::string>& assignments) {
-  if (assignments.size() == 1) return apply_setting(base, assignments.front());
+Config apply_settings(const Config& base, const std::vector<std::string>& assignments,
+                      const Vocabulary& vocabulary) {
+  if (assignments.size() == 1) return apply_setting(base, assignments.front(), vocabulary);
   Config c = base;
   std::string keys;
   for (const auto& a : assignments) {
@@ -491,31 +514,22 @@ Config apply_settings(const Config& base, const std::vector<std::string>& assign
       throw ConfigError("--set " + a + ": expected key=value, e.g. optim.lr_score=3e-4");
     }
     const std::string key = a.substr(0, eq);
-    c = read_json(c, partial_setting(key, a.substr(eq + 1)), "--set " + key);
+    c = read_json(c, partial_setting(key, a.substr(eq + 1)), "--set " + key, vocabulary);
     keys += (keys.empty() ? "" : ", ") + key;
   }
   try {
-    validate(c);
+    validate(c, vocabulary);
   } catch (const ConfigError& e) {
     throw ConfigError("--set " + keys + ": " + e.what());
   }
   return c;
 }
 
-const std::vector<FieldInfo>& list_fields() {
-  static const std::vector<FieldInfo> fields = [] {
-    Config c;
-    Lister l;
-    describe(c, l);
-    return l.fields;
-  }();
-  return fields;
-}
-
-const FieldInfo* find_field(const std::string& key) {
-  for (const auto& f : list_fields())
-    if (f.key == key) return &f;
-  return nullptr;
+std::vector<FieldInfo> list_fields(const Vocabulary& vocabulary) {
+  Config c;
+  Lister l(vocabulary);
+  describe(c, l);
+  return l.fields;
 }
 
 bool same_images(const DataConfig& a, const DataConfig& b) {
@@ -525,7 +539,7 @@ bool same_images(const DataConfig& a, const DataConfig& b) {
 std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   const json ja = to_json(a), jb = to_json(b);
   std::vector<std::string> keys;
-  for (const auto& f : list_fields()) {
+  for (const auto& f : schema_fields()) {
     if (*find_setting(ja, f.key) != *find_setting(jb, f.key)) keys.push_back(f.key);
   }
   return keys;
@@ -534,23 +548,24 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
 std::vector<std::string> reset_keys(const Config& a, const Config& b) {
   std::vector<std::string> out;
   for (const auto& k : changed_keys(a, b)) {
-    if (!find_field(k)->live && k != "description") out.push_back(k);
+    if (!find_schema_field(k)->live && k != "description") out.push_back(k);
   }
   return out;
 }
 
-Config load_config_file(const std::string& path) {
-  return parse_config_text(read_file(path, kMaxConfigBytes), path);
+Config load_config_file(const std::string& path, const Vocabulary& vocabulary) {
+  return parse_config_text(read_file(path, kMaxConfigBytes), path, vocabulary);
 }
 
-Config parse_config_text(const std::string& text, const std::string& path) {
+Config parse_config_text(const std::string& text, const std::string& path,
+                         const Vocabulary& vocabulary) {
   json j;
   try {
     j = parse_json_strict(text);
   } catch (const std::exception& e) {
     throw ConfigError(path + ": not valid JSON: " + e.what());
   }
-  return merge_json(Config{}, j, path);
+  return merge_json(Config{}, j, path, vocabulary);
 }
 
 void save_config_file(const Config& config, const std::string& path) {

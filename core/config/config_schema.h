@@ -5,12 +5,12 @@
 //   flag(key, bool&, Live, doc)                 choice(key, std::string&, options, Live, doc)
 //   text(key, std::string&, doc)                section(key, body)
 //   numbers(key, std::vector<double>&, Range, Live, doc)   (a list; every element in Range)
+//   vocabulary()  the choices of method.name and data.name (config/vocabulary.h)
 #include <string>
 #include <vector>
 
 #include "config/choices.h"
 #include "config/config.h"
-#include "methods/method_registry.h"
 
 namespace scorelab {
 
@@ -22,19 +22,9 @@ struct Range {
 
 enum class Live { yes, reset };
 
-// method.name: the registered methods (methods/method_registry.h, the one list of them).
-inline const std::vector<std::string>& method_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const auto& m : method_registry()) out.push_back(m.name);
-    return out;
-  }();
-  return names;
-}
-
 template <class V>
 void describe(DataConfig& c, V& v) {
-  v.choice("name", c.name, dataset_names(), Live::reset,
+  v.choice("name", c.name, v.vocabulary().datasets, Live::reset,
            "toy set (swissroll, gauss8, ...), image set (fashion-mnist, mnist-idx, cifar10), or "
            "your own file: points (CSV/TSV/.npy) or image-folder");
   v.text("path", c.path,
@@ -138,7 +128,7 @@ void describe(OptimConfig& c, V& v) {
 
 template <class V>
 void describe(MethodConfig& c, V& v) {
-  v.choice("name", c.name, method_names(), Live::reset, "training method");
+  v.choice("name", c.name, v.vocabulary().methods, Live::reset, "training method");
   v.integer("score_steps", c.score_steps, {1, 1000}, Live::yes,
             "score (or discriminator) updates per generator update");
   v.choice("alpha_sampler", c.alpha_sampler, alpha_sampler_kinds(), Live::yes,

@@ -7,7 +7,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
-#include "config/config_io.h"
+#include "settings/settings.h"
 #include "data/image_dataset.h"
 #include "train/checkpoint.h"
 

@@ -12,7 +12,7 @@
 #include "common/error.h"
 #include "common/rng.h"
 #include "common/strict_json.h"
-#include "config/config_io.h"
+#include "settings/settings.h"
 #include "methods/method.h"
 
 namespace scorelab {

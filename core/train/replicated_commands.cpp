@@ -1,7 +1,7 @@
 #include "train/replicated_commands.h"
 
 #include "common/error.h"
-#include "config/config_io.h"
+#include "settings/settings.h"
 
 namespace scorelab {
 

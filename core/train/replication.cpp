@@ -5,7 +5,7 @@
 #include <variant>
 
 #include "common/rng.h"
-#include "config/config_io.h"
+#include "settings/settings.h"
 #include "methods/method.h"
 #include "parallel/communicator.h"
 #include "parallel/data_parallel.h"

@@ -6,7 +6,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
-#include "config/config_io.h"
+#include "settings/settings.h"
 
 namespace scorelab {
 

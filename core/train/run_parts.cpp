@@ -2,7 +2,7 @@
 
 #include "common/device.h"
 #include "common/error.h"
-#include "config/config_io.h"
+#include "settings/settings.h"
 #include "sample/draw_samples.h"
 #include "train/checkpoint.h"
 #include "train/device_choice.h"

@@ -1,7 +1,7 @@
 #include "train/step_runner.h"
 
 #include "common/error.h"
-#include "config/config_io.h"
+#include "settings/settings.h"
 #include "methods/method.h"
 
 namespace scorelab {

@@ -13,7 +13,7 @@
 
 #include "common/error.h"
 #include "compare/run_history.h"
-#include "config/config_io.h"
+#include "settings/settings.h"
 #include "data/idx_file.h"
 #include "data/image_folder.h"
 #include "data/image_set_loaders.h"

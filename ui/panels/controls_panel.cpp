@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "common/error.h"
-#include "config/config_io.h"
-#include "config/presets.h"
+#include "settings/settings.h"
+#include "settings/presets.h"
 #include "run_branch.h"
 
 namespace scorelab::ui {

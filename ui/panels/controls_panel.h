@@ -9,7 +9,7 @@
 #include <string>
 
 #include "app_context.h"
-#include "config/config_io.h"
+#include "settings/settings.h"
 
 namespace scorelab::ui {
 

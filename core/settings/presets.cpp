@@ -1,11 +1,11 @@
-#include "config/presets.h"
+#include "settings/presets.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
 #include "common/error.h"
-#include "config/config_io.h"
+#include "settings/settings.h"
 
 namespace scorelab {
 

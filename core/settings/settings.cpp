@@ -1,0 +1,74 @@
+#include "settings/settings.h"
+
+#include "common/error.h"
+#include "config/choices.h"
+#include "methods/method_registry.h"
+
+namespace scorelab {
+
+namespace {
+
+// The checks between settings that need what a method or a data source is.
+void check_fits(const Config& c) {
+  check_sampler_fits(method_traits(c.method.name), c.sampler.kind);
+  if ((c.data.name == "mnist-idx" || c.data.name == "cifar10" || c.data.name == "points" ||
+       c.data.name == "image-folder") &&
+      c.data.path.empty()) {
+    const std::string what = c.data.name == "cifar10"        ? "the folder of batches"
+                             : c.data.name == "points"       ? "a CSV/TSV or .npy file of points"
+                             : c.data.name == "image-folder" ? "a folder of PNG/JPEG/BMP images"
+                                                             : "an IDX file";
+    throw ConfigError("data.name = " + c.data.name + " needs data.path (" + what + ")");
+  }
+  if (c.data.name == "cifar10" && c.data.pad32) {
+    throw ConfigError("data.pad32 is for 28x28 images; CIFAR-10 is 32x32 already");
+  }
+}
+
+}  // namespace
+
+const Vocabulary& settings_vocabulary() {
+  static const Vocabulary v = [] {
+    Vocabulary out;
+    for (const auto& m : method_registry()) out.methods.push_back(m.name);
+    out.datasets = dataset_names();
+    out.check = check_fits;
+    return out;
+  }();
+  return v;
+}
+
+Config merge_json(const Config& base, const nlohmann::json& j, const std::string& source) {
+  return merge_json(base, j, source, settings_vocabulary());
+}
+void validate(const Config& config) {
+  validate(config, settings_vocabulary());
+}
+Config apply_setting(const Config& base, const std::string& assignment) {
+  return apply_setting(base, assignment, settings_vocabulary());
+}
+Config apply_setting(const Config& base, const std::string& key, const std::string& value) {
+  return apply_setting(base, key, value, settings_vocabulary());
+}
+Config apply_settings(const Config& base, const std::vector<std::string>& assignments) {
+  return apply_settings(base, assignments, settings_vocabulary());
+}
+Config load_config_file(const std::string& path) {
+  return load_config_file(path, settings_vocabulary());
+}
+Config parse_config_text(const std::string& text, const std::string& source) {
+  return parse_config_text(text, source, settings_vocabulary());
+}
+
+const std::vector<FieldInfo>& list_fields() {
+  static const std::vector<FieldInfo> fields = list_fields(settings_vocabulary());
+  return fields;
+}
+
+const FieldInfo* find_field(const std::string& key) {
+  for (const auto& f : list_fields())
+    if (f.key == key) return &f;
+  return nullptr;
+}
+
+}  // namespace scorelab
