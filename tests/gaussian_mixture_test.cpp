@@ -108,20 +108,20 @@ TEST(GaussianMixture, ZeroVarianceScoreIsRefused) {
 
 TEST(ToyDatasets, MixtureSamplesHaveTheStatedMoments) {
   Rng rng(1, torch::kCPU);
-  auto d = make_toy_dataset("twomodes");
+  auto d = make_twomodes();
   auto x = d->sample(40000, rng).to(torch::kDouble);
   const double upper = (x.select(1, 0) > 0).to(torch::kDouble).mean().item<double>();
   EXPECT_NEAR(upper, 0.2, 0.01);
-  auto sr = make_toy_dataset("swissroll")->sample(40000, rng);
+  auto sr = make_swissroll()->sample(40000, rng);
   const double sd = std::sqrt(sr.var(0).mean().item<double>());
   EXPECT_GT(sd, 0.7);
   EXPECT_LT(sd, 1.1);
-  for (const auto& name : {"circle", "moons", "checkerboard", "gauss25"}) {
-    auto s = make_toy_dataset(name)->sample(1000, rng);
+  for (auto make : {make_circle, make_moons, make_checkerboard, make_gauss25}) {
+    auto s = make()->sample(1000, rng);
     EXPECT_EQ(s.sizes(), torch::IntArrayRef({1000, 2}));
     EXPECT_TRUE(torch::isfinite(s).all().item<bool>());
   }
-  auto cb = make_toy_dataset("checkerboard")->sample(5000, rng);
+  auto cb = make_checkerboard()->sample(5000, rng);
   // Dark squares only: floor(x) + floor(y) is even for every sample.
   auto parity = torch::remainder(torch::floor(cb.select(1, 0)) + torch::floor(cb.select(1, 1)), 2);
   EXPECT_EQ(parity.sum().item<double>(), 0.0);

@@ -50,7 +50,7 @@ TEST(Metrics, ModeMetricsSeeACollapse) {
 }
 
 TEST(Metrics, EvaluateSamplesReportsFloorAndNonFinite) {
-  auto data = make_toy_dataset("swissroll");
+  auto data = make_swissroll();
   Rng rng(9, torch::kCPU);
   auto real = data->sample(4000, rng);
   auto r = evaluate_samples(real, *data, 3);

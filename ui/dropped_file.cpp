@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include "common/error.h"
-#include "settings/settings.h"
+#include "data/data_sources.h"
 #include "settings/presets.h"
-#include "data/image_dataset.h"
+#include "settings/settings.h"
 
 namespace scorelab::ui {
 
@@ -23,7 +23,7 @@ std::string lower_extension(const fs::path& p) {
 
 // The current config when it is on the same kind of data, else the method's preset for it.
 Config base_for(const Config& current, bool images) {
-  if (is_image_dataset_name(current.data.name) == images) return current;
+  if (is_image_data(current.data.name) == images) return current;
   const std::string& m = current.method.name;
   for (const std::string& name :
        images ? std::vector<std::string>{"fmnist-" + m + "-cpu", "fmnist-smt-cpu"}

@@ -1,38 +1,11 @@
 #pragma once
 // The choice lists of settings, each written once; config_schema.h offers them (method.name's
-// come from the method registry) and the code that acts on a choice reads them from here.
+// and data.name's come from the registries above, through config/vocabulary.h) and the code
+// that acts on a choice reads them from here.
 #include <string>
 #include <vector>
 
 namespace scorelab {
-
-inline const std::vector<std::string>& toy_dataset_names() {
-  static const std::vector<std::string> names = {"swissroll", "gauss8", "gauss25",     "twomodes",
-                                                 "circle",    "moons",  "checkerboard"};
-  return names;
-}
-
-inline const std::vector<std::string>& image_dataset_names() {
-  static const std::vector<std::string> names = {"fashion-mnist", "mnist-idx", "cifar10"};
-  return names;
-}
-
-// Data read from the user's own files: points (CSV/TSV/.npy) and a folder of images.
-inline const std::vector<std::string>& file_dataset_names() {
-  static const std::vector<std::string> names = {"points", "image-folder"};
-  return names;
-}
-
-// Every data.name: the toy sets, the image sets, then the user's files.
-inline const std::vector<std::string>& dataset_names() {
-  static const std::vector<std::string> names = [] {
-    auto all = toy_dataset_names();
-    all.insert(all.end(), image_dataset_names().begin(), image_dataset_names().end());
-    all.insert(all.end(), file_dataset_names().begin(), file_dataset_names().end());
-    return all;
-  }();
-  return names;
-}
 
 // data.channels for image-folder.
 inline const std::vector<std::string>& image_channel_kinds() {

@@ -6,16 +6,12 @@
 
 #include "common/rng.h"
 #include "config/config.h"
-#include "data/image_dataset.h"
-#include "data/point_set.h"
-#include "data/toy_datasets.h"
+#include "data/data_sources.h"
 
 namespace scorelab {
 
 std::unique_ptr<Dataset> make_dataset(const DataConfig& config, torch::Device device) {
-  if (is_image_dataset_name(config.name)) return load_image_dataset(config, device);
-  if (config.name == "points") return load_point_dataset(config, device);
-  return make_toy_dataset(config.name);
+  return data_source(config.name).load(config, device);
 }
 
 double measure_sigma_data(const Dataset& data) {

@@ -32,11 +32,6 @@ torch::Tensor ImageDataset::sample(int64_t n, const Rng& rng) const {
   return rows_.index_select(0, idx).to(rng.device());
 }
 
-bool is_image_dataset_name(const std::string& name) {
-  return name == "fashion-mnist" || name == "mnist-idx" || name == "cifar10" ||
-         name == "image-folder";
-}
-
 namespace {
 
 ImageSet first(ImageSet s, int64_t limit) {
@@ -64,28 +59,33 @@ std::vector<std::string> cifar_batches(const std::string& dir, bool train) {
 
 }  // namespace
 
-std::unique_ptr<ImageDataset> load_image_dataset(const DataConfig& c, torch::Device device) {
+std::unique_ptr<ImageDataset> load_fashion_mnist_set(const DataConfig& c, torch::Device device) {
   torch::NoGradGuard no_grad;
-  ImageSet train, test;
-  if (c.name == "fashion-mnist") {
-    train = load_fashion_mnist(true, c.pad32, c.path);
-    test = load_fashion_mnist(false, c.pad32, c.path);
-  } else if (c.name == "mnist-idx") {
-    train = load_idx_images(c.path, "", c.pad32);
-  } else if (c.name == "cifar10") {
-    train = load_cifar10_batches(cifar_batches(c.path, true));
-    test = load_cifar10_batches(cifar_batches(c.path, false));
-  } else if (c.name == "image-folder") {
-    ImageFolder folder = load_image_folder({c.path, c.image_size, c.channels, cache_dir()});
-    auto data = std::make_unique<ImageDataset>(c.name, first(std::move(folder.set), c.limit),
-                                               ImageSet{}, device);
-    data->set_notice(skipped_summary(folder.skipped));
-    return data;
-  } else {
-    throw ConfigError("data.name = \"" + c.name + "\" is not an image data set");
-  }
-  return std::make_unique<ImageDataset>(c.name, first(std::move(train), c.limit), std::move(test),
-                                        device);
+  return std::make_unique<ImageDataset>(c.name,
+                                        first(load_fashion_mnist(true, c.pad32, c.path), c.limit),
+                                        load_fashion_mnist(false, c.pad32, c.path), device);
+}
+
+std::unique_ptr<ImageDataset> load_mnist_idx_set(const DataConfig& c, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  return std::make_unique<ImageDataset>(
+      c.name, first(load_idx_images(c.path, "", c.pad32), c.limit), ImageSet{}, device);
+}
+
+std::unique_ptr<ImageDataset> load_cifar10_set(const DataConfig& c, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  return std::make_unique<ImageDataset>(
+      c.name, first(load_cifar10_batches(cifar_batches(c.path, true)), c.limit),
+      load_cifar10_batches(cifar_batches(c.path, false)), device);
+}
+
+std::unique_ptr<ImageDataset> load_image_folder_set(const DataConfig& c, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  ImageFolder folder = load_image_folder({c.path, c.image_size, c.channels, cache_dir()});
+  auto data = std::make_unique<ImageDataset>(c.name, first(std::move(folder.set), c.limit),
+                                             ImageSet{}, device);
+  data->set_notice(skipped_summary(folder.skipped));
+  return data;
 }
 
 }  // namespace scorelab

@@ -32,13 +32,16 @@ class ImageDataset : public Dataset {
   std::string notice_;
 };
 
-// fashion-mnist (data.path = its folder, "" = the default), mnist-idx (data.path = the images
-// IDX file; labels beside it are not needed), cifar10 (data.path = the folder of the binary
-// batches), image-folder (data.path = a folder of PNG/JPEG/BMP, data.image_size,
-// data.channels). data.pad32 pads 28 → 32, data.limit keeps the first N training images.
-std::unique_ptr<ImageDataset> load_image_dataset(const DataConfig& config, torch::Device device);
-
-// The image data set names data.name accepts.
-bool is_image_dataset_name(const std::string& name);
+// The image sets (data/data_sources.cpp lists them under their data.name); data.pad32 pads
+// 28 -> 32, data.limit keeps the first N training images.
+// fashion-mnist: data.path = its folder ("" = the default); its test split is held out.
+std::unique_ptr<ImageDataset> load_fashion_mnist_set(const DataConfig& config,
+                                                     torch::Device device);
+// mnist-idx: data.path = the images' IDX file (labels beside it are not needed).
+std::unique_ptr<ImageDataset> load_mnist_idx_set(const DataConfig& config, torch::Device device);
+// cifar10: data.path = the folder of the binary version's batches.
+std::unique_ptr<ImageDataset> load_cifar10_set(const DataConfig& config, torch::Device device);
+// image-folder: data.path = a folder of PNG/JPEG/BMP, data.image_size, data.channels.
+std::unique_ptr<ImageDataset> load_image_folder_set(const DataConfig& config, torch::Device device);
 
 }  // namespace scorelab

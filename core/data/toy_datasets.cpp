@@ -4,9 +4,7 @@
 
 #include <cmath>
 
-#include "common/error.h"
 #include "common/rng.h"
-#include "config/choices.h"
 
 namespace scorelab {
 
@@ -110,24 +108,30 @@ GaussianMixture twomodes_mixture() {
   return GaussianMixture(torch::tensor({0.2, 0.8}, f64()), means, torch::ones({2}, f64()));
 }
 
-std::unique_ptr<ToyDataset> make_toy_dataset(const std::string& name) {
-  if (name == "swissroll") return std::make_unique<SwissRoll>();
-  if (name == "gauss8")
-    return std::make_unique<MixtureDataset>("gauss8", "8 Gaussians on a ring of radius 2, std 0.05",
-                                            gauss8_mixture());
-  if (name == "gauss25")
-    return std::make_unique<MixtureDataset>("gauss25", "25 Gaussians on a 5x5 grid, std 0.05",
-                                            gauss25_mixture());
-  if (name == "twomodes")
-    return std::make_unique<MixtureDataset>(
-        "twomodes", "1/5 N((5,5),I) + 4/5 N((-5,-5),I), the Langevin mixing test",
-        twomodes_mixture());
-  if (name == "circle") return std::make_unique<Circle>();
-  if (name == "moons") return std::make_unique<Moons>();
-  if (name == "checkerboard") return std::make_unique<Checkerboard>();
-  std::string known;
-  for (const auto& n : toy_dataset_names()) known += (known.empty() ? "" : ", ") + n;
-  throw ConfigError("data.name = \"" + name + "\" is not one of: " + known);
+std::unique_ptr<ToyDataset> make_swissroll() {
+  return std::make_unique<SwissRoll>();
+}
+std::unique_ptr<ToyDataset> make_gauss8() {
+  return std::make_unique<MixtureDataset>("gauss8", "8 Gaussians on a ring of radius 2, std 0.05",
+                                          gauss8_mixture());
+}
+std::unique_ptr<ToyDataset> make_gauss25() {
+  return std::make_unique<MixtureDataset>("gauss25", "25 Gaussians on a 5x5 grid, std 0.05",
+                                          gauss25_mixture());
+}
+std::unique_ptr<ToyDataset> make_twomodes() {
+  return std::make_unique<MixtureDataset>(
+      "twomodes", "1/5 N((5,5),I) + 4/5 N((-5,-5),I), the Langevin mixing test",
+      twomodes_mixture());
+}
+std::unique_ptr<ToyDataset> make_circle() {
+  return std::make_unique<Circle>();
+}
+std::unique_ptr<ToyDataset> make_moons() {
+  return std::make_unique<Moons>();
+}
+std::unique_ptr<ToyDataset> make_checkerboard() {
+  return std::make_unique<Checkerboard>();
 }
 
 }  // namespace scorelab

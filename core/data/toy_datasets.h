@@ -26,8 +26,14 @@ class ToyDataset : public Dataset {
   int64_t dim() const override { return 2; }
 };
 
-// Throws ConfigError for an unknown name.
-std::unique_ptr<ToyDataset> make_toy_dataset(const std::string& name);
+// Each toy set (data/data_sources.cpp lists them under their data.name).
+std::unique_ptr<ToyDataset> make_swissroll();
+std::unique_ptr<ToyDataset> make_gauss8();
+std::unique_ptr<ToyDataset> make_gauss25();
+std::unique_ptr<ToyDataset> make_twomodes();
+std::unique_ptr<ToyDataset> make_circle();
+std::unique_ptr<ToyDataset> make_moons();
+std::unique_ptr<ToyDataset> make_checkerboard();
 
 // The mixtures behind gauss8, gauss25 and twomodes (exact weights, means, variances).
 GaussianMixture gauss8_mixture();

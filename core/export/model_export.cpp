@@ -7,8 +7,8 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "data/data_sources.h"
 #include "settings/settings.h"
-#include "data/image_dataset.h"
 #include "train/checkpoint.h"
 
 namespace scorelab {
@@ -67,7 +67,7 @@ const char* dtype_name(torch::Dtype t) {
 json describe_network(const std::string& name, const Config& config,
                       const std::vector<std::string>& parameters) {
   const ModelConfig& m = config.model;
-  const bool image = is_image_dataset_name(config.data.name);
+  const bool image = is_image_data(config.data.name);
   json d;
   if (name == "gen") {
     std::string kind = m.generator == "auto" ? (image ? "conv" : "mlp") : m.generator;

@@ -1,7 +1,7 @@
 #include "settings/settings.h"
 
 #include "common/error.h"
-#include "config/choices.h"
+#include "data/data_sources.h"
 #include "methods/method_registry.h"
 
 namespace scorelab {
@@ -11,18 +11,7 @@ namespace {
 // The checks between settings that need what a method or a data source is.
 void check_fits(const Config& c) {
   check_sampler_fits(method_traits(c.method.name), c.sampler.kind);
-  if ((c.data.name == "mnist-idx" || c.data.name == "cifar10" || c.data.name == "points" ||
-       c.data.name == "image-folder") &&
-      c.data.path.empty()) {
-    const std::string what = c.data.name == "cifar10"        ? "the folder of batches"
-                             : c.data.name == "points"       ? "a CSV/TSV or .npy file of points"
-                             : c.data.name == "image-folder" ? "a folder of PNG/JPEG/BMP images"
-                                                             : "an IDX file";
-    throw ConfigError("data.name = " + c.data.name + " needs data.path (" + what + ")");
-  }
-  if (c.data.name == "cifar10" && c.data.pad32) {
-    throw ConfigError("data.pad32 is for 28x28 images; CIFAR-10 is 32x32 already");
-  }
+  check_data_config(c.data);
 }
 
 }  // namespace
@@ -31,7 +20,7 @@ const Vocabulary& settings_vocabulary() {
   static const Vocabulary v = [] {
     Vocabulary out;
     for (const auto& m : method_registry()) out.methods.push_back(m.name);
-    out.datasets = dataset_names();
+    for (const auto& d : data_sources()) out.datasets.push_back(d.name);
     out.check = check_fits;
     return out;
   }();

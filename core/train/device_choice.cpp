@@ -3,7 +3,7 @@
 #include <torch/cuda.h>
 
 #include "common/device.h"
-#include "data/image_dataset.h"
+#include "data/data_sources.h"
 #include "train/step_runner.h"
 
 namespace scorelab {
@@ -21,7 +21,7 @@ DeviceChoice choose_device(const Config& config) {
   if (config.run.device != "auto") return {resolve_device(config.run.device), ""};
   AutoDeviceInputs in;
   in.cuda_present = torch::cuda::is_available();
-  in.image_data = is_image_dataset_name(config.data.name);
+  in.image_data = is_image_data(config.data.name);
   in.cuda_graphs = cuda_graphs_available() && config.run.cuda_graph != "off";
   in.bf16 = config.run.precision == "bf16";
   return auto_device_rule(in);
