@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make fuzz`: every reader under libFuzzer for FUZZ_SECONDS each (default 60). Builds
-# tests/fuzz with clang into BUILD_DIR-fuzz, against the main build's engine library. New
+# tests/fuzz with clang into BUILD_DIR-fuzz, against the main build's engine libraries. New
 # inputs that reach new code go to BUILD_DIR-fuzz/corpus/<reader>; a crash is saved to
 # BUILD_DIR-fuzz/crashes/ and fails the run (copy it to tests/fuzz/regressions/<reader>/ once
 # fixed: the suite replays those). Prints executions and coverage per reader.
@@ -16,7 +16,7 @@ mkdir -p "$fuzz_build"
 prefix=$(sed -n 's/^CMAKE_PREFIX_PATH:[A-Z]*=//p' "$build/CMakeCache.txt" 2> /dev/null || true)
 cmake -S "$root/tests/fuzz" -B "$fuzz_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DSCORELAB_CORE_LIBRARY="$(cd "$build" && pwd)/core/libscorelab_core.a" \
+  -DSCORELAB_CORE_BUILD="$(cd "$build" && pwd)" \
   ${prefix:+-DCMAKE_PREFIX_PATH="$prefix"} > "$fuzz_build/configure.log" 2>&1 ||
   { cat "$fuzz_build/configure.log"; exit 1; }
 cmake --build "$fuzz_build" -j "$(nproc)"

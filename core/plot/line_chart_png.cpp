@@ -21,10 +21,10 @@ namespace {
 
 using Rgb = std::array<unsigned char, 3>;
 
-struct Canvas {
+struct ChartCanvas {
   int w, h;
   std::vector<unsigned char> px;
-  Canvas(int width, int height) : w(width), h(height), px(static_cast<size_t>(w) * h * 3, 255) {}
+  ChartCanvas(int width, int height) : w(width), h(height), px(static_cast<size_t>(w) * h * 3, 255) {}
 
   void blend(int x, int y, const Rgb& c, double a = 1) {
     if (x < 0 || y < 0 || x >= w || y >= h) return;
@@ -114,7 +114,7 @@ const std::vector<Rgb>& chart_colors() {
 std::vector<unsigned char> render_line_chart(const std::vector<ChartLine>& lines,
                                              const ChartText& text, bool log_y, int width,
                                              int height) {
-  Canvas cv(width, height);
+  ChartCanvas cv(width, height);
   const Rgb ink{40, 40, 40}, grid{225, 225, 225};
   const int left = 80, right = width - 20, top = 50, bottom = height - 60;
   double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
@@ -137,20 +137,20 @@ std::vector<unsigned char> render_line_chart(const std::vector<ChartLine>& lines
     const int x = static_cast<int>(std::lround(sx(t)));
     cv.rect(x, top, x + 1, bottom, grid);
     const std::string s = label_of(t);
-    cv.text(x - Canvas::text_width(s) / 2, bottom + 6, s, ink);
+    cv.text(x - ChartCanvas::text_width(s) / 2, bottom + 6, s, ink);
   }
   for (double t : ticks(y0, y1, 6)) {
     const int y = static_cast<int>(std::lround(sy(t)));
     cv.rect(left, y, right, y + 1, grid);
     const std::string s = log_y ? label_of(std::pow(10, t)) : label_of(t);
-    cv.text(left - 6 - Canvas::text_width(s), y - 4, s, ink);
+    cv.text(left - 6 - ChartCanvas::text_width(s), y - 4, s, ink);
   }
   cv.rect(left, top, right, top + 1, ink);
   cv.rect(left, bottom, right, bottom + 1, ink);
   cv.rect(left, top, left + 1, bottom, ink);
   cv.rect(right - 1, top, right, bottom, ink);
   cv.text(left, 12, text.title, ink, 2);
-  cv.text((left + right - Canvas::text_width(text.x_label)) / 2, bottom + 28, text.x_label, ink);
+  cv.text((left + right - ChartCanvas::text_width(text.x_label)) / 2, bottom + 28, text.x_label, ink);
   cv.text(left, top - 14, text.y_label + (log_y ? " (log scale)" : ""), ink);
 
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -170,7 +170,7 @@ std::vector<unsigned char> render_line_chart(const std::vector<ChartLine>& lines
   }
   // Legend in the top right corner of the plot, on a white box.
   int legend_w = 0;
-  for (const auto& l : lines) legend_w = std::max(legend_w, Canvas::text_width(l.label));
+  for (const auto& l : lines) legend_w = std::max(legend_w, ChartCanvas::text_width(l.label));
   legend_w = std::min(legend_w + 34, right - left - 8);
   const int lx = right - 6 - legend_w, ly = top + 6;
   if (!lines.empty()) {

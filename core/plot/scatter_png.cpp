@@ -14,10 +14,10 @@ namespace scorelab {
 
 namespace {
 
-struct Canvas {
+struct ScatterCanvas {
   int w, h;
   std::vector<float> rgb;  // linear 0..1
-  Canvas(int w_, int h_) : w(w_), h(h_), rgb(static_cast<size_t>(w_) * h_ * 3, 1.0f) {}
+  ScatterCanvas(int w_, int h_) : w(w_), h(h_), rgb(static_cast<size_t>(w_) * h_ * 3, 1.0f) {}
   void blend(int x, int y, const float c[3], float a) {
     if (x < 0 || y < 0 || x >= w || y >= h) return;
     float* p = &rgb[(static_cast<size_t>(y) * w + x) * 3];
@@ -43,7 +43,7 @@ View fit_view(const torch::Tensor& real) {
   return {cx - half, cx + half, cy - half, cy + half};
 }
 
-void draw_points(Canvas& c, int ox, int size, const View& v, const torch::Tensor& pts,
+void draw_points(ScatterCanvas& c, int ox, int size, const View& v, const torch::Tensor& pts,
                  const float color[3], float alpha) {
   auto p = pts.to(torch::kCPU, torch::kFloat).contiguous();
   const float* d = p.data_ptr<float>();
@@ -58,7 +58,7 @@ void draw_points(Canvas& c, int ox, int size, const View& v, const torch::Tensor
   }
 }
 
-void draw_frame(Canvas& c, int ox, int size, const View& v) {
+void draw_frame(ScatterCanvas& c, int ox, int size, const View& v) {
   const float grid[3] = {0.85f, 0.85f, 0.85f}, axis[3] = {0.55f, 0.55f, 0.55f};
   // Unit grid lines (or every 5 units for wide views) and the axes through the origin.
   const double span = v.x1 - v.x0;
@@ -87,7 +87,7 @@ void draw_frame(Canvas& c, int ox, int size, const View& v) {
 void write_scatter_png(const std::string& path, const torch::Tensor& real,
                        const torch::Tensor& generated, int size) {
   const View v = fit_view(real);
-  Canvas c(2 * size, size);
+  ScatterCanvas c(2 * size, size);
   draw_frame(c, 0, size, v);
   draw_frame(c, size, size, v);
   const float blue[3] = {0.12f, 0.35f, 0.75f}, grey[3] = {0.6f, 0.6f, 0.6f},
