@@ -39,14 +39,14 @@ bench-dist: build
 
 # One-step presets x data sets: quality after 60 s and 300 s of training (~75 min in all).
 bench-quality: build
-	@$(BUILD_DIR)/scorelab-bench --quality
+	@$(BUILD_DIR)/scorelab-bench quality
 
 # The seed documents' claims, measured over 3 seeds: one row per claim (~60 min; --quick ~15 min).
 claims: build
-	@$(BUILD_DIR)/scorelab-bench --claims
+	@$(BUILD_DIR)/scorelab-bench claims
 
 claims-quick: build
-	@$(BUILD_DIR)/scorelab-bench --claims --quick
+	@$(BUILD_DIR)/scorelab-bench claims --quick
 
 # Reliability checks, not in CI. Every reader under libFuzzer, FUZZ_SECONDS each (default 60).
 fuzz: build

@@ -1,5 +1,5 @@
 #pragma once
-// scorelab-bench --allreduce PRESET: the time of one all-reduce (mean) of each of the preset's
+// scorelab-bench allreduce PRESET: the time of one all-reduce (mean) of each of the preset's
 // flat gradient buffers between the ranks this process is one of (RANK, WORLD_SIZE, ... set, as
 // scripts/bench-dist.sh starts them): the transfer alone, with no training to wait for. Rank 0
 // prints the figures.

@@ -11,12 +11,12 @@
 
 #include "bench_util.h"
 #include "common/process_setup.h"
-#include "settings/settings.h"
-#include "settings/presets.h"
 #include "data/gaussian_mixture.h"
 #include "metrics/toy_metrics.h"
 #include "sample/draw_samples.h"
 #include "sample/score_fn.h"
+#include "settings/presets.h"
+#include "settings/settings.h"
 #include "train/run_parts.h"
 
 namespace scorelab::bench {
@@ -202,42 +202,40 @@ struct Budget {
   double toy, hard;
 };
 
-std::vector<Claim> make_claims(const ClaimsOptions& o, const Budget& t) {
-  std::vector<Claim> claims;
+// DSM poster: annealed Langevin recovers the 1/5 : 4/5 weights, plain Langevin does not.
+void add_dsm_claims(std::vector<Claim>& claims, const Budget& t) {
+  const Arm exact{"twomodes-dsm", {}, 0, "annealed", true};
+  const Arm learned{"twomodes-dsm", {}, t.toy, "annealed", false};
+  const Arm plain{"twomodes-dsm", {}, 0, "langevin", true};
+  const auto weight_row = [](const std::string& claim, const std::string& paper, const Arm& a,
+                             bool should_recover) {
+    return Claim{{a}, [=](const ArmRunner& r) {
+                   const Spread w = over_seeds(r[a], lightest_weight);
+                   const bool recovers = std::fabs(w.median - 0.2) <= 0.03;
+                   const bool near = std::fabs(w.median - 0.2) <= 0.06;
+                   const bool ok = should_recover ? recovers : std::fabs(w.median - 0.2) >= 0.1;
+                   return Row{claim, paper, "weight of the 1/5 mode " + show(w, "%.3f"),
+                              verdict(ok, should_recover && near)};
+                 }};
+  };
+  claims.push_back(
+      weight_row("DSM: annealed Langevin recovers the 1/5 : 4/5 weights of "
+                 "twomodes (exact score, uniform start)",
+                 "0.2 (poster, mixing figure)", exact, true));
+  claims.push_back(weight_row(
+      "DSM: the same with the learned score (twomodes-dsm, " + fmt("%.0f", t.toy) + " s)",
+      "0.2 (poster)", learned, true));
+  claims.push_back(
+      weight_row("DSM: plain Langevin at σ_min from a uniform start does not "
+                 "(exact score)",
+                 "stuck in one mode, weights lost (poster)", plain, false));
+}
+
+// SMT covers every data set.
+void add_smt_coverage_claims(std::vector<Claim>& claims, const Budget& t) {
   const auto seconds_for = [&](const std::string& data) {
     return data == "gauss25" ? t.hard : t.toy;
   };
-
-  // DSM poster: annealed Langevin recovers the 1/5 : 4/5 weights, plain Langevin does not.
-  {
-    const Arm exact{"twomodes-dsm", {}, 0, "annealed", true};
-    const Arm learned{"twomodes-dsm", {}, t.toy, "annealed", false};
-    const Arm plain{"twomodes-dsm", {}, 0, "langevin", true};
-    const auto weight_row = [](const std::string& claim, const std::string& paper, const Arm& a,
-                               bool should_recover) {
-      return Claim{{a}, [=](const ArmRunner& r) {
-                     const Spread w = over_seeds(r[a], lightest_weight);
-                     const bool recovers = std::fabs(w.median - 0.2) <= 0.03;
-                     const bool near = std::fabs(w.median - 0.2) <= 0.06;
-                     const bool ok = should_recover ? recovers : std::fabs(w.median - 0.2) >= 0.1;
-                     return Row{claim, paper, "weight of the 1/5 mode " + show(w, "%.3f"),
-                                verdict(ok, should_recover && near)};
-                   }};
-    };
-    claims.push_back(
-        weight_row("DSM: annealed Langevin recovers the 1/5 : 4/5 weights of "
-                   "twomodes (exact score, uniform start)",
-                   "0.2 (poster, mixing figure)", exact, true));
-    claims.push_back(weight_row(
-        "DSM: the same with the learned score (twomodes-dsm, " + fmt("%.0f", t.toy) + " s)",
-        "0.2 (poster)", learned, true));
-    claims.push_back(
-        weight_row("DSM: plain Langevin at σ_min from a uniform start does not "
-                   "(exact score)",
-                   "stuck in one mode, weights lost (poster)", plain, false));
-  }
-
-  // SMT covers every data set.
   for (const std::string data : {"swissroll", "gauss8", "gauss25"}) {
     const Arm smt{data + "-smt", {}, seconds_for(data)};
     claims.push_back({{smt}, [=](const ArmRunner& r) {
@@ -260,105 +258,118 @@ std::vector<Claim> make_claims(const ClaimsOptions& o, const Budget& t) {
                                    verdict(modes.lo == k && hq.median >= 0.9, modes.median == k)};
                       }});
   }
+}
 
-  // Multi-α SMT beats the amortized reverse-KL ablation (α ∈ {0, 1}).
-  {
-    std::vector<std::string> sets = {"gauss8", "gauss25"};
-    if (!o.quick) sets.insert(sets.begin(), "swissroll");
-    std::vector<Arm> arms;
-    for (const auto& d : sets) {
-      arms.push_back({d + "-smt", {}, seconds_for(d)});
-      arms.push_back({d + "-smt-alpha01", {}, seconds_for(d)});
-    }
-    claims.push_back({arms, [=](const ArmRunner& r) {
-                        std::string measured;
-                        int wins = 0;
-                        for (size_t i = 0; i < arms.size(); i += 2) {
-                          const Spread a = over_seeds(r[arms[i]], sw2_ratio);
-                          const Spread b = over_seeds(r[arms[i + 1]], sw2_ratio);
-                          wins += a.median < b.median;
-                          measured += (i ? "; " : "") + sets[i / 2] + " sW2/floor " +
-                                      fmt("%.2f", a.median) + " vs " + fmt("%.2f", b.median);
-                        }
-                        const int n = static_cast<int>(sets.size());
-                        return Row{"SMT (all α) beats α ∈ {0, 1} (amortized reverse KL)",
-                                   "better coverage (Sec. 5.3, Fig. 5)", measured,
-                                   verdict(wins == n, wins > 0)};
-                      }});
+// Multi-α SMT beats the amortized reverse-KL ablation (α ∈ {0, 1}).
+void add_alpha_ablation_claim(std::vector<Claim>& claims, const Budget& t, bool quick) {
+  const auto seconds_for = [&](const std::string& data) {
+    return data == "gauss25" ? t.hard : t.toy;
+  };
+  std::vector<std::string> sets = {"gauss8", "gauss25"};
+  if (!quick) sets.insert(sets.begin(), "swissroll");
+  std::vector<Arm> arms;
+  for (const auto& d : sets) {
+    arms.push_back({d + "-smt", {}, seconds_for(d)});
+    arms.push_back({d + "-smt-alpha01", {}, seconds_for(d)});
   }
+  claims.push_back({arms, [=](const ArmRunner& r) {
+                      std::string measured;
+                      int wins = 0;
+                      for (size_t i = 0; i < arms.size(); i += 2) {
+                        const Spread a = over_seeds(r[arms[i]], sw2_ratio);
+                        const Spread b = over_seeds(r[arms[i + 1]], sw2_ratio);
+                        wins += a.median < b.median;
+                        measured += (i ? "; " : "") + sets[i / 2] + " sW2/floor " +
+                                    fmt("%.2f", a.median) + " vs " + fmt("%.2f", b.median);
+                      }
+                      const int n = static_cast<int>(sets.size());
+                      return Row{"SMT (all α) beats α ∈ {0, 1} (amortized reverse KL)",
+                                 "better coverage (Sec. 5.3, Fig. 5)", measured,
+                                 verdict(wins == n, wins > 0)};
+                    }});
+}
 
-  // SMT and SMD cover modes the GAN misses.
-  {
-    const std::string d = "gauss25";
-    const Arm smt{d + "-smt", {}, t.hard}, smd{d + "-smd", {}, t.hard}, gan{d + "-gan", {}, t.hard};
-    claims.push_back({{smt, smd, gan}, [=](const ArmRunner& r) {
-                        const Spread a = over_seeds(r[smt], modes_covered);
-                        const Spread b = over_seeds(r[smd], modes_covered);
-                        const Spread g = over_seeds(r[gan], modes_covered);
-                        const bool both = a.median > g.median && b.median > g.median;
-                        const bool one = a.median > g.median || b.median > g.median;
-                        return Row{"SMT and SMD cover modes the GAN misses (gauss25, " +
-                                       fmt("%.0f s", t.hard) + ")",
-                                   "GAN misses part of the swiss roll (Fig. 5)",
-                                   "modes SMT " + show(a, "%.0f") + ", SMD " + show(b, "%.0f") +
-                                       ", GAN " + show(g, "%.0f"),
-                                   verdict(both, one)};
-                      }});
-  }
+// SMT and SMD cover modes the GAN misses.
+void add_gan_claim(std::vector<Claim>& claims, const Budget& t) {
+  const std::string d = "gauss25";
+  const Arm smt{d + "-smt", {}, t.hard}, smd{d + "-smd", {}, t.hard}, gan{d + "-gan", {}, t.hard};
+  claims.push_back({{smt, smd, gan}, [=](const ArmRunner& r) {
+                      const Spread a = over_seeds(r[smt], modes_covered);
+                      const Spread b = over_seeds(r[smd], modes_covered);
+                      const Spread g = over_seeds(r[gan], modes_covered);
+                      const bool both = a.median > g.median && b.median > g.median;
+                      const bool one = a.median > g.median || b.median > g.median;
+                      return Row{"SMT and SMD cover modes the GAN misses (gauss25, " +
+                                     fmt("%.0f s", t.hard) + ")",
+                                 "GAN misses part of the swiss roll (Fig. 5)",
+                                 "modes SMT " + show(a, "%.0f") + ", SMD " + show(b, "%.0f") +
+                                     ", GAN " + show(g, "%.0f"),
+                                 verdict(both, one)};
+                    }});
+}
 
-  // SMM: T = 10 beats T = 100 and 1000; duplicating fake samples helps.
-  {
-    const auto smm = [&](const std::string& steps, bool dup) {
-      return Arm{"gauss8-smm",
-                 {"method.smm_steps=" + steps,
-                  std::string("method.smm_duplicate=") + (dup ? "true" : "false")},
-                 t.toy};
-    };
-    const Arm t10 = smm("10", true), t100 = smm("100", true), t1000 = smm("1000", true);
-    const Arm nodup = smm("10", false);
-    claims.push_back(
-        {{t10, t100, t1000}, [=](const ArmRunner& r) {
-           const Spread a = over_seeds(r[t10], sw2_ratio);
-           const Spread b = over_seeds(r[t100], sw2_ratio);
-           const Spread c = over_seeds(r[t1000], sw2_ratio);
-           return Row{"SMM: T = 10 diffusion steps beats T = 100 and T = 1000 (gauss8)",
-                      "FID 8.13 vs 19.23 vs failed (Table 3, CIFAR-10)",
-                      "sW2/floor T=10 " + show(a) + ", T=100 " + show(b) + ", T=1000 " + show(c),
-                      verdict(a.median < b.median && a.median < c.median,
-                              a.median < b.median || a.median < c.median)};
-         }});
-    claims.push_back({{t10, nodup}, [=](const ArmRunner& r) {
-                        const Spread a = over_seeds(r[t10], sw2_ratio);
-                        const Spread b = over_seeds(r[nodup], sw2_ratio);
-                        return Row{"SMM: duplicating each fake sample helps (gauss8)",
-                                   "FID 12.36 vs 14.45 (Table 2, CIFAR-10)",
-                                   "sW2/floor with " + show(a) + ", without " + show(b),
-                                   verdict(a.median < b.median, false)};
-                      }});
-  }
+// SMM: T = 10 beats T = 100 and 1000; duplicating fake samples helps.
+void add_smm_claims(std::vector<Claim>& claims, const Budget& t) {
+  const auto smm = [&](const std::string& steps, bool dup) {
+    return Arm{"gauss8-smm",
+               {"method.smm_steps=" + steps,
+                std::string("method.smm_duplicate=") + (dup ? "true" : "false")},
+               t.toy};
+  };
+  const Arm t10 = smm("10", true), t100 = smm("100", true), t1000 = smm("1000", true);
+  const Arm nodup = smm("10", false);
+  claims.push_back({{t10, t100, t1000}, [=](const ArmRunner& r) {
+                      const Spread a = over_seeds(r[t10], sw2_ratio);
+                      const Spread b = over_seeds(r[t100], sw2_ratio);
+                      const Spread c = over_seeds(r[t1000], sw2_ratio);
+                      return Row{"SMM: T = 10 diffusion steps beats T = 100 and T = 1000 (gauss8)",
+                                 "FID 8.13 vs 19.23 vs failed (Table 3, CIFAR-10)",
+                                 "sW2/floor T=10 " + show(a) + ", T=100 " + show(b) + ", T=1000 " +
+                                     show(c),
+                                 verdict(a.median < b.median && a.median < c.median,
+                                         a.median < b.median || a.median < c.median)};
+                    }});
+  claims.push_back({{t10, nodup}, [=](const ArmRunner& r) {
+                      const Spread a = over_seeds(r[t10], sw2_ratio);
+                      const Spread b = over_seeds(r[nodup], sw2_ratio);
+                      return Row{"SMM: duplicating each fake sample helps (gauss8)",
+                                 "FID 12.36 vs 14.45 (Table 2, CIFAR-10)",
+                                 "sW2/floor with " + show(a) + ", without " + show(b),
+                                 verdict(a.median < b.median, false)};
+                    }});
+}
 
-  // One-step sampling is >= 500x faster than annealed Langevin at equal or better sliced W2.
-  {
-    const Arm smt{"gauss8-smt", {}, t.toy};
-    const Arm dsm{"gauss8-dsm", {}, t.toy, "annealed"};
-    claims.push_back({{smt, dsm}, [=](const ArmRunner& r) {
-                        std::vector<double> speed;
-                        for (size_t i = 0; i < r[smt].size(); ++i)
-                          speed.push_back(r[dsm][i].sample_seconds /
-                                          std::max(r[smt][i].sample_seconds, 1e-9));
-                        const Spread s = spread(speed);
-                        const Spread a = over_seeds(r[smt], sw2_ratio);
-                        const Spread b = over_seeds(r[dsm], sw2_ratio);
-                        return Row{
-                            "One-step sampling is >= 500x faster than annealed Langevin "
-                            "(1000 NFE) at equal or better sliced W2 (gauss8, " +
-                                fmt("%.0f s", t.toy) + " each)",
-                            "1 NFE vs 1000 (SMT poster)",
-                            "speed-up " + show(s, "%.0f") + "x; sW2/floor one-step " + show(a) +
-                                " vs annealed " + show(b),
-                            verdict(s.median >= 500 && a.median <= b.median, s.median >= 500)};
-                      }});
-  }
+// One-step sampling is >= 500x faster than annealed Langevin at equal or better sliced W2.
+void add_speed_claim(std::vector<Claim>& claims, const Budget& t) {
+  const Arm smt{"gauss8-smt", {}, t.toy};
+  const Arm dsm{"gauss8-dsm", {}, t.toy, "annealed"};
+  claims.push_back({{smt, dsm}, [=](const ArmRunner& r) {
+                      std::vector<double> speed;
+                      for (size_t i = 0; i < r[smt].size(); ++i)
+                        speed.push_back(r[dsm][i].sample_seconds /
+                                        std::max(r[smt][i].sample_seconds, 1e-9));
+                      const Spread s = spread(speed);
+                      const Spread a = over_seeds(r[smt], sw2_ratio);
+                      const Spread b = over_seeds(r[dsm], sw2_ratio);
+                      return Row{
+                          "One-step sampling is >= 500x faster than annealed Langevin "
+                          "(1000 NFE) at equal or better sliced W2 (gauss8, " +
+                              fmt("%.0f s", t.toy) + " each)",
+                          "1 NFE vs 1000 (SMT poster)",
+                          "speed-up " + show(s, "%.0f") + "x; sW2/floor one-step " + show(a) +
+                              " vs annealed " + show(b),
+                          verdict(s.median >= 500 && a.median <= b.median, s.median >= 500)};
+                    }});
+}
+
+std::vector<Claim> make_claims(const ClaimsOptions& o, const Budget& t) {
+  std::vector<Claim> claims;
+  add_dsm_claims(claims, t);
+  add_smt_coverage_claims(claims, t);
+  add_alpha_ablation_claim(claims, t, o.quick);
+  add_gan_claim(claims, t);
+  add_smm_claims(claims, t);
+  add_speed_claim(claims, t);
   return claims;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// `scorelab-bench --claims`: what the four seed documents claim, measured here. Each claim is
+// `scorelab-bench claims`: what the four seed documents claim, measured here. Each claim is
 // one row: the claim, the paper's figure, scorelab's medians over seeds with their spread, and
 // a verdict (reproduced / partly / not reproduced). Every training arm is a preset (with a few
 // settings changed) trained for a fixed time on one thread; arms shared by claims run once.

@@ -38,7 +38,7 @@ int print_sync_check(const std::vector<std::string>& presets, const std::string&
                      const std::string& precision, int steps) {
 #if !SCORELAB_SYNC_DEBUG
   (void)presets, (void)device, (void)precision, (void)steps;
-  std::fprintf(stderr, "scorelab-bench: --sync-check needs a CUDA build of libtorch\n");
+  std::fprintf(stderr, "scorelab-bench: sync-check needs a CUDA build of libtorch\n");
   return 2;
 #else
   int failures = 0;

@@ -42,13 +42,13 @@ one_run() {
 }
 
 # The transfer alone: one all-reduce of each of the preset's flat gradients, between ranks that
-# do nothing else (scorelab-bench --allreduce, the ranks started by hand, torchrun-style).
+# do nothing else (scorelab-bench allreduce, the ranks started by hand, torchrun-style).
 allreduce() {
   local port pids=()
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   for r in $(seq 0 $((nproc - 1))); do
     RANK=$r LOCAL_RANK=$r WORLD_SIZE=$nproc MASTER_ADDR=127.0.0.1 MASTER_PORT=$port \
-      "$build/scorelab-bench" --allreduce "$1" --seconds 3 &
+      "$build/scorelab-bench" allreduce "$1" --seconds 3 &
     pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p"; done

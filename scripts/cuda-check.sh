@@ -88,21 +88,21 @@ timeout 60 "$cli" train --preset swissroll-smt --steps 20 --set run.eval_every=0
   --out "$work/toy-auto" 2>&1 | grep -E "^device|^steps" | sed 's/^/  /'
 
 say "2-D SMT bench, score MLP 3x128 ($((secs / 2)) s each), with phases"
-timeout 120 "$bench" --smt 128 --device cuda --seconds $((secs / 2)) --phases
-timeout 60 "$bench" --smt 128 --device cuda --seconds $((secs / 2)) --cuda-graph off
-timeout 60 "$bench" --smt 128 --device cpu --seconds $((secs / 2))
+timeout 120 "$bench" smt 128 --device cuda --seconds $((secs / 2)) --phases
+timeout 60 "$bench" smt 128 --device cuda --seconds $((secs / 2)) --cuda-graph off
+timeout 60 "$bench" smt 128 --device cpu --seconds $((secs / 2))
 
 if [[ -n "${SCORELAB_FASHION_MNIST:-}" ]]; then
   say "image presets, every phase, CUDA graph, with phases"
-  timeout 300 "$bench" --images --device cuda --seconds "$secs" \
+  timeout 300 "$bench" images --device cuda --seconds "$secs" \
     --presets fmnist-dsm-gpu,fmnist-smt-gpu --phases --sample-n 100
   say "image presets, main phase, eager"
-  timeout 120 "$bench" --images --device cuda --seconds "$secs" --cuda-graph off \
+  timeout 120 "$bench" images --device cuda --seconds "$secs" --cuda-graph off \
     --only-phase main --presets fmnist-dsm-gpu,fmnist-smt-gpu --sample-n 100
   say "fmnist-smt-gpu, main phase, graph: TF32, then bf16"
-  timeout 90 "$bench" --images --device cuda --seconds "$secs" --only-phase main --tf32 \
+  timeout 90 "$bench" images --device cuda --seconds "$secs" --only-phase main --tf32 \
     --presets fmnist-smt-gpu --sample-n 100
-  timeout 90 "$bench" --images --device cuda --seconds "$secs" --only-phase main \
+  timeout 90 "$bench" images --device cuda --seconds "$secs" --only-phase main \
     --precision bf16 --presets fmnist-smt-gpu --sample-n 100
 else
   say "image figures skipped: set SCORELAB_FASHION_MNIST"

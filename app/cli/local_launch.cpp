@@ -78,46 +78,26 @@ std::vector<std::string> command_line_without_nproc() {
   return out;
 }
 
-int launch_local_ranks(int nproc, const std::vector<std::string>& args, double grace_s) {
-  const int port = free_port();
-  std::vector<pid_t> pids(nproc, -1);
-  // Ctrl+C reaches every rank (one process group); rank 0 saves and ends the run for all, so
-  // the launcher itself waits.
-  struct sigaction ignore {};
-  ignore.sa_handler = SIG_IGN;
-  struct sigaction old_int {};
-  sigaction(SIGINT, &ignore, &old_int);
-  for (int r = 0; r < nproc; ++r) {
-    std::vector<std::string> env;
-    for (char** e = environ; *e; ++e)
-      if (!is_rank_variable(*e)) env.emplace_back(*e);
-    env.push_back("RANK=" + std::to_string(r));
-    env.push_back("LOCAL_RANK=" + std::to_string(r));
-    env.push_back("WORLD_SIZE=" + std::to_string(nproc));
-    env.push_back("LOCAL_WORLD_SIZE=" + std::to_string(nproc));
-    env.push_back("MASTER_ADDR=127.0.0.1");
-    env.push_back("MASTER_PORT=" + std::to_string(port));
-    std::vector<std::string> a = args;
-    std::vector<char*> argv, envp;
-    for (auto& x : a) argv.push_back(x.data());
-    argv.push_back(nullptr);
-    for (auto& x : env) envp.push_back(x.data());
-    envp.push_back(nullptr);
-    const int err =
-        posix_spawn(&pids[r], "/proc/self/exe", nullptr, nullptr, argv.data(), envp.data());
-    if (err != 0) {
-      for (int k = 0; k < r; ++k) kill(pids[k], SIGKILL);
-      for (int k = 0; k < r; ++k) waitpid(pids[k], nullptr, 0);
-      sigaction(SIGINT, &old_int, nullptr);
-      throw IoError("--nproc: cannot start rank " + std::to_string(r) + ": " + std::strerror(err));
-    }
-  }
-  std::string started;
-  for (int r = 0; r < nproc; ++r) {
-    started += (r ? ", rank " : "rank ") + std::to_string(r) + " pid " + std::to_string(pids[r]);
-  }
-  std::printf("%s\n", started.c_str());
-  std::fflush(stdout);
+namespace {
+
+// This process's environment without launcher variables, and rank r's own.
+std::vector<std::string> rank_environment(int r, int nproc, int port) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e)
+    if (!is_rank_variable(*e)) env.emplace_back(*e);
+  env.push_back("RANK=" + std::to_string(r));
+  env.push_back("LOCAL_RANK=" + std::to_string(r));
+  env.push_back("WORLD_SIZE=" + std::to_string(nproc));
+  env.push_back("LOCAL_WORLD_SIZE=" + std::to_string(nproc));
+  env.push_back("MASTER_ADDR=127.0.0.1");
+  env.push_back("MASTER_PORT=" + std::to_string(port));
+  return env;
+}
+
+// Waits for every rank; after a failure, kills those still running grace_s later. The first
+// rank that failed, or -1.
+int wait_for_ranks(std::vector<pid_t>& pids, double grace_s) {
+  const int nproc = static_cast<int>(pids.size());
   int failed = -1;
   auto failed_at = std::chrono::steady_clock::now();
   int running = nproc;
@@ -158,6 +138,44 @@ int launch_local_ranks(int nproc, const std::vector<std::string>& args, double g
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  return failed;
+}
+
+}  // namespace
+
+int launch_local_ranks(int nproc, const std::vector<std::string>& args, double grace_s) {
+  const int port = free_port();
+  std::vector<pid_t> pids(nproc, -1);
+  // Ctrl+C reaches every rank (one process group); rank 0 saves and ends the run for all, so
+  // the launcher itself waits.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction old_int {};
+  sigaction(SIGINT, &ignore, &old_int);
+  for (int r = 0; r < nproc; ++r) {
+    std::vector<std::string> env = rank_environment(r, nproc, port);
+    std::vector<std::string> a = args;
+    std::vector<char*> argv, envp;
+    for (auto& x : a) argv.push_back(x.data());
+    argv.push_back(nullptr);
+    for (auto& x : env) envp.push_back(x.data());
+    envp.push_back(nullptr);
+    const int err =
+        posix_spawn(&pids[r], "/proc/self/exe", nullptr, nullptr, argv.data(), envp.data());
+    if (err != 0) {
+      for (int k = 0; k < r; ++k) kill(pids[k], SIGKILL);
+      for (int k = 0; k < r; ++k) waitpid(pids[k], nullptr, 0);
+      sigaction(SIGINT, &old_int, nullptr);
+      throw IoError("--nproc: cannot start rank " + std::to_string(r) + ": " + std::strerror(err));
+    }
+  }
+  std::string started;
+  for (int r = 0; r < nproc; ++r) {
+    started += (r ? ", rank " : "rank ") + std::to_string(r) + " pid " + std::to_string(pids[r]);
+  }
+  std::printf("%s\n", started.c_str());
+  std::fflush(stdout);
+  const int failed = wait_for_ranks(pids, grace_s);
   sigaction(SIGINT, &old_int, nullptr);
   return failed >= 0 ? 1 : 0;
 }

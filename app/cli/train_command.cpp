@@ -16,10 +16,10 @@
 #include "common/device.h"
 #include "common/error.h"
 #include "compare/run_history.h"
-#include "settings/settings.h"
-#include "settings/presets.h"
 #include "parallel/communicator.h"
 #include "parallel/dist_env.h"
+#include "settings/presets.h"
+#include "settings/settings.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
 
@@ -244,6 +244,187 @@ std::string checkpoint_step_text(const std::string& path) {
   }
 }
 
+// The config, run name, run folder and (when resuming) checkpoint of a `train` command; claims
+// the folder on rank 0.
+struct PreparedRun {
+  Config config;
+  std::string run_name, out;
+  std::optional<Checkpoint> from;
+};
+
+PreparedRun prepare_run(const TrainOptions& o, const DistEnv& env) {
+  PreparedRun p;
+  p.out = o.out;
+  if (!o.resume.empty()) {
+    const ResumeFrom src = resume_source(o.resume);
+    p.from = read_checkpoint(src.checkpoint);
+    p.config = resume_config(o, *p.from);
+    p.run_name = run_folder_name(src.folder);
+    if (p.out.empty()) p.out = src.folder;
+    std::error_code ec;
+    if (!fs::equivalent(p.out, src.folder, ec) && env.rank == 0) {
+      claim_run_folder(p.out, o.overwrite);
+    }
+  } else {
+    p.config = resolve_config(o, p.run_name);
+    if (p.out.empty()) p.out = "runs/" + p.run_name;
+    if (env.rank == 0) claim_run_folder(p.out, o.overwrite);
+  }
+  return p;
+}
+
+// --nproc N: this command again as N ranks on this machine.
+int launch_ranks_here(const TrainOptions& o, const Config& c, const DistEnv& env) {
+  if (env.distributed()) {
+    throw ConfigError("--nproc: this process is already rank " + std::to_string(env.rank) + " of " +
+                      std::to_string(env.world) +
+                      " (WORLD_SIZE is set by a launcher); drop --nproc");
+  }
+  if (!distributed_available()) {
+    throw ConfigError(
+        "--nproc: this scorelab was built without PyTorch's distributed engine (c10d with "
+        "Gloo); install libgloo-dev (scripts/install-deps.sh) and rebuild");
+  }
+  std::printf("starting %lld ranks on this machine; effective batch %lld x %lld = %lld\n",
+              static_cast<long long>(o.nproc), static_cast<long long>(c.optim.batch),
+              static_cast<long long>(o.nproc), static_cast<long long>(c.optim.batch * o.nproc));
+  std::fflush(stdout);
+  return launch_local_ranks(static_cast<int>(o.nproc), command_line_without_nproc(),
+                            c.run.dist_timeout + 10);
+}
+
+// What runs where, on what data, from which step, until when.
+void print_run_header(const Snapshot& snap, const PreparedRun& p, const Communicator* comm,
+                      const DistEnv& env) {
+  const Config& c = p.config;
+  std::printf("training %s on %s (%s) on %s; run folder %s\n", snap.method.c_str(),
+              c.data.name.c_str(), p.run_name.c_str(), snap.device.c_str(), p.out.c_str());
+  if (!snap.device_reason.empty()) {
+    std::printf("device: %s (%s)\n", snap.device.c_str(), snap.device_reason.c_str());
+  }
+  if (comm) {
+    std::printf("%d ranks (%s); effective batch %lld x %d = %lld\n", env.world,
+                comm->backend().c_str(), static_cast<long long>(c.optim.batch), env.world,
+                static_cast<long long>(c.optim.batch * env.world));
+  }
+  std::printf("data: %s\n", snap.data_description.c_str());
+  if (!snap.data_notice.empty()) {
+    std::fprintf(stderr, "scorelab-cli: warning: %s\n", snap.data_notice.c_str());
+  }
+  if (snap.step > 0) std::printf("continuing at step %lld\n", static_cast<long long>(snap.step));
+  if (c.run.steps == 0 && c.run.seconds == 0) {
+    std::printf("no --steps or --seconds: training until Ctrl+C\n");
+  }
+  std::fflush(stdout);
+}
+
+// Trains with a progress bar until the run finishes, fails or a stop signal comes (then
+// paused); the last snapshot.
+std::shared_ptr<const Snapshot> train_with_progress(Trainer& trainer, bool leader) {
+  ProgressBar bar(leader);
+  trainer.resume();
+  uint64_t seen = 0;
+  std::shared_ptr<const Snapshot> snap;
+  while (true) {
+    snap = trainer.wait_for([&](const Snapshot& s) { return s.version != seen; }, 0.25);
+    seen = snap->version;
+    const double eta = eta_seconds(*snap);
+    bar.update(progress_fraction(*snap),
+               progress_text(*snap) + (eta >= 0 ? "  ETA " + format_duration(eta) : ""));
+    if (snap->state == RunState::finished || snap->state == RunState::error) break;
+    if (g_interrupted) {
+      trainer.pause();
+      break;
+    }
+  }
+  bar.finish();
+  return snap;
+}
+
+// After Ctrl+C or a failure: keeps what was learned and says where. The exit status.
+// The worker has restored the last checked state after a NaN or a divergence. A failed run
+// never replaces a checkpoint (the failure may have begun before the checks saw it): its last
+// checked state goes beside it. One that failed before learning anything saves nothing.
+int save_after_stop(Trainer& trainer, std::shared_ptr<const Snapshot>& snap, const std::string& out,
+                    int64_t start_step) {
+  int rc = 0;
+  const std::string ck = out + "/checkpoint.ckpt";
+  const bool failed = snap->state == RunState::error;
+  const bool learned = snap->step > start_step || !failed;
+  std::error_code ec;
+  const bool keep = failed && fs::exists(ck, ec);
+  const std::string target = keep ? out + "/stopped.ckpt" : ck;
+  const std::string err = learned ? why_refused(trainer.save_checkpoint(target)) : "";
+  snap = trainer.snapshot();
+  if (failed) {
+    std::fprintf(stderr, "scorelab-cli: training stopped: %s\n", snap->error.c_str());
+    rc = 1;
+  } else {
+    std::printf("interrupted at step %lld\n", static_cast<long long>(snap->step));
+  }
+  if (!learned) {
+    std::printf("nothing saved: the run stopped at step %lld, where it started\n",
+                static_cast<long long>(snap->step));
+  } else if (!err.empty()) {
+    std::fprintf(stderr, "scorelab-cli: %s\n", err.c_str());
+    rc = 1;
+  } else if (keep) {
+    std::printf(
+        "%s (step %s) is kept; the last checked state, step %lld, is in %s "
+        "(continue from it with: scorelab-cli train --resume %s)\n",
+        ck.c_str(), checkpoint_step_text(ck).c_str(), static_cast<long long>(snap->step),
+        target.c_str(), target.c_str());
+  } else {
+    std::printf("checkpoint saved to %s; continue with: scorelab-cli train --resume %s\n",
+                ck.c_str(), out.c_str());
+  }
+  return rc;
+}
+
+// Per step of this run (a resumed run's earlier steps did not cost this process).
+void print_collective_costs(const Communicator& comm, const Snapshot& snap, int64_t start_step) {
+  const auto ar = comm.all_reduce_cost(), bc = comm.broadcast_cost();
+  const double steps = static_cast<double>(std::max<int64_t>(1, snap.step - start_step));
+  std::printf(
+      "collectives on rank 0: all-reduce %.3f ms/step (%.1f per step, %.1f KB/step), "
+      "broadcast %.3f ms/step; %.1f%% of %.1f s\n",
+      1e3 * ar.seconds / steps, ar.calls / steps, ar.bytes / steps / 1024, 1e3 * bc.seconds / steps,
+      100 * (ar.seconds + bc.seconds) / std::max(1e-9, snap.wall_seconds), snap.wall_seconds);
+}
+
+int run_train_command(const TrainOptions& o) {
+  const DistEnv env = DistEnv::from_environment();
+  PreparedRun p = prepare_run(o, env);
+  if (o.nproc > 1) return launch_ranks_here(o, p.config, env);
+  std::shared_ptr<Communicator> comm;
+  if (env.distributed()) comm = join_ranks(env, p.config);
+  const bool leader = env.rank == 0;
+  g_interrupted = 0;
+  handle_stop_signals(leader);
+  auto trainer = p.from ? std::make_unique<Trainer>(*p.from, p.config, p.out, comm)
+                        : std::make_unique<Trainer>(p.config, p.out, comm);
+  p.from.reset();  // its tensors are in the networks now
+  auto snap = trainer->snapshot();
+  const int64_t start_step = snap->step;
+  if (leader) print_run_header(*snap, p, comm.get(), env);
+  snap = train_with_progress(*trainer, leader);
+  if (!leader) {
+    if (snap->state != RunState::error) return 0;
+    std::fprintf(stderr, "scorelab-cli: rank %d stopped: %s\n", env.rank, snap->error.c_str());
+    return 1;
+  }
+  int rc = 0;
+  if (g_interrupted || snap->state == RunState::error) {
+    rc = save_after_stop(*trainer, snap, p.out, start_step);
+  } else {
+    std::printf("%s\n", snap->message.c_str());
+  }
+  print_summary(*snap);
+  if (comm && snap->step > 0) print_collective_costs(*comm, *snap, start_step);
+  restore_stop_signals();
+  return rc;
+}
+
 }  // namespace
 
 Runner add_train_command(CLI::App& app) {
@@ -267,154 +448,7 @@ Runner add_train_command(CLI::App& app) {
   sub->add_option("--nproc", o->nproc,
                   "data parallel: start N ranks on this machine (batch per rank = optim.batch)")
       ->check(CLI::Range(1, 1024));
-  return [o]() -> int {
-    const DistEnv env = DistEnv::from_environment();
-    std::string run_name;
-    std::optional<Checkpoint> from;
-    Config c;
-    std::string out = o->out;
-    if (!o->resume.empty()) {
-      const ResumeFrom src = resume_source(o->resume);
-      from = read_checkpoint(src.checkpoint);
-      c = resume_config(*o, *from);
-      run_name = run_folder_name(src.folder);
-      if (out.empty()) out = src.folder;
-      std::error_code ec;
-      if (!fs::equivalent(out, src.folder, ec) && env.rank == 0) {
-        claim_run_folder(out, o->overwrite);
-      }
-    } else {
-      c = resolve_config(*o, run_name);
-      if (out.empty()) out = "runs/" + run_name;
-      if (env.rank == 0) claim_run_folder(out, o->overwrite);
-    }
-    if (o->nproc > 1) {
-      if (env.distributed()) {
-        throw ConfigError("--nproc: this process is already rank " + std::to_string(env.rank) +
-                          " of " + std::to_string(env.world) +
-                          " (WORLD_SIZE is set by a launcher); drop --nproc");
-      }
-      if (!distributed_available()) {
-        throw ConfigError(
-            "--nproc: this scorelab was built without PyTorch's distributed engine (c10d with "
-            "Gloo); install libgloo-dev (scripts/install-deps.sh) and rebuild");
-      }
-      std::printf("starting %lld ranks on this machine; effective batch %lld x %lld = %lld\n",
-                  static_cast<long long>(o->nproc), static_cast<long long>(c.optim.batch),
-                  static_cast<long long>(o->nproc),
-                  static_cast<long long>(c.optim.batch * o->nproc));
-      std::fflush(stdout);
-      return launch_local_ranks(static_cast<int>(o->nproc), command_line_without_nproc(),
-                                c.run.dist_timeout + 10);
-    }
-    std::shared_ptr<Communicator> comm;
-    if (env.distributed()) comm = join_ranks(env, c);
-    const bool leader = env.rank == 0;
-    g_interrupted = 0;
-    handle_stop_signals(leader);
-    std::unique_ptr<Trainer> trainer_ptr = from ? std::make_unique<Trainer>(*from, c, out, comm)
-                                                : std::make_unique<Trainer>(c, out, comm);
-    from.reset();  // its tensors are in the networks now
-    Trainer& trainer = *trainer_ptr;
-    auto snap = trainer.snapshot();
-    const int64_t start_step = snap->step;
-    if (leader) {
-      std::printf("training %s on %s (%s) on %s; run folder %s\n", snap->method.c_str(),
-                  c.data.name.c_str(), run_name.c_str(), snap->device.c_str(), out.c_str());
-      if (!snap->device_reason.empty()) {
-        std::printf("device: %s (%s)\n", snap->device.c_str(), snap->device_reason.c_str());
-      }
-      if (comm) {
-        std::printf("%d ranks (%s); effective batch %lld x %d = %lld\n", env.world,
-                    comm->backend().c_str(), static_cast<long long>(c.optim.batch), env.world,
-                    static_cast<long long>(c.optim.batch * env.world));
-      }
-      std::printf("data: %s\n", snap->data_description.c_str());
-      if (!snap->data_notice.empty()) {
-        std::fprintf(stderr, "scorelab-cli: warning: %s\n", snap->data_notice.c_str());
-      }
-      if (start_step > 0)
-        std::printf("continuing at step %lld\n", static_cast<long long>(start_step));
-      if (c.run.steps == 0 && c.run.seconds == 0) {
-        std::printf("no --steps or --seconds: training until Ctrl+C\n");
-      }
-      std::fflush(stdout);
-    }
-    ProgressBar bar(leader);
-    trainer.resume();
-    uint64_t seen = 0;
-    while (true) {
-      snap = trainer.wait_for([&](const Snapshot& s) { return s.version != seen; }, 0.25);
-      seen = snap->version;
-      const double eta = eta_seconds(*snap);
-      bar.update(progress_fraction(*snap),
-                 progress_text(*snap) + (eta >= 0 ? "  ETA " + format_duration(eta) : ""));
-      if (snap->state == RunState::finished || snap->state == RunState::error) break;
-      if (g_interrupted) {
-        trainer.pause();
-        break;
-      }
-    }
-    bar.finish();
-    if (!leader) {
-      if (snap->state != RunState::error) return 0;
-      std::fprintf(stderr, "scorelab-cli: rank %d stopped: %s\n", env.rank, snap->error.c_str());
-      return 1;
-    }
-    int rc = 0;
-    if (g_interrupted || snap->state == RunState::error) {
-      // Keep what was learned: the worker has restored the last checked state after a NaN or a
-      // divergence. A failed run never replaces a checkpoint (the failure may have begun before
-      // the checks saw it): its last checked state goes beside it. One that failed before
-      // learning anything saves nothing.
-      const std::string ck = out + "/checkpoint.ckpt";
-      const bool failed = snap->state == RunState::error;
-      const bool learned = snap->step > start_step || !failed;
-      std::error_code ec;
-      const bool keep = failed && fs::exists(ck, ec);
-      const std::string target = keep ? out + "/stopped.ckpt" : ck;
-      const std::string err = learned ? why_refused(trainer.save_checkpoint(target)) : "";
-      snap = trainer.snapshot();
-      if (failed) {
-        std::fprintf(stderr, "scorelab-cli: training stopped: %s\n", snap->error.c_str());
-        rc = 1;
-      } else {
-        std::printf("interrupted at step %lld\n", static_cast<long long>(snap->step));
-      }
-      if (!learned) {
-        std::printf("nothing saved: the run stopped at step %lld, where it started\n",
-                    static_cast<long long>(snap->step));
-      } else if (!err.empty()) {
-        std::fprintf(stderr, "scorelab-cli: %s\n", err.c_str());
-        rc = 1;
-      } else if (keep) {
-        std::printf(
-            "%s (step %s) is kept; the last checked state, step %lld, is in %s "
-            "(continue from it with: scorelab-cli train --resume %s)\n",
-            ck.c_str(), checkpoint_step_text(ck).c_str(), static_cast<long long>(snap->step),
-            target.c_str(), target.c_str());
-      } else {
-        std::printf("checkpoint saved to %s; continue with: scorelab-cli train --resume %s\n",
-                    ck.c_str(), out.c_str());
-      }
-    } else {
-      std::printf("%s\n", snap->message.c_str());
-    }
-    print_summary(*snap);
-    if (comm && snap->step > 0) {
-      // Per step of this run (a resumed run's earlier steps did not cost this process).
-      const auto ar = comm->all_reduce_cost(), bc = comm->broadcast_cost();
-      const double steps = static_cast<double>(std::max<int64_t>(1, snap->step - start_step));
-      std::printf(
-          "collectives on rank 0: all-reduce %.3f ms/step (%.1f per step, %.1f KB/step), "
-          "broadcast %.3f ms/step; %.1f%% of %.1f s\n",
-          1e3 * ar.seconds / steps, ar.calls / steps, ar.bytes / steps / 1024,
-          1e3 * bc.seconds / steps,
-          100 * (ar.seconds + bc.seconds) / std::max(1e-9, snap->wall_seconds), snap->wall_seconds);
-    }
-    restore_stop_signals();
-    return rc;
-  };
+  return [o] { return run_train_command(*o); };
 }
 
 Runner add_presets_command(CLI::App& app) {

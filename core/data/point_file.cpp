@@ -166,9 +166,15 @@ PointTable parse_point_text(const std::string& text, const std::string& source) 
   return t;
 }
 
-PointTable parse_npy(const std::string& bytes, const std::string& source) {
-  PointTable t;
-  t.source = source;
+namespace {
+
+// The header text of a .npy file and where its data begins.
+struct NpyHeader {
+  std::string text;
+  size_t data_at = 0;
+};
+
+NpyHeader npy_header(const std::string& bytes, const std::string& source) {
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) {
     fail(source, "not a NumPy .npy file (no \\x93NUMPY magic)");
   }
@@ -187,7 +193,39 @@ PointTable parse_npy(const std::string& bytes, const std::string& source) {
     fail(source, ".npy format version " + std::to_string(major) + " is not one of 1, 2, 3");
   }
   if (data_at > bytes.size()) fail(source, ".npy file ends inside its header");
-  const std::string header = bytes.substr(data_at - header_len, header_len);
+  return {bytes.substr(data_at - header_len, header_len), data_at};
+}
+
+// The dimensions of a .npy shape tuple such as "(100, 2)"; a vector is one coordinate per point.
+std::vector<int64_t> npy_shape(const std::string& shape_text, const std::string& source) {
+  if (shape_text.size() < 2 || shape_text.front() != '(' || shape_text.back() != ')') {
+    fail(source, ".npy shape '" + shape_text + "' is not a tuple");
+  }
+  std::vector<int64_t> shape;
+  for (const auto& f : split(shape_text.substr(1, shape_text.size() - 2), ',')) {
+    if (f.empty()) continue;
+    int64_t v = -1;
+    const auto r = std::from_chars(f.data(), f.data() + f.size(), v);
+    if (r.ec != std::errc() || r.ptr != f.data() + f.size() || v < 0) {
+      fail(source, ".npy shape " + shape_text + " has a bad dimension '" + f + "'");
+    }
+    shape.push_back(v);
+  }
+  if (shape.size() == 1) shape.push_back(1);
+  if (shape.size() != 2) {
+    fail(source, ".npy array has shape " + shape_text + "; points are a 2-D array N x D");
+  }
+  return shape;
+}
+
+}  // namespace
+
+PointTable parse_npy(const std::string& bytes, const std::string& source) {
+  PointTable t;
+  t.source = source;
+  const NpyHeader h = npy_header(bytes, source);
+  const std::string& header = h.text;
+  const size_t data_at = h.data_at;
   std::string descr = npy_field(header, "descr", source);
   if (descr.size() >= 2 && (descr.front() == '\'' || descr.front() == '"')) {
     descr = descr.substr(1, descr.size() - 2);
@@ -209,23 +247,7 @@ PointTable parse_npy(const std::string& bytes, const std::string& source) {
     fail(source, ".npy fortran_order is '" + order + "', not True or False");
   }
   const std::string shape_text = npy_field(header, "shape", source);
-  if (shape_text.size() < 2 || shape_text.front() != '(' || shape_text.back() != ')') {
-    fail(source, ".npy shape '" + shape_text + "' is not a tuple");
-  }
-  std::vector<int64_t> shape;
-  for (const auto& f : split(shape_text.substr(1, shape_text.size() - 2), ',')) {
-    if (f.empty()) continue;
-    int64_t v = -1;
-    const auto r = std::from_chars(f.data(), f.data() + f.size(), v);
-    if (r.ec != std::errc() || r.ptr != f.data() + f.size() || v < 0) {
-      fail(source, ".npy shape " + shape_text + " has a bad dimension '" + f + "'");
-    }
-    shape.push_back(v);
-  }
-  if (shape.size() == 1) shape.push_back(1);  // a vector: one coordinate per point
-  if (shape.size() != 2) {
-    fail(source, ".npy array has shape " + shape_text + "; points are a 2-D array N x D");
-  }
+  const std::vector<int64_t> shape = npy_shape(shape_text, source);
   const int64_t n = shape[0], d = shape[1];
   const uint64_t available = bytes.size() - data_at;
   if (d > 0 && static_cast<uint64_t>(n) > available / item / static_cast<uint64_t>(d)) {

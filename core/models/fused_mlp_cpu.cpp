@@ -84,6 +84,41 @@ bool cpu_raw_supported(const FusedMlpCall& c, const Tensor& x, const Tensor& sig
   return true;
 }
 
+// The hidden layer's conditioning, per row: proj_σ(emb(ln σ / 4)) [+ proj_α(emb(α − ½))] with
+// the biases summed once, through SiLU when the network says so.
+const float* cpu_condition(const FusedMlpCall& c, const float* sp, const Tensor& alpha, int64_t b,
+                           Workspace& w) {
+  const int64_t h0 = c.layers[0].weight.size(0);
+  float* u = ptr(w.u_sigma);
+  for (int64_t i = 0; i < b; ++i) u[i] = std::log(sp[i]) * 0.25f;
+  const int64_t fs = c.sigma_embed.freqs.size(1);
+  cpu_kernels::fourier_embed(u, b, ptr(c.sigma_embed.freqs), fs, ptr(w.emb_sigma));
+  dense(ptr(w.emb_sigma), b, c.sigma_embed.proj, 0.0f, ptr(w.cond));
+  float* bias = ptr(w.bias_cond);
+  const float* bs = ptr(c.sigma_embed.proj.bias);
+  for (int64_t j = 0; j < h0; ++j) bias[j] = bs[j];
+  if (c.alpha_embed.freqs.defined()) {
+    const float* ap = ptr(alpha);
+    float* ua = ptr(w.u_alpha);
+    for (int64_t i = 0; i < b; ++i) ua[i] = ap[i] - 0.5f;
+    const int64_t fa = c.alpha_embed.freqs.size(1);
+    cpu_kernels::fourier_embed(ua, b, ptr(c.alpha_embed.freqs), fa, ptr(w.emb_alpha));
+    dense(ptr(w.emb_alpha), b, c.alpha_embed.proj, 1.0f, ptr(w.cond));
+    const float* ba = ptr(c.alpha_embed.proj.bias);
+    for (int64_t j = 0; j < h0; ++j) bias[j] += ba[j];
+  }
+  if (c.silu_condition) {
+    cpu_kernels::bias_act(cpu_kernels::Act::silu, 0, ptr(w.cond), bias, nullptr, ptr(w.cond_act), b,
+                          h0);
+    return ptr(w.cond_act);
+  } else {
+    float* cond = ptr(w.cond);
+    for (int64_t i = 0; i < b; ++i)
+      for (int64_t j = 0; j < h0; ++j) cond[i * h0 + j] += bias[j];
+    return cond;
+  }
+}
+
 Tensor cpu_forward(const FusedMlpCall& c, const Tensor& x, const Tensor& sigma, const Tensor& alpha,
                    Workspace& w) {
   w.raw = true;
@@ -110,39 +145,7 @@ Tensor cpu_forward(const FusedMlpCall& c, const Tensor& x, const Tensor& sigma, 
     first_in = xi;
   }
   const size_t hidden = c.layers.size() - 1;
-  const int64_t h0 = c.layers[0].weight.size(0);
-  const float* extra = nullptr;
-  if (c.sigma_embed.freqs.defined()) {
-    // cond = proj_σ(emb(ln σ / 4)) [+ proj_α(emb(α − ½))], biases summed once.
-    float* u = ptr(w.u_sigma);
-    for (int64_t i = 0; i < b; ++i) u[i] = std::log(sp[i]) * 0.25f;
-    const int64_t fs = c.sigma_embed.freqs.size(1);
-    cpu_kernels::fourier_embed(u, b, ptr(c.sigma_embed.freqs), fs, ptr(w.emb_sigma));
-    dense(ptr(w.emb_sigma), b, c.sigma_embed.proj, 0.0f, ptr(w.cond));
-    float* bias = ptr(w.bias_cond);
-    const float* bs = ptr(c.sigma_embed.proj.bias);
-    for (int64_t j = 0; j < h0; ++j) bias[j] = bs[j];
-    if (c.alpha_embed.freqs.defined()) {
-      const float* ap = ptr(alpha);
-      float* ua = ptr(w.u_alpha);
-      for (int64_t i = 0; i < b; ++i) ua[i] = ap[i] - 0.5f;
-      const int64_t fa = c.alpha_embed.freqs.size(1);
-      cpu_kernels::fourier_embed(ua, b, ptr(c.alpha_embed.freqs), fa, ptr(w.emb_alpha));
-      dense(ptr(w.emb_alpha), b, c.alpha_embed.proj, 1.0f, ptr(w.cond));
-      const float* ba = ptr(c.alpha_embed.proj.bias);
-      for (int64_t j = 0; j < h0; ++j) bias[j] += ba[j];
-    }
-    if (c.silu_condition) {
-      cpu_kernels::bias_act(cpu_kernels::Act::silu, 0, ptr(w.cond), bias, nullptr, ptr(w.cond_act),
-                            b, h0);
-      extra = ptr(w.cond_act);
-    } else {
-      float* cond = ptr(w.cond);
-      for (int64_t i = 0; i < b; ++i)
-        for (int64_t j = 0; j < h0; ++j) cond[i * h0 + j] += bias[j];
-      extra = cond;
-    }
-  }
+  const float* extra = c.sigma_embed.freqs.defined() ? cpu_condition(c, sp, alpha, b, w) : nullptr;
   const auto act = kernel_act(c.activation);
   const float leak = static_cast<float>(c.leak);
   const float* layer_in = first_in;

@@ -25,6 +25,7 @@ class CurvesPanel {
   const std::vector<std::string>& overlay_labels() const { return overlay_labels_; }
 
  private:
+  void record_rate(const AppContext& ctx);
   void draw_runs_menu(AppContext& ctx);
   void draw_comparison(AppContext& ctx, ImVec2 size);
 
