@@ -83,6 +83,14 @@ torch::Tensor row_sigmas(const torch::Tensor& sigma, const torch::Tensor& x, int
   }
   return s;
 }
+
+// f(first row, rows) over [n, ·] in chunks of `step` rows, concatenated; `empty` when n = 0.
+template <class F>
+torch::Tensor by_row_chunks(int64_t n, int64_t step, const torch::Tensor& empty, F&& f) {
+  std::vector<torch::Tensor> parts;
+  for (int64_t i = 0; i < n; i += step) parts.push_back(f(i, std::min(step, n - i)));
+  return parts.empty() ? empty : torch::cat(parts);
+}
 }  // namespace
 
 torch::Tensor GaussianMixture::noised_log_prob(const torch::Tensor& x_in,
@@ -90,14 +98,11 @@ torch::Tensor GaussianMixture::noised_log_prob(const torch::Tensor& x_in,
   torch::NoGradGuard no_grad;
   auto x = x_in.to(means_.device(), torch::kDouble);
   auto s = row_sigmas(sigma, x, x.size(0));
-  std::vector<torch::Tensor> parts;
-  const int64_t step = chunk_rows(components());
-  for (int64_t i = 0; i < x.size(0); i += step) {
-    const int64_t n = std::min(step, x.size(0) - i);
-    auto var = variances_.unsqueeze(0) + s.narrow(0, i, n).square();
-    parts.push_back(torch::logsumexp(joint_log(x.narrow(0, i, n), var), 1));
-  }
-  return parts.empty() ? torch::zeros({0}, x.options()) : torch::cat(parts);
+  return by_row_chunks(x.size(0), chunk_rows(components()), torch::zeros({0}, x.options()),
+                       [&](int64_t i, int64_t n) {
+                         auto var = variances_.unsqueeze(0) + s.narrow(0, i, n).square();
+                         return torch::logsumexp(joint_log(x.narrow(0, i, n), var), 1);
+                       });
 }
 
 torch::Tensor GaussianMixture::noised_score(const torch::Tensor& x_in,
@@ -105,56 +110,45 @@ torch::Tensor GaussianMixture::noised_score(const torch::Tensor& x_in,
   torch::NoGradGuard no_grad;
   auto x = x_in.to(means_.device(), torch::kDouble);
   auto s = row_sigmas(sigma, x, x.size(0));
-  std::vector<torch::Tensor> parts;
-  const int64_t step = chunk_rows(components());
-  for (int64_t i = 0; i < x.size(0); i += step) {
-    const int64_t n = std::min(step, x.size(0) - i);
-    auto xc = x.narrow(0, i, n);
-    auto var = variances_.unsqueeze(0) + s.narrow(0, i, n).square();
-    auto rv = torch::softmax(joint_log(xc, var), 1) / var;
-    parts.push_back(rv.matmul(means_) - xc * rv.sum(1, true));
-  }
-  return parts.empty() ? torch::zeros({0, dim()}, x.options()) : torch::cat(parts);
+  return by_row_chunks(x.size(0), chunk_rows(components()), torch::zeros({0, dim()}, x.options()),
+                       [&](int64_t i, int64_t n) {
+                         auto xc = x.narrow(0, i, n);
+                         auto var = variances_.unsqueeze(0) + s.narrow(0, i, n).square();
+                         auto rv = torch::softmax(joint_log(xc, var), 1) / var;
+                         return rv.matmul(means_) - xc * rv.sum(1, true);
+                       });
 }
 
 torch::Tensor GaussianMixture::log_prob(const torch::Tensor& x_in) const {
   require_positive_variance("log_prob");
   torch::NoGradGuard no_grad;
   auto x = x_in.to(means_.device(), torch::kDouble);
-  std::vector<torch::Tensor> parts;
-  const int64_t step = chunk_rows(components());
-  for (int64_t i = 0; i < x.size(0); i += step) {
-    parts.push_back(torch::logsumexp(joint_log(x.narrow(0, i, std::min(step, x.size(0) - i))), 1));
-  }
-  return parts.empty() ? torch::zeros({0}, x.options()) : torch::cat(parts);
+  return by_row_chunks(
+      x.size(0), chunk_rows(components()), torch::zeros({0}, x.options()),
+      [&](int64_t i, int64_t n) { return torch::logsumexp(joint_log(x.narrow(0, i, n)), 1); });
 }
 
 torch::Tensor GaussianMixture::responsibilities(const torch::Tensor& x_in) const {
   require_positive_variance("responsibilities");
   torch::NoGradGuard no_grad;
   auto x = x_in.to(means_.device(), torch::kDouble);
-  std::vector<torch::Tensor> parts;
-  const int64_t step = chunk_rows(components());
-  for (int64_t i = 0; i < x.size(0); i += step) {
-    parts.push_back(torch::softmax(joint_log(x.narrow(0, i, std::min(step, x.size(0) - i))), 1));
-  }
-  return parts.empty() ? torch::zeros({0, components()}, x.options()) : torch::cat(parts);
+  return by_row_chunks(
+      x.size(0), chunk_rows(components()), torch::zeros({0, components()}, x.options()),
+      [&](int64_t i, int64_t n) { return torch::softmax(joint_log(x.narrow(0, i, n)), 1); });
 }
 
 torch::Tensor GaussianMixture::score(const torch::Tensor& x_in) const {
   require_positive_variance("score");
   torch::NoGradGuard no_grad;
   auto x = x_in.to(means_.device(), torch::kDouble);
-  std::vector<torch::Tensor> parts;
-  const int64_t step = chunk_rows(components());
   const auto inv_var = variances_.reciprocal().unsqueeze(0);
-  for (int64_t i = 0; i < x.size(0); i += step) {
-    auto xc = x.narrow(0, i, std::min(step, x.size(0) - i));
-    // Σ_k r_k (m_k − x)/v_k = (r/v)·M − x·Σ_k r_k/v_k
-    auto rv = torch::softmax(joint_log(xc), 1) * inv_var;
-    parts.push_back(rv.matmul(means_) - xc * rv.sum(1, true));
-  }
-  return parts.empty() ? torch::zeros({0, dim()}, x.options()) : torch::cat(parts);
+  return by_row_chunks(x.size(0), chunk_rows(components()), torch::zeros({0, dim()}, x.options()),
+                       [&](int64_t i, int64_t n) {
+                         auto xc = x.narrow(0, i, n);
+                         // Σ_k r_k (m_k − x)/v_k = (r/v)·M − x·Σ_k r_k/v_k
+                         auto rv = torch::softmax(joint_log(xc), 1) * inv_var;
+                         return rv.matmul(means_) - xc * rv.sum(1, true);
+                       });
 }
 
 const GaussianMixture::SampleTables& GaussianMixture::sample_tables(torch::Device device) const {

@@ -10,15 +10,8 @@ namespace scorelab {
 
 LangevinOptions langevin_options(const SamplerConfig& c, bool annealed) {
   LangevinOptions o;
+  static_cast<SamplerConfig&>(o) = c;
   o.annealed = annealed;
-  o.levels = c.levels;
-  o.steps_per_level = c.steps_per_level;
-  o.sigma_max = c.sigma_max;
-  o.sigma_min = c.sigma_min;
-  o.eps = c.eps;
-  o.init = c.init;
-  o.init_box = c.init_box;
-  o.denoise_last = c.denoise_last;
   return o;
 }
 

@@ -17,16 +17,11 @@
 
 namespace scorelab {
 
-struct LangevinOptions {
+// sampler.* (levels, steps_per_level, sigma_max, sigma_min, eps, init gaussian N(0, σ_1²I) or
+// uniform [−box, box]^D, init_box, denoise_last: result() adds σ_L²·s(x, σ_L), one more
+// evaluation), and whether the σ's anneal.
+struct LangevinOptions : SamplerConfig {
   bool annealed = true;
-  int64_t levels = 10;
-  int64_t steps_per_level = 100;
-  double sigma_max = 5.0;
-  double sigma_min = 0.01;
-  double eps = 2e-5;
-  std::string init = "gaussian";  // gaussian N(0, σ_1²I) or uniform [−box, box]^D
-  double init_box = 8.0;
-  bool denoise_last = true;  // result() adds σ_L²·s(x, σ_L) (Tweedie), one more evaluation
 };
 
 LangevinOptions langevin_options(const SamplerConfig& config, bool annealed);
