@@ -1,7 +1,8 @@
 #pragma once
 // The one list of training methods: each method's name, what it has (a generator, a data score,
 // an α-mixture score), the losses and networks it reports, and how to build it. The schema's
-// method.name choices, validation, the CLI, the app and the tests all read it.
+// method.name choices (through settings/settings.h), validation, the CLI, the app and the
+// tests all read it.
 //
 // Adding a method: its own methods/NAME.h/.cpp (a OneStepMethod holds only its losses), one entry
 // in method_registry.cpp, its settings in config/config_schema.h, a preset in assets/presets/,
