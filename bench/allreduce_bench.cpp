@@ -8,9 +8,9 @@
 #include "bench_util.h"
 #include "common/device.h"
 #include "common/error.h"
-#include "settings/presets.h"
 #include "parallel/communicator.h"
 #include "parallel/dist_env.h"
+#include "settings/presets.h"
 #include "train/run_parts.h"
 
 namespace scorelab::bench {

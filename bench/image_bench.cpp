@@ -9,12 +9,12 @@
 #include "bench_util.h"
 #include "common/device.h"
 #include "common/process_setup.h"
-#include "settings/presets.h"
 #include "data/image_dataset.h"
 #include "metrics/fid_evaluator.h"
 #include "phase_table.h"
 #include "plot/image_grid.h"
 #include "sample/draw_samples.h"
+#include "settings/presets.h"
 #include "train/run_parts.h"
 #include "train/step_runner.h"
 

@@ -7,10 +7,10 @@
 
 #include "bench_util.h"
 #include "common/process_setup.h"
-#include "settings/presets.h"
 #include "data/toy_datasets.h"
 #include "metrics/toy_metrics.h"
 #include "sample/draw_samples.h"
+#include "settings/presets.h"
 #include "train/run_parts.h"
 
 namespace scorelab::bench {

@@ -10,9 +10,9 @@
 #include "common/atomic_file.h"
 #include "compare/run_archive.h"
 #include "compare/run_history.h"
-#include "settings/settings.h"
-#include "settings/presets.h"
 #include "plot/line_chart_png.h"
+#include "settings/presets.h"
+#include "settings/settings.h"
 #include "temp_dir.h"
 
 using namespace scorelab;

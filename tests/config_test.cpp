@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
-#include "settings/settings.h"
 #include "settings/presets.h"
+#include "settings/settings.h"
 
 using namespace scorelab;
 

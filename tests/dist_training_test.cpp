@@ -10,12 +10,12 @@
 #include <thread>
 
 #include "common/rng.h"
-#include "settings/presets.h"
 #include "dist_launch.h"
 #include "methods/method.h"
 #include "optim/trainable_network.h"
 #include "parallel/communicator.h"
 #include "parallel/data_parallel.h"
+#include "settings/presets.h"
 #include "temp_dir.h"
 #include "train/checkpoint.h"
 #include "train/run_parts.h"

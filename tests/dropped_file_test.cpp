@@ -4,8 +4,8 @@
 #include <fstream>
 
 #include "common/error.h"
-#include "settings/presets.h"
 #include "dropped_file.h"
+#include "settings/presets.h"
 #include "temp_dir.h"
 
 using namespace scorelab;

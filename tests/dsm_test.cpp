@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "settings/presets.h"
 #include "data/toy_datasets.h"
 #include "methods/dsm.h"
+#include "settings/presets.h"
 #include "train/run_parts.h"
 
 using namespace scorelab;

@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "common/rng.h"
-#include "settings/settings.h"
-#include "settings/presets.h"
 #include "kernels/cpu_kernels.h"
 #include "models/generator_mlp.h"
 #include "models/score_mlp.h"
+#include "settings/presets.h"
+#include "settings/settings.h"
 #include "train/run_parts.h"
 
 using namespace scorelab;

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
-#include "settings/settings.h"
 #include "settings/presets.h"
+#include "settings/settings.h"
 #include "train/run_parts.h"
 
 using namespace scorelab;

@@ -5,12 +5,12 @@
 
 #include <cmath>
 
-#include "settings/presets.h"
 #include "data/toy_datasets.h"
 #include "metrics/toy_metrics.h"
 #include "noise/sigma_schedules.h"
 #include "sample/draw_samples.h"
 #include "sample/langevin_sampler.h"
+#include "settings/presets.h"
 
 using namespace scorelab;
 

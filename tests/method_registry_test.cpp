@@ -4,10 +4,9 @@
 #include <torch/torch.h>
 
 #include "common/error.h"
-#include "settings/settings.h"
-#include "settings/settings.h"
 #include "methods/method_registry.h"
 #include "methods/one_step_method.h"
+#include "settings/settings.h"
 #include "train/run_parts.h"
 
 using namespace scorelab;

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "panels/point_drawing.h"
+#include "widgets/point_drawing.h"
 
 using scorelab::ui::Brush;
 using scorelab::ui::PointDrawing;

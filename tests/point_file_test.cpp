@@ -9,10 +9,10 @@
 
 #include "common/error.h"
 #include "common/rng.h"
-#include "settings/settings.h"
-#include "settings/presets.h"
 #include "data/point_file.h"
 #include "data/point_set.h"
+#include "settings/presets.h"
+#include "settings/settings.h"
 #include "temp_dir.h"
 #include "train/trainer.h"
 

@@ -9,8 +9,8 @@
 
 #include "common/autocast_scope.h"
 #include "common/error.h"
-#include "settings/presets.h"
 #include "data/image_dataset.h"
+#include "settings/presets.h"
 #include "train/run_parts.h"
 
 using namespace scorelab;

@@ -7,9 +7,9 @@
 #include <cmath>
 
 #include "common/rng.h"
-#include "settings/presets.h"
 #include "data/toy_datasets.h"
 #include "methods/smt.h"
+#include "settings/presets.h"
 #include "train/run_parts.h"
 
 using namespace scorelab;

@@ -10,8 +10,8 @@
 
 #include "common/error.h"
 #include "common/phase_timer.h"
-#include "settings/settings.h"
 #include "settings/presets.h"
+#include "settings/settings.h"
 #include "train/device_choice.h"
 #include "train/run_parts.h"
 #include "train/step_runner.h"

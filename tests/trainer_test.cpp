@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "common/error.h"
-#include "settings/settings.h"
 #include "settings/presets.h"
+#include "settings/settings.h"
 #include "temp_dir.h"
 #include "train/trainer.h"
 

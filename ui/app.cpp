@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -27,13 +28,12 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "compare/run_history.h"
-#include "settings/settings.h"
-#include "settings/presets.h"
 #include "dropped_file.h"
 #include "panels/alpha_sweep_panel.h"
 #include "panels/controls_panel.h"
 #include "panels/curves_panel.h"
 #include "panels/image_grid_panel.h"
+#include "panels/panel.h"
 #include "panels/samples_panel.h"
 #include "panels/score_field_panel.h"
 #include "panels/status_bar.h"
@@ -41,6 +41,8 @@
 #include "render/screenshot.h"
 #include "render/shaders.h"
 #include "run_watcher.h"
+#include "settings/presets.h"
+#include "settings/settings.h"
 
 namespace scorelab::ui {
 
@@ -76,7 +78,8 @@ class App final : public ScriptHost {
  public:
   App(const AppOptions& o, AppWindow& window, Trainer& trainer, const Shaders& shaders)
       : options_(o), window_(window), ctx_{trainer, shaders, trainer.snapshot()} {
-    stepper_.set_continuous(o.stepper_busy);
+    for (const PanelInfo& info : panel_list()) panels_.push_back(info.make());
+    stepper().set_continuous(o.stepper_busy);
     if (!o.watch.empty()) {
       watcher_.emplace(o.watch);
       ctx_.watching = o.watch;
@@ -90,22 +93,22 @@ class App final : public ScriptHost {
     screenshot_done_.emplace();
     return screenshot_done_->get_future();
   }
-  bool has_panel(const std::string& panel) const override { return panels_.count(panel) > 0; }
+  bool has_panel(const std::string& panel) const override { return placed_.count(panel) > 0; }
   std::string panel_names() const override {
     std::string out;
-    for (const auto& [slug, rect] : panels_) out += (out.empty() ? "" : ", ") + slug;
+    for (const auto& [slug, rect] : placed_) out += (out.empty() ? "" : ", ") + slug;
     return out;
   }
   void run_langevin(bool exact_score) override {
-    stepper_.set_exact_score(exact_score);
-    stepper_.run(ctx_);
+    stepper().set_exact_score(exact_score);
+    stepper().run(ctx_);
   }
-  bool langevin_ready() const override { return stepper_.has_traces(); }
-  std::string langevin_summary() const override { return stepper_.summary(*ctx_.snap); }
+  bool langevin_ready() const override { return find<StepperPanel>().has_traces(); }
+  std::string langevin_summary() const override { return find<StepperPanel>().summary(*ctx_.snap); }
   void quit() override { quit_ = true; }
 
   std::future<void> stroke(const std::vector<std::pair<double, double>>& line) override {
-    return samples_.stroke(ctx_, line);
+    return find<SamplesPanel>().stroke(ctx_, line);
   }
 
   std::future<void> open_path(const std::string& path) override {
@@ -127,10 +130,12 @@ class App final : public ScriptHost {
   }
 
   void overlay_view(const std::string& metric, int by_time) override {
-    if (!metric.empty()) curves_.set_metric(metric);
-    if (by_time >= 0) curves_.set_by_time(by_time == 1);
+    if (!metric.empty()) find<CurvesPanel>().set_metric(metric);
+    if (by_time >= 0) find<CurvesPanel>().set_by_time(by_time == 1);
   }
-  std::vector<std::string> overlay_labels() const override { return curves_.overlay_labels(); }
+  std::vector<std::string> overlay_labels() const override {
+    return find<CurvesPanel>().overlay_labels();
+  }
   std::string stats_line() const override {
     const Snapshot& s = *ctx_.snap;
     int64_t updates = 0;
@@ -144,7 +149,9 @@ class App final : public ScriptHost {
                   resident_mb(), to_string(s.state));
     return buf;
   }
-  void save_samples_csv(const std::string& path) override { samples_.save_samples_csv(path); }
+  void save_samples_csv(const std::string& path) override {
+    find<SamplesPanel>().save_samples_csv(path);
+  }
 
   void set_script(std::vector<ScriptLine> lines, const std::string& source) {
     script_.emplace(std::move(lines), source);
@@ -235,6 +242,15 @@ class App final : public ScriptHost {
     return false;
   }
 
+  // The listed panel of type P (panel_list() holds one of each).
+  template <class P>
+  P& find() const {
+    for (const auto& p : panels_)
+      if (auto* q = dynamic_cast<P*>(p.get())) return *q;
+    throw std::logic_error("no such panel in panel_list()");
+  }
+  StepperPanel& stepper() { return find<StepperPanel>(); }
+
   // The window, or the rectangle of one panel in it. Returns the error ("" when written).
   std::string write_screenshot(const std::string& path, const std::string& panel) {
     int w, h;
@@ -242,7 +258,7 @@ class App final : public ScriptHost {
     try {
       std::vector<unsigned char> px = read_window_rgba(w, h);
       if (!panel.empty()) {
-        const PanelRect& r = panels_.at(panel);
+        const PanelRect& r = placed_.at(panel);
         const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
         const int iw = w, ih = h;
         w = static_cast<int>(r.w * scale.x);
@@ -275,7 +291,7 @@ class App final : public ScriptHost {
       ctx_.watch(ctx_.trainer.save_checkpoint(path), "checkpoint saved to " + path,
                  "saving " + path + " failed (any earlier file there is unchanged): ");
     } else if (ImGui::IsKeyPressed(GLFW_KEY_S, false) && !read_only) {
-      ctx_.trainer.step(controls_.step_n());
+      ctx_.trainer.step(find<ControlsPanel>().step_n());
     }
     if (ImGui::IsKeyPressed(GLFW_KEY_R, false) && !io.KeyCtrl && !read_only) ctx_.trainer.reset();
     if (ImGui::IsKeyPressed(GLFW_KEY_F12, false)) {
@@ -314,8 +330,8 @@ class App final : public ScriptHost {
     const bool open = ImGui::Begin(name, nullptr, flags);
     const ImVec2 p = ImGui::GetWindowPos(), s = ImGui::GetWindowSize();
     moved = p.x != x || p.y != y || s.x != w || s.y != h;
-    current_panel_ = slug(name);
-    panels_[current_panel_] = {p.x, p.y, s.x, s.y};
+    current_panel_ = panel_slug(name);
+    placed_[current_panel_] = {p.x, p.y, s.x, s.y};
     return open;
   }
 
@@ -335,19 +351,6 @@ class App final : public ScriptHost {
     ImGui::End();
   }
 
-  // "Score field" -> "score-field": how scripts and file names call a panel.
-  static std::string slug(const char* name) {
-    std::string s;
-    for (const char* c = name; *c; ++c) {
-      if (std::isalnum(static_cast<unsigned char>(*c))) {
-        s += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
-      } else if (!s.empty() && s.back() != '-') {
-        s += '-';
-      }
-    }
-    return s;
-  }
-
   void layout_and_draw() {
     int fw, fh;
     window_.framebuffer_size(fw, fh);
@@ -357,44 +360,25 @@ class App final : public ScriptHost {
     const bool relayout = d.x != last_size_.x || d.y != last_size_.y || images != images_layout_;
     last_size_ = d;
     images_layout_ = images;
-    panels_.clear();
+    placed_.clear();
     const float status_h = 28, left_w = std::min(380.f, d.x * 0.25f);
     const float W = d.x - left_w, H = d.y - status_h;
-    const float top_h = std::floor(H * 0.56f), bottom_h = H - top_h;
-
-    if (begin_panel("Controls", 0, 0, left_w, H, relayout)) controls_.draw(ctx_);
-    end_panel();
-    const float third = std::floor(W / 3);
-    if (images) {
-      if (begin_panel("Images", left_w, 0, 2 * third, H, relayout)) images_.draw(ctx_);
-      end_panel();
-      if (begin_panel("Curves", left_w + 2 * third, 0, W - 2 * third, H, relayout)) {
-        curves_.draw(ctx_);
+    // Fractions to pixels, whole pixels so neighbouring tiles meet.
+    const auto px = [](float f, float extent) { return f >= 1 ? extent : std::floor(f * extent); };
+    for (size_t i = 0; i < panels_.size(); ++i) {
+      const PanelInfo& info = panel_list()[i];
+      const std::optional<Tile>& tile = images ? info.images : info.points;
+      if (!tile) continue;
+      float x = 0, y = 0, w = left_w, h = H;
+      if (!tile->column) {
+        x = left_w + px(tile->x0, W);
+        y = px(tile->y0, H);
+        w = px(tile->x1, W) - px(tile->x0, W);
+        h = px(tile->y1, H) - px(tile->y0, H);
       }
+      if (begin_panel(info.title.c_str(), x, y, w, h, relayout)) panels_[i]->draw(ctx_);
       end_panel();
-      draw_status_and_errors(d, status_h);
-      return;
     }
-    if (begin_panel("Score field", left_w, 0, third, top_h, relayout)) field_.draw(ctx_);
-    end_panel();
-    if (begin_panel("Samples", left_w + third, 0, third, top_h, relayout)) samples_.draw(ctx_);
-    end_panel();
-    if (begin_panel("Curves", left_w + 2 * third, 0, W - 2 * third, top_h, relayout)) {
-      curves_.draw(ctx_);
-    }
-    end_panel();
-    const float sweep_w = std::floor(W * 0.42f), stepper_w = std::floor(W * 0.43f);
-    if (begin_panel("Alpha sweep", left_w, top_h, sweep_w, bottom_h, relayout)) sweep_.draw(ctx_);
-    end_panel();
-    if (begin_panel("Sampling stepper", left_w + sweep_w, top_h, stepper_w, bottom_h, relayout)) {
-      stepper_.draw(ctx_);
-    }
-    end_panel();
-    if (begin_panel("Images", left_w + sweep_w + stepper_w, top_h, W - sweep_w - stepper_w,
-                    bottom_h, relayout)) {
-      images_.draw(ctx_);
-    }
-    end_panel();
     draw_status_and_errors(d, status_h);
   }
 
@@ -443,13 +427,7 @@ class App final : public ScriptHost {
   const AppOptions& options_;
   AppWindow& window_;
   AppContext ctx_;
-  ControlsPanel controls_;
-  ScoreFieldPanel field_;
-  AlphaSweepPanel sweep_;
-  SamplesPanel samples_;
-  StepperPanel stepper_;
-  CurvesPanel curves_;
-  ImageGridPanel images_;
+  std::vector<std::unique_ptr<Panel>> panels_;  // panel_list()'s, in its order
   bool images_layout_ = false;
   std::optional<ScriptRunner> script_;
   std::optional<RunWatcher> watcher_;
@@ -460,7 +438,7 @@ class App final : public ScriptHost {
   struct PanelRect {
     float x, y, w, h;
   };
-  std::map<std::string, PanelRect> panels_;  // by slug, as laid out this frame
+  std::map<std::string, PanelRect> placed_;  // by slug, as laid out this frame
   std::string current_panel_;
   std::future<void> pending_open_;  // a dropped file's run, being built
   std::string pending_open_path_, opened_notice_;
@@ -482,7 +460,7 @@ class App final : public ScriptHost {
     const int64_t updates = s.rates.empty() ? 0 : s.rates.back().updates;
     if (frame == 30) {
       bench_updates0_ = updates;
-      bench_traces0_ = stepper_.traces_received();
+      bench_traces0_ = find<StepperPanel>().traces_received();
       bench_t0_ = Clock::now();
     } else if (frame > 30) {
       report_.frame_ms.push_back(ctx_.frame_ms);
@@ -491,7 +469,7 @@ class App final : public ScriptHost {
       report_.seconds = seconds_since(bench_t0_);
       report_.method = s.method;
       report_.network = s.rates.empty() ? "" : s.rates.back().name;
-      report_.langevin_traces = stepper_.traces_received() - bench_traces0_;
+      report_.langevin_traces = find<StepperPanel>().traces_received() - bench_traces0_;
     }
     if (frame >= options_.bench_frames + 30) quit_ = true;
   }

@@ -8,7 +8,7 @@
 #include <torch/torch.h>
 
 #include "common/error.h"
-#include "panels/xy.h"
+#include "widgets/xy.h"
 
 namespace scorelab::ui {
 

@@ -9,10 +9,10 @@
 
 #include "common/error.h"
 #include "compare/run_history.h"
-#include "settings/settings.h"
-#include "settings/presets.h"
 #include "run_branch.h"
 #include "script_parser.h"
+#include "settings/presets.h"
+#include "settings/settings.h"
 
 namespace scorelab::ui {
 

@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "settings/settings.h"
-#include "settings/presets.h"
 #include "methods/method_registry.h"
+#include "settings/presets.h"
+#include "settings/settings.h"
 
 namespace scorelab::cli {
 

@@ -7,8 +7,8 @@
 
 #include "common/clock.h"
 #include "common/error.h"
-#include "settings/settings.h"
 #include "settings/presets.h"
+#include "settings/settings.h"
 #include "train/trainer.h"
 
 namespace scorelab::ui {

@@ -24,6 +24,16 @@ Net on_device(Net net, const MethodContext& ctx) {
   return net;
 }
 
+// The σ (and α) conditioning the score networks share, U-Net or MLP, from model.*.
+template <class Options>
+void set_conditioning(Options& o, const MethodContext& ctx) {
+  const ModelConfig& m = ctx.config.model;
+  o.fourier_features = m.fourier_features;
+  o.sigma_fourier_scale = m.sigma_fourier_scale;
+  o.sigma_data = ctx.sigma_data;
+  o.alpha_fourier_scale = m.alpha_fourier_scale;
+}
+
 UNetOptions unet_options(const MethodContext& ctx) {
   const ModelConfig& m = ctx.config.model;
   const ImageShape shape = ctx.data->image_shape();
@@ -40,10 +50,7 @@ UNetOptions unet_options(const MethodContext& ctx) {
   o.blocks = m.unet_blocks;
   o.attention = m.unet_attention;
   o.dropout = m.dropout;
-  o.fourier_features = m.fourier_features;
-  o.sigma_fourier_scale = m.sigma_fourier_scale;
-  o.sigma_data = ctx.sigma_data;
-  o.alpha_fourier_scale = m.alpha_fourier_scale;
+  set_conditioning(o, ctx);
   return o;
 }
 
@@ -53,10 +60,7 @@ ScoreMLPOptions score_mlp_options(const MethodContext& ctx) {
   o.dim = ctx.data->dim();
   o.hidden = m.hidden;
   o.layers = m.layers;
-  o.fourier_features = m.fourier_features;
-  o.sigma_fourier_scale = m.sigma_fourier_scale;
-  o.sigma_data = ctx.sigma_data;
-  o.alpha_fourier_scale = m.alpha_fourier_scale;
+  set_conditioning(o, ctx);
   o.fused = ctx.config.run.fast_mlp;
   return o;
 }

@@ -24,7 +24,8 @@ using Rgb = std::array<unsigned char, 3>;
 struct ChartCanvas {
   int w, h;
   std::vector<unsigned char> px;
-  ChartCanvas(int width, int height) : w(width), h(height), px(static_cast<size_t>(w) * h * 3, 255) {}
+  ChartCanvas(int width, int height)
+      : w(width), h(height), px(static_cast<size_t>(w) * h * 3, 255) {}
 
   void blend(int x, int y, const Rgb& c, double a = 1) {
     if (x < 0 || y < 0 || x >= w || y >= h) return;
@@ -150,7 +151,8 @@ std::vector<unsigned char> render_line_chart(const std::vector<ChartLine>& lines
   cv.rect(left, top, left + 1, bottom, ink);
   cv.rect(right - 1, top, right, bottom, ink);
   cv.text(left, 12, text.title, ink, 2);
-  cv.text((left + right - ChartCanvas::text_width(text.x_label)) / 2, bottom + 28, text.x_label, ink);
+  cv.text((left + right - ChartCanvas::text_width(text.x_label)) / 2, bottom + 28, text.x_label,
+          ink);
   cv.text(left, top - 14, text.y_label + (log_y ? " (log scale)" : ""), ink);
 
   for (size_t i = 0; i < lines.size(); ++i) {

@@ -12,8 +12,8 @@
 #include "common/error.h"
 #include "common/rng.h"
 #include "common/strict_json.h"
-#include "settings/settings.h"
 #include "methods/method.h"
+#include "settings/settings.h"
 
 namespace scorelab {
 

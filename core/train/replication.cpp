@@ -5,10 +5,10 @@
 #include <variant>
 
 #include "common/rng.h"
-#include "settings/settings.h"
 #include "methods/method.h"
 #include "parallel/communicator.h"
 #include "parallel/data_parallel.h"
+#include "settings/settings.h"
 #include "train/replicated_commands.h"
 #include "train/run_parts.h"
 

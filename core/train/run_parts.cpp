@@ -2,8 +2,8 @@
 
 #include "common/device.h"
 #include "common/error.h"
-#include "settings/settings.h"
 #include "sample/draw_samples.h"
+#include "settings/settings.h"
 #include "train/checkpoint.h"
 #include "train/device_choice.h"
 #include "train/evaluator.h"

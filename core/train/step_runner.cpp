@@ -1,8 +1,8 @@
 #include "train/step_runner.h"
 
 #include "common/error.h"
-#include "settings/settings.h"
 #include "methods/method.h"
+#include "settings/settings.h"
 
 namespace scorelab {
 

@@ -13,13 +13,13 @@
 
 #include "common/error.h"
 #include "compare/run_history.h"
-#include "settings/settings.h"
 #include "data/idx_file.h"
 #include "data/image_folder.h"
 #include "data/image_set_loaders.h"
 #include "data/point_file.h"
 #include "metrics/frechet_distance.h"
 #include "script_parser.h"
+#include "settings/settings.h"
 #include "train/checkpoint.h"
 
 namespace scorelab::fuzz {

@@ -7,14 +7,15 @@
 #include <vector>
 
 #include "app_context.h"
-#include "panels/field_layers.h"
-#include "panels/plot_canvas.h"
+#include "panels/panel.h"
+#include "widgets/field_layers.h"
+#include "widgets/plot_canvas.h"
 
 namespace scorelab::ui {
 
-class AlphaSweepPanel {
+class AlphaSweepPanel final : public Panel {
  public:
-  void draw(AppContext& ctx);
+  void draw(AppContext& ctx) override;
 
  private:
   static constexpr int kColumns = 5;

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "common/error.h"
-#include "settings/settings.h"
-#include "settings/presets.h"
 #include "run_branch.h"
+#include "settings/presets.h"
+#include "settings/settings.h"
 
 namespace scorelab::ui {
 

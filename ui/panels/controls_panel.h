@@ -9,14 +9,15 @@
 #include <string>
 
 #include "app_context.h"
+#include "panels/panel.h"
 #include "settings/settings.h"
 
 namespace scorelab::ui {
 
-class ControlsPanel {
+class ControlsPanel final : public Panel {
  public:
   // Watching a run folder (ctx.watching), the controls show but are read-only.
-  void draw(AppContext& ctx);
+  void draw(AppContext& ctx) override;
   // Loads a preset by name or a JSON file by path; errors go to the modal, the run is kept.
   void load_preset(AppContext& ctx, const std::string& name);
   void load_file(AppContext& ctx, const std::string& path);

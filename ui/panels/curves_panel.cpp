@@ -7,7 +7,7 @@
 #include "common/error.h"
 #include "compare/run_history.h"
 #include "metrics/metric_names.h"
-#include "panels/line_plot.h"
+#include "widgets/line_plot.h"
 
 namespace scorelab::ui {
 

@@ -8,13 +8,14 @@
 #include <vector>
 
 #include "app_context.h"
-#include "panels/line_plot.h"
+#include "panels/panel.h"
+#include "widgets/line_plot.h"
 
 namespace scorelab::ui {
 
-class CurvesPanel {
+class CurvesPanel final : public Panel {
  public:
-  void draw(AppContext& ctx);
+  void draw(AppContext& ctx) override;
 
   // Script and test hooks: what the comparison chart shows.
   void set_by_time(bool by_time) { by_time_ = by_time; }

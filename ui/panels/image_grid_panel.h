@@ -6,13 +6,14 @@
 #include <cstdint>
 
 #include "app_context.h"
+#include "panels/panel.h"
 #include "render/gl_texture.h"
 
 namespace scorelab::ui {
 
-class ImageGridPanel {
+class ImageGridPanel final : public Panel {
  public:
-  void draw(AppContext& ctx);
+  void draw(AppContext& ctx) override;
 
  private:
   GlTexture texture_;

@@ -16,7 +16,7 @@
 #include "data/gaussian_mixture.h"
 #include "data/point_file.h"
 #include "dropped_file.h"
-#include "panels/xy.h"
+#include "widgets/xy.h"
 
 namespace scorelab::ui {
 

@@ -7,17 +7,18 @@
 #include <string>
 
 #include "app_context.h"
-#include "panels/plot_canvas.h"
-#include "panels/point_drawing.h"
+#include "panels/panel.h"
 #include "render/arrow_renderer.h"
 #include "render/heatmap_renderer.h"
 #include "render/point_renderer.h"
+#include "widgets/plot_canvas.h"
+#include "widgets/point_drawing.h"
 
 namespace scorelab::ui {
 
-class SamplesPanel {
+class SamplesPanel final : public Panel {
  public:
-  void draw(AppContext& ctx);
+  void draw(AppContext& ctx) override;
   const GlCanvas& canvas() const { return plot_.canvas(); }
   int64_t generated_count() const { return fake_.size(); }
   // A whole brush stroke along a polyline in data coordinates (the script's `stroke`); training

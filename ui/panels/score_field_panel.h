@@ -6,14 +6,15 @@
 #include <string>
 
 #include "app_context.h"
-#include "panels/field_layers.h"
-#include "panels/plot_canvas.h"
+#include "panels/panel.h"
+#include "widgets/field_layers.h"
+#include "widgets/plot_canvas.h"
 
 namespace scorelab::ui {
 
-class ScoreFieldPanel {
+class ScoreFieldPanel final : public Panel {
  public:
-  void draw(AppContext& ctx);
+  void draw(AppContext& ctx) override;
   const GlCanvas& canvas() const { return plot_.canvas(); }
   bool has_field() const { return layers_.result.points.defined(); }
 

@@ -11,7 +11,7 @@
 #include "common/error.h"
 #include "data/gaussian_mixture.h"
 #include "metrics/toy_metrics.h"
-#include "panels/xy.h"
+#include "widgets/xy.h"
 
 namespace scorelab::ui {
 

@@ -9,15 +9,16 @@
 #include <string>
 
 #include "app_context.h"
-#include "panels/plot_canvas.h"
+#include "panels/panel.h"
 #include "render/arrow_renderer.h"
 #include "render/point_renderer.h"
+#include "widgets/plot_canvas.h"
 
 namespace scorelab::ui {
 
-class StepperPanel {
+class StepperPanel final : public Panel {
  public:
-  void draw(AppContext& ctx);
+  void draw(AppContext& ctx) override;
   // Starts new traces (the script's `langevin` command and the Run button).
   void run(AppContext& ctx);
   // True once both traces of the latest run are in.

@@ -1,4 +1,4 @@
-#include "panels/plot_canvas.h"
+#include "widgets/plot_canvas.h"
 
 #include <cstdint>
 

@@ -1,4 +1,4 @@
-#include "panels/point_drawing.h"
+#include "widgets/point_drawing.h"
 
 #include <cmath>
 

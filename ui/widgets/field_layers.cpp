@@ -1,4 +1,4 @@
-#include "panels/field_layers.h"
+#include "widgets/field_layers.h"
 
 #include <torch/torch.h>
 

@@ -1,4 +1,4 @@
-#include "panels/line_plot.h"
+#include "widgets/line_plot.h"
 
 #include <algorithm>
 #include <cmath>
