@@ -47,7 +47,7 @@ std::string io_error(F f) {
   return "";
 }
 
-bool contains(const std::string& s, const std::string& part) {
+bool has_text(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
@@ -82,25 +82,25 @@ TEST(ImageData, BrokenIdxFilesAreNamedWithWhatIsWrong) {
   const auto im = dir.file("im"), lb = dir.file("lb");
   write(lb, idx_bytes(8, {2}, {1, 2}));
 
-  EXPECT_TRUE(contains(io_error([&] { read_idx_file(dir.file("none")); }), "none: no such file"));
+  EXPECT_TRUE(has_text(io_error([&] { read_idx_file(dir.file("none")); }), "none: no such file"));
   write(im, {0x12, 0x34, 0x56, 0x78, 0, 0, 0, 1});
-  EXPECT_TRUE(contains(io_error([&] { read_idx_file(im); }), "wrong magic number 0x12345678"));
+  EXPECT_TRUE(has_text(io_error([&] { read_idx_file(im); }), "wrong magic number 0x12345678"));
   write(im, idx_bytes(0x0D, {1}, {0, 0, 0, 0}));
-  EXPECT_TRUE(contains(io_error([&] { read_idx_file(im); }), "element type 0x0D"));
+  EXPECT_TRUE(has_text(io_error([&] { read_idx_file(im); }), "element type 0x0D"));
   write(im, idx_bytes(8, {2, 2, 2}, {1, 2, 3, 4, 5}));
   const std::string cut = io_error([&] { read_idx_file(im); });
-  EXPECT_TRUE(contains(cut, "truncated")) << cut;
-  EXPECT_TRUE(contains(cut, "2x2x2 = 8 bytes, the file holds 5")) << cut;
+  EXPECT_TRUE(has_text(cut, "truncated")) << cut;
+  EXPECT_TRUE(has_text(cut, "2x2x2 = 8 bytes, the file holds 5")) << cut;
   write(im, {0, 0, 8, 3, 0, 0});
-  EXPECT_TRUE(contains(io_error([&] { read_idx_file(im); }), "truncated header"));
+  EXPECT_TRUE(has_text(io_error([&] { read_idx_file(im); }), "truncated header"));
   // Three images, two labels.
   write(im, idx_bytes(8, {3, 1, 1}, {1, 2, 3}));
   const std::string count = io_error([&] { load_idx_images(im, lb, false); });
-  EXPECT_TRUE(contains(count, "lb: 2 labels for 3 images")) << count;
+  EXPECT_TRUE(has_text(count, "lb: 2 labels for 3 images")) << count;
   // Images given where labels belong.
   write(im, idx_bytes(8, {2, 1, 1}, {1, 2}));
-  EXPECT_TRUE(contains(io_error([&] { load_idx_images(lb, "", false); }), "rank 3"));
-  EXPECT_TRUE(contains(io_error([&] { load_idx_images(im, im, false); }), "rank 1"));
+  EXPECT_TRUE(has_text(io_error([&] { load_idx_images(lb, "", false); }), "rank 3"));
+  EXPECT_TRUE(has_text(io_error([&] { load_idx_images(im, im, false); }), "rank 1"));
 }
 
 TEST(ImageData, GzipIdxIsReadAndTruncatedGzipRefused) {
@@ -118,8 +118,8 @@ TEST(ImageData, GzipIdxIsReadAndTruncatedGzipRefused) {
   const auto size = fs::file_size(im + ".gz");
   fs::resize_file(im + ".gz", size / 2);
   const std::string why = io_error([&] { read_idx_file(im + ".gz"); });
-  EXPECT_TRUE(contains(why, "gzip")) << why;
-  EXPECT_TRUE(contains(why, "im.gz")) << why;
+  EXPECT_TRUE(has_text(why, "gzip")) << why;
+  EXPECT_TRUE(has_text(why, "im.gz")) << why;
 }
 
 TEST(ImageData, CifarRecordsSplitIntoLabelsAndChannels) {
@@ -136,7 +136,7 @@ TEST(ImageData, CifarRecordsSplitIntoLabelsAndChannels) {
   EXPECT_NEAR(s.images[1][2][31][31].item<float>(), 201 / 127.5 - 1, 1e-6);
   b.pop_back();
   write(dir.file("short.bin"), b);
-  EXPECT_TRUE(contains(io_error([&] { load_cifar10_batches({dir.file("short.bin")}); }),
+  EXPECT_TRUE(has_text(io_error([&] { load_cifar10_batches({dir.file("short.bin")}); }),
                        "not a whole number of CIFAR-10 records"));
 }
 

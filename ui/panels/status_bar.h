@@ -1,6 +1,6 @@
 #pragma once
-// Panel 8, the status bar: run state, step, steps/s, frame time, device, resident memory, and
-// the latest notice.
+// The status bar (below the panels): run state, step, steps/s, frame time, device, resident memory,
+// and the latest notice.
 #include "app_context.h"
 
 namespace scorelab::ui {
