@@ -27,7 +27,8 @@ constexpr DataKind P = DataKind::points, I = DataKind::images;
 
 const std::vector<DataSource>& data_sources() {
   static const std::vector<DataSource> sources = {
-      // name            kind  needs data.path                      refuses pad32  exact score
+      // data.name, kind (P points, I images), the data.path it needs, why pad32 is refused,
+      // whether its exact score is known, its loader
       {"swissroll", P, "", "", false, toy<make_swissroll>},
       {"gauss8", P, "", "", true, toy<make_gauss8>},
       {"gauss25", P, "", "", true, toy<make_gauss25>},
