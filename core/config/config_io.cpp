@@ -366,9 +366,7 @@ const std::vector<FieldInfo>& schema_fields() {
 }
 
 const FieldInfo* find_schema_field(const std::string& key) {
-  for (const auto& f : schema_fields())
-    if (f.key == key) return &f;
-  return nullptr;
+  return find_field(schema_fields(), key);
 }
 
 }  // namespace
@@ -523,6 +521,12 @@ Config apply_settings(const Config& base, const std::vector<std::string>& assign
     throw ConfigError("--set " + keys + ": " + e.what());
   }
   return c;
+}
+
+const FieldInfo* find_field(const std::vector<FieldInfo>& fields, const std::string& key) {
+  for (const auto& f : fields)
+    if (f.key == key) return &f;
+  return nullptr;
 }
 
 std::vector<FieldInfo> list_fields(const Vocabulary& vocabulary) {

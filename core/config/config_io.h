@@ -58,6 +58,8 @@ struct FieldInfo {
 };
 // Every field, in schema order, method.name and data.name with the vocabulary's choices.
 std::vector<FieldInfo> list_fields(const Vocabulary& vocabulary);
+// The field of `fields` with this dotted key, or nullptr.
+const FieldInfo* find_field(const std::vector<FieldInfo>& fields, const std::string& key);
 
 // Whether two data configs read the same images (same set, file, padding and limit).
 bool same_images(const DataConfig& a, const DataConfig& b);

@@ -55,9 +55,7 @@ const std::vector<FieldInfo>& list_fields() {
 }
 
 const FieldInfo* find_field(const std::string& key) {
-  for (const auto& f : list_fields())
-    if (f.key == key) return &f;
-  return nullptr;
+  return find_field(list_fields(), key);
 }
 
 }  // namespace scorelab
